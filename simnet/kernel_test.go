@@ -12,7 +12,9 @@ var testLimits = Limits{MaxEvents: 1 << 20, MaxTime: Minute}
 // recorder is a Handler that records (time, arg) of each event.
 type recorder struct{ got [][2]int64 }
 
-func (r *recorder) OnEvent(now Time, arg uint64) { r.got = append(r.got, [2]int64{int64(now), int64(arg)}) }
+func (r *recorder) OnEvent(now Time, arg uint64) {
+	r.got = append(r.got, [2]int64{int64(now), int64(arg)})
+}
 
 func TestKernelOrdersByTimeThenSequence(t *testing.T) {
 	k := NewKernel(1)
