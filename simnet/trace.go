@@ -11,25 +11,26 @@ type TraceKind uint16
 
 // The kinds simnet emits, with the meaning of the a, b, c fields of each.
 const (
-	TraceSend      TraceKind = iota + 1 // a=from b=to c=len
-	TraceDeliver                        // a=from b=to c=len
-	TraceDrop                           // a=from b=to c=DropReason
-	TraceDuplicate                      // a=from b=to c=len
-	TraceWrite                          // a=node<<32|file b=offset c=len (file = inode number)
-	TraceTruncate                       // a=node<<32|file b=size
-	TraceSync                           // a=node b=file c=durable size
-	TraceDirOp                          // a=node b=DirOp c=file
-	TraceSyncDir                        // a=node b=unsynced directory ops made durable
-	TraceDiskCrash                      // a=node b=CrashMode c=unsynced ops at the crash
-	TraceStart                          // a=node b=epoch
-	TraceCrash                          // a=node b=epoch
-	TracePause                          // a=node
-	TraceResume                         // a=node
-	TraceTick                           // a=node b=tick number in this epoch
-	TraceTimer                          // a=node b=timer arg
-	TraceFault                          // a=node b=Fault c=detail (see Fault)
-	TraceLink                           // a=from b=to c=1 cut, 0 restored
-	TraceClock                          // a=node b=clock rate in parts per million
+	TraceSend       TraceKind = iota + 1 // a=from b=to c=len
+	TraceDeliver                         // a=from b=to c=len
+	TraceDrop                            // a=from b=to c=DropReason
+	TraceDuplicate                       // a=from b=to c=len
+	TraceWrite                           // a=node<<32|file b=offset c=len (file = inode number)
+	TraceTruncate                        // a=node<<32|file b=size
+	TraceSync                            // a=node b=file c=durable size
+	TraceDirOp                           // a=node b=DirOp c=file
+	TraceSyncDir                         // a=node b=unsynced directory ops made durable
+	TraceDiskCrash                       // a=node b=CrashMode c=unsynced ops at the crash
+	TraceStart                           // a=node b=epoch
+	TraceCrash                           // a=node b=epoch
+	TracePause                           // a=node
+	TraceResume                          // a=node
+	TraceTick                            // a=node b=tick number in this epoch
+	TraceTimer                           // a=node b=timer arg
+	TraceFault                           // a=node b=Fault c=detail (see Fault)
+	TraceLink                            // a=from b=to c=1 cut, 0 restored
+	TraceClock                           // a=node b=clock rate in parts per million
+	TraceLinkConfig                      // a=from b=to (MaxUint64 both: the default) c=config hash
 	traceKindEnd
 )
 
@@ -39,7 +40,7 @@ const TraceUser TraceKind = 100
 var traceKindNames = [traceKindEnd]string{
 	"?", "send", "deliver", "drop", "duplicate", "write", "truncate", "sync", "dirop",
 	"syncdir", "diskcrash", "start", "crash", "pause", "resume", "tick", "timer", "fault",
-	"link", "clock",
+	"link", "clock", "linkconfig",
 }
 
 // String returns the kind's name; user kinds without a registered name print as "user+N".
