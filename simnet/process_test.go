@@ -88,7 +88,7 @@ func TestProcessPauseHoldsMessagesAndTicks(t *testing.T) {
 	for i := range 5 {
 		w.sendAt(t, Time(30+i)*Millisecond, fmt.Sprint("m", i))
 	}
-	w.sendAt(t, 49*Millisecond, "m5")    // arrives at 50ms, the moment of the resume
+	w.sendAt(t, 49*Millisecond, "m5")   // arrives at 50ms, the moment of the resume
 	w.at(t, 50*Millisecond, w.p.Resume) // scheduled before m5 arrives, at the same time
 	w.sendAt(t, 50*Millisecond, "m6")   // arrives at 51ms, after the held ones
 	require.NoError(t, w.k.RunUntil(75*Millisecond, testLimits))
