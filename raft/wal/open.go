@@ -1,0 +1,194 @@
+package wal
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+
+	"github.com/raftcheck/raftcheck/raft"
+)
+
+// Open recovers the WAL stored in fsys and returns it ready for writing, with the durable
+// state it holds: the HardState, the snapshot (nil if none) and the entries after it. A torn
+// tail of the last segment (what a crash leaves of unsynced writes) is truncated; damage in
+// durable data is a *CorruptionError (errors.Is(err, ErrCorrupt)) and Open then changes
+// nothing. Before Open returns, everything it recovered is durable. An empty fsys gives an
+// empty Recovered.
+func Open(fsys FS, opts Options) (*WAL, raft.Recovered, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, raft.Recovered{}, err
+	}
+	rc := &recovery{fs: fsys, opts: opts, cut: -1}
+	if err := rc.inventory(); err != nil {
+		return nil, raft.Recovered{}, err
+	}
+	if err := rc.readSegments(); err != nil {
+		return nil, raft.Recovered{}, err
+	}
+	rp, snap, err := rc.replay()
+	if err != nil {
+		return nil, raft.Recovered{}, err
+	}
+	w, err := rc.repair(rp, snap)
+	if err != nil {
+		return nil, raft.Recovered{}, err
+	}
+	rec := raft.Recovered{HardState: rp.hs, Snapshot: snap}
+	if len(rp.entries) > 0 {
+		rec.Entries = rp.entries
+	}
+	return w, rec, nil
+}
+
+// recovery is the work of one Open.
+type recovery struct {
+	fs   FS
+	opts Options
+
+	segs      []segment // every segment file, by sequence number
+	scans     []scan    // scans[i] is what segs[i] holds, for the segments read
+	snapFiles []string  // final snapshot files
+	tmpFiles  []string  // leftover temporary snapshot files
+	// cut, if >= 0, is where the last kept segment is truncated: its torn tail (or, with
+	// TruncateOnCorruption, the damage) starts there. Segments after it are removed.
+	cut       int64
+	snapFile  string // the snapshot file in use, "" if none
+	removeSeq uint64 // sequence number of the first segment removed by repair, 0 if none
+}
+
+// inventory lists the files and sorts them into segments, snapshots and leftovers.
+func (rc *recovery) inventory() error {
+	names, err := rc.fs.List()
+	if err != nil {
+		return fmt.Errorf("wal: list: %w", err)
+	}
+	for _, name := range names {
+		if seq, first, ok := parseSegmentName(name); ok {
+			rc.segs = append(rc.segs, segment{seq: seq, first: first, name: name})
+			continue
+		}
+		if _, _, tmp, ok := parseSnapName(name); ok {
+			if tmp {
+				rc.tmpFiles = append(rc.tmpFiles, name)
+			} else {
+				rc.snapFiles = append(rc.snapFiles, name)
+			}
+		}
+	}
+	if len(rc.segs) > rc.opts.MaxSegments {
+		return fmt.Errorf("%w: %d segment files; Options.MaxSegments = %d", ErrTooManySegments, len(rc.segs), rc.opts.MaxSegments)
+	}
+	// Names sort by sequence number (fixed-width hex), so gaps and duplicates are adjacent.
+	for i := 1; i < len(rc.segs); i++ {
+		if rc.segs[i].seq != rc.segs[i-1].seq+1 {
+			return corruptf(rc.segs[i].name, 0, "segment seq %d follows seq %d: a segment is missing",
+				rc.segs[i].seq, rc.segs[i-1].seq)
+		}
+	}
+	return nil
+}
+
+// readSegments scans every segment and decides what a damaged one means: a torn tail of the
+// last segment is cut; anything else is corruption (or, for the mutant, cut too).
+func (rc *recovery) readSegments() error {
+	for i := range rc.segs {
+		sg := &rc.segs[i]
+		b, err := readBounded(rc.fs, sg.name, segmentFileMax)
+		if err != nil {
+			return err
+		}
+		s := scanSegment(b, sg.seq, sg.first, rc.opts.MaxRecordBytes)
+		sg.maxIndex = maxEntryIndex(s.records)
+		rc.scans = append(rc.scans, s)
+		if s.bad < 0 {
+			continue
+		}
+		last := i == len(rc.segs)-1
+		if !rc.opts.TruncateOnCorruption {
+			if err := damage(sg.name, &s, last); err != nil {
+				return err
+			}
+		}
+		rc.cut = s.bad
+		return nil
+	}
+	return nil
+}
+
+// damage returns the *CorruptionError for damage s found in a segment, or nil if the damage
+// is a torn tail: in the last segment, caused by no valid record, and followed by no sync
+// commit (which would prove it durable).
+func damage(name string, s *scan, last bool) error {
+	switch {
+	case s.fatal:
+		return corruptf(name, s.bad, "%s", s.reason)
+	case !last:
+		return corruptf(name, s.bad, "%s in a segment that is not the last (all of it was synced)", s.reason)
+	case s.proof >= 0:
+		return corruptf(name, s.bad, "%s before the sync commit at offset %d (durable data)", s.reason, s.proof)
+	}
+	return nil
+}
+
+// readBounded reads file name if it is at most limit bytes long.
+func readBounded(fsys FS, name string, limit int64) ([]byte, error) {
+	size, err := fsys.Size(name)
+	if err != nil {
+		return nil, fmt.Errorf("wal: size of %s: %w", name, err)
+	}
+	if size > limit || size > math.MaxInt {
+		return nil, corruptf(name, 0, "file of %d bytes exceeds the bound %d", size, limit)
+	}
+	b, err := fsys.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("wal: read %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// replay loads the snapshot named by the last marker and replays the records after it.
+func (rc *recovery) replay() (*replayer, *raft.Snapshot, error) {
+	segs, scans := rc.segs[:len(rc.scans)], rc.scans
+	m, err := lastMarker(segs, scans)
+	if err != nil {
+		return nil, nil, err
+	}
+	rp := &replayer{}
+	var snap *raft.Snapshot
+	if m != nil {
+		snap, err = rc.loadSnapshot(m)
+		if err != nil {
+			return nil, nil, err
+		}
+		rp.snapIndex = snap.Meta.Index
+	}
+	if err := rp.replayAll(segs, scans); err != nil {
+		return nil, nil, err
+	}
+	return rp, snap, nil
+}
+
+// loadSnapshot reads and verifies the snapshot file marker m names. The marker is written
+// only after the file's rename was made durable, so a missing file is corruption too.
+func (rc *recovery) loadSnapshot(m *located) (*raft.Snapshot, error) {
+	index, term := m.rec.u[0], m.rec.u[1]
+	name := snapName(index, term)
+	b, err := readBounded(rc.fs, name, rc.opts.MaxSnapshotBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, corruptf(name, 0, "snapshot file named by the marker at %s offset %d is missing", m.file, m.rec.off)
+	}
+	if err != nil {
+		return nil, err
+	}
+	snap, err := decodeSnapshot(name, b)
+	if err != nil {
+		return nil, err
+	}
+	if snap.Meta.Index != index || snap.Meta.Term != term {
+		return nil, corruptf(name, 8, "snapshot file holds index %d term %d", snap.Meta.Index, snap.Meta.Term)
+	}
+	rc.snapFile = name
+	return snap, nil
+}
