@@ -9,7 +9,8 @@ import (
 // (1 command, 2 reply, 3 snapshot) and the low nibble is its version, so bytes of one kind
 // never decode as another. Integers are unsigned varints (encoding/binary); a string is its
 // length as a varint followed by its bytes. Decoders check every length against its bound
-// before reading or allocating, reject trailing bytes, and return errors wrapping
+// before reading or allocating, reject non-minimal varints and trailing bytes (so a
+// decoded value re-encodes to the same bytes), and return errors wrapping
 // ErrMalformed; they never panic.
 //
 //	command:  0x11 client seq kind(1 byte) key value expect
@@ -148,6 +149,10 @@ func (r *reader) uvarint() uint64 {
 	v, n := binary.Uvarint(r.b[r.off:])
 	if n <= 0 {
 		r.fail("bad or truncated varint")
+		return 0
+	}
+	if n > 1 && r.b[r.off+n-1] == 0 {
+		r.fail("non-minimal varint")
 		return 0
 	}
 	r.off += n

@@ -17,8 +17,8 @@ const (
 	WorkloadAppend = "append"
 )
 
-// Workloads returns the workload names, sorted.
-func Workloads() []string { return []string{WorkloadAppend, WorkloadKV} }
+// Names returns the workload names, sorted.
+func Names() []string { return []string{WorkloadAppend, WorkloadKV} }
 
 // Model returns the Porcupine model of a workload, for histories converted by Operations.
 // Both models have the KV's exact semantics for all four op kinds and are partitioned by
