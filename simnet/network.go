@@ -122,7 +122,6 @@ type Network struct {
 	flights []flight
 	free    []int32
 	poison  bool
-	drainer *drainHandler
 	latRng  *rand.Rand
 	lossRng *rand.Rand
 	dupRng  *rand.Rand
@@ -134,12 +133,10 @@ func NewNetwork(k *Kernel, def LinkConfig) (*Network, error) {
 	if err := def.Validate(); err != nil {
 		return nil, err
 	}
-	n := &Network{
+	return &Network{
 		k: k, def: def, index: map[NodeID]int32{},
 		latRng: k.Stream("net/latency"), lossRng: k.Stream("net/loss"), dupRng: k.Stream("net/dup"),
-	}
-	n.drainer = (*drainHandler)(n)
-	return n, nil
+	}, nil
 }
 
 // Attach adds endpoint id, delivering its messages to r.
@@ -262,7 +259,7 @@ func (n *Network) enqueue(fi, ti int32, l *link, c *LinkConfig, msg []byte) {
 	f := &n.flights[idx]
 	f.from, f.to, f.arrived = fi, ti, false
 	f.buf = append(f.buf[:0], msg...)
-	n.k.Schedule(n.k.now+c.Latency.Sample(n.latRng), n, uint64(idx))
+	n.k.Schedule(n.k.now+c.Latency.Sample(n.latRng), (*arrivalHandler)(n), uint64(idx))
 }
 
 // release ends flight idx: its link has one message less in flight; the slot is reused.
@@ -272,8 +269,12 @@ func (n *Network) release(idx int32) {
 	n.free = append(n.free, idx)
 }
 
-// OnEvent is the arrival of flight arg at its receiver; Network implements Handler for it.
-func (n *Network) OnEvent(now Time, arg uint64) {
+// arrivalHandler is the Handler of message arrivals; arg is the flight.
+type arrivalHandler Network
+
+// OnEvent is the arrival of flight arg at its receiver.
+func (h *arrivalHandler) OnEvent(now Time, arg uint64) {
+	n := (*Network)(h)
 	idx := int32(arg)
 	f := &n.flights[idx]
 	from, to := n.eps[f.from].id, n.eps[f.to].id
@@ -340,7 +341,7 @@ func (n *Network) setState(id NodeID, s endState) {
 		}
 		if ep.state != endDraining {
 			ep.state = endDraining
-			n.k.Schedule(n.k.now, n.drainer, uint64(i))
+			n.k.Schedule(n.k.now, (*drainHandler)(n), uint64(i))
 		}
 	default:
 		panic(fmt.Sprintf("simnet: setState(%d, %d): not a target state", id, s))
