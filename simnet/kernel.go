@@ -164,13 +164,16 @@ func (k *Kernel) Schedule(at Time, h Handler, arg uint64) {
 	k.seq++
 }
 
-// After runs fn after d of simulated time. It allocates (the closure); hot paths use
-// Schedule with a Handler instead. A negative d panics.
+// maxDelay caps delays so that now+delay cannot overflow: about 146 years.
+const maxDelay = Time(1 << 62)
+
+// After runs fn after d of simulated time (d is capped at about 146 years). It allocates
+// (the closure); hot paths use Schedule with a Handler instead. A negative d panics.
 func (k *Kernel) After(d Time, fn func()) {
 	if d < 0 {
 		panic(fmt.Sprintf("simnet: After(%d): negative delay", int64(d)))
 	}
-	k.Schedule(k.now+d, funcHandler(fn), 0)
+	k.Schedule(k.now+min(d, maxDelay), funcHandler(fn), 0)
 }
 
 // Stop makes the running Run or RunUntil return nil after the current event.

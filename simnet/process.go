@@ -294,17 +294,14 @@ func (p *Process) freeTimer(slot int32) {
 }
 
 // toSim converts local time to simulated time at the current clock rate (floor of
-// local / rate, computed exactly in integers).
+// local / rate, computed exactly in integers), saturating at maxDelay.
 func (p *Process) toSim(local Time) Time {
 	hi, lo := bits.Mul64(uint64(local), 1e6)
 	if hi >= p.ratePPM {
-		panic(fmt.Sprintf("simnet: process %d: local time %d overflows at rate %d ppm", p.id, int64(local), p.ratePPM))
+		return maxDelay
 	}
 	q, _ := bits.Div64(hi, lo, p.ratePPM)
-	if q > math.MaxInt64 {
-		panic(fmt.Sprintf("simnet: process %d: local time %d overflows at rate %d ppm", p.id, int64(local), p.ratePPM))
-	}
-	return Time(q)
+	return Time(min(q, uint64(maxDelay)))
 }
 
 // startTicks begins a new tick chain at now: tick n falls at now + toSim(n*TickInterval),
