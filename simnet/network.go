@@ -59,6 +59,16 @@ const (
 	DropDown                            // the receiver was down (crashed) at arrival
 )
 
+var dropReasonNames = [...]string{"?", "loss", "partition", "queue", "down"}
+
+// String returns the reason's name.
+func (r DropReason) String() string {
+	if int(r) < len(dropReasonNames) {
+		return dropReasonNames[r]
+	}
+	return fmt.Sprintf("DropReason(%d)", uint8(r))
+}
+
 // DropCounts counts dropped messages by reason.
 type DropCounts struct {
 	Loss, Partition, Queue, Down uint64

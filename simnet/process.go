@@ -27,6 +27,7 @@ const (
 	Paused                   // no ticks, no messages (they wait), timers held
 )
 
+// String returns the state's name.
 func (s ProcState) String() string {
 	switch s {
 	case Down:
