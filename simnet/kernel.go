@@ -28,7 +28,7 @@ type NodeID int
 
 // BoundError reports that a run reached one of its Limits: a runaway simulation, never a hang.
 type BoundError struct {
-	Bound  string // "MaxEvents" or "MaxTime"
+	Bound  string // "MaxEvents", "MaxTime" or "QueueMax"
 	Limit  int64  // the value of the bound
 	Now    Time   // simulated time when the bound was reached
 	Events uint64 // events processed when the bound was reached
