@@ -1,0 +1,104 @@
+package raft
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Mutations plants known Raft bugs, for measuring how quickly a checker finds them. All
+// fields are false by default; each costs one bool test when off. Never enable them
+// outside tests.
+type Mutations struct {
+	// VoteWithoutLogCheck grants votes without the §5.4.1 up-to-date check, so a
+	// candidate missing committed entries can win and overwrite them.
+	VoteWithoutLogCheck bool
+	// CommitPriorTermByCount lets a leader commit an entry of an earlier term once a
+	// majority stores it (the Figure 8 bug).
+	CommitPriorTermByCount bool
+	// CommitToLastIndex makes a follower set commit = min(leaderCommit, lastIndex)
+	// instead of min(leaderCommit, index of the last new entry), committing a stale
+	// divergent suffix.
+	CommitToLastIndex bool
+	// TruncateOnStaleAppend truncates the log after every MsgApp's prevLogIndex even
+	// when its entries match, so a stale or duplicated MsgApp erases acknowledged
+	// entries.
+	TruncateOnStaleAppend bool
+	// AppendWithoutPrevCheck appends a MsgApp's entries without checking that the entry
+	// at prevLogIndex has prevLogTerm (the Ractor talk's `log += values`).
+	AppendWithoutPrevCheck bool
+	// VoteNotPersisted leaves the vote out of the persisted HardState: Ready.HardState.Vote
+	// keeps the previously persisted value, so a restarted node can vote twice in a term.
+	VoteNotPersisted bool
+	// ProgressRegress sets a follower's match and next index from any MsgAppResp, even a
+	// reordered reply carrying a smaller index or one from an earlier term.
+	ProgressRegress bool
+	// CountStaleVotes counts vote responses from earlier terms and repeated votes from
+	// the same node.
+	CountStaleVotes bool
+	// NoStepDownOnHigherTerm makes a leader ignore messages of a higher term other than
+	// vote requests, instead of stepping down.
+	NoStepDownOnHigherTerm bool
+	// UnsafeLocalReads answers ReadIndex at once with the local commit index, on
+	// whichever node is asked, without confirming leadership with a quorum.
+	UnsafeLocalReads bool
+	// SnapshotRegress installs any snapshot, even one behind the commit index, regressing
+	// commit and applied to its index and discarding a matching log suffix.
+	SnapshotRegress bool
+	// ConfChangeWithoutTermCommit allows a configuration change before the leader has
+	// committed an entry of its term and while another change is in flight.
+	ConfChangeWithoutTermCommit bool
+}
+
+// mutationFields lists every mutation with a pointer accessor; the order is the order of
+// MutationNames.
+var mutationFields = []struct {
+	name string
+	ptr  func(*Mutations) *bool
+}{
+	{"VoteWithoutLogCheck", func(m *Mutations) *bool { return &m.VoteWithoutLogCheck }},
+	{"CommitPriorTermByCount", func(m *Mutations) *bool { return &m.CommitPriorTermByCount }},
+	{"CommitToLastIndex", func(m *Mutations) *bool { return &m.CommitToLastIndex }},
+	{"TruncateOnStaleAppend", func(m *Mutations) *bool { return &m.TruncateOnStaleAppend }},
+	{"AppendWithoutPrevCheck", func(m *Mutations) *bool { return &m.AppendWithoutPrevCheck }},
+	{"VoteNotPersisted", func(m *Mutations) *bool { return &m.VoteNotPersisted }},
+	{"ProgressRegress", func(m *Mutations) *bool { return &m.ProgressRegress }},
+	{"CountStaleVotes", func(m *Mutations) *bool { return &m.CountStaleVotes }},
+	{"NoStepDownOnHigherTerm", func(m *Mutations) *bool { return &m.NoStepDownOnHigherTerm }},
+	{"UnsafeLocalReads", func(m *Mutations) *bool { return &m.UnsafeLocalReads }},
+	{"SnapshotRegress", func(m *Mutations) *bool { return &m.SnapshotRegress }},
+	{"ConfChangeWithoutTermCommit", func(m *Mutations) *bool { return &m.ConfChangeWithoutTermCommit }},
+}
+
+// MutationNames returns the names of all mutations, as accepted by Set, in declaration
+// order.
+func MutationNames() []string {
+	names := make([]string, len(mutationFields))
+	for i, f := range mutationFields {
+		names[i] = f.name
+	}
+	return names
+}
+
+// Set switches on the mutation called name (a field name of Mutations). An unknown name
+// is an error listing the known ones.
+func (m *Mutations) Set(name string) error {
+	for _, f := range mutationFields {
+		if f.name == name {
+			*f.ptr(m) = true
+			return nil
+		}
+	}
+	return fmt.Errorf("raft: unknown mutation %q (known: %s)", name,
+		strings.Join(MutationNames(), ", "))
+}
+
+// Enabled returns the names of the mutations switched on, in declaration order.
+func (m *Mutations) Enabled() []string {
+	var on []string
+	for _, f := range mutationFields {
+		if *f.ptr(m) {
+			on = append(on, f.name)
+		}
+	}
+	return on
+}

@@ -1,0 +1,138 @@
+package raft
+
+import "fmt"
+
+// Ready is a batch of work the host must do, in this order:
+//
+//  1. Persist: if Snapshot is set, save it (it replaces the log up to its index, and the
+//     entries after it are exactly those in Entries); save Entries (Entries[0].Index may
+//     overwrite a suffix of the stored log: drop everything from it on first) and
+//     HardState if it is not empty. If MustSync, make all of it durable (fsync) before
+//     going on.
+//  2. Send Messages. They may depend on step 1: a vote is granted, or an append
+//     acknowledged, only once what it promises is durable.
+//  3. Apply: if Snapshot is set, restore the state machine from it; then apply
+//     CommittedEntries in order; then serve the ReadStates whose Index is applied.
+//  4. Call Advance.
+//
+// Steps 2 and 3 may happen in either order or together, but both only after step 1. No
+// other Ready may be requested before Advance; Step, Tick and the proposal methods may be
+// called in between. The slices in a Ready alias the node's memory: read them, do not
+// modify them.
+type Ready struct {
+	// SoftState is the new leader and role, nil if unchanged since the last Ready.
+	SoftState *SoftState
+	// HardState is the new term, vote and commit index to persist, zero if unchanged.
+	HardState HardState
+	// Entries are log entries to persist before sending Messages.
+	Entries []Entry
+	// Snapshot is a snapshot received from the leader, to persist and restore from.
+	Snapshot *Snapshot
+	// CommittedEntries are entries to apply, in order, after persisting. After a restart
+	// they start after the restored snapshot: committed entries are handed out again.
+	CommittedEntries []Entry
+	// Messages are to be sent after persisting.
+	Messages []Message
+	// ReadStates answer ReadIndex requests.
+	ReadStates []ReadState
+	// MustSync is true when HardState's term or vote changed, or Entries or Snapshot is
+	// set: those must be durable before Messages leave. A change of commit index alone
+	// need not be synced (the commit index is recovered from the log).
+	MustSync bool
+}
+
+// HasReady reports whether Ready would return any work. It is false while a Ready is
+// outstanding (not yet acknowledged by Advance).
+func (n *Node) HasReady() bool {
+	if n.rd.out {
+		return false
+	}
+	n.flush()
+	if len(n.msgs) > 0 || len(n.readStates) > 0 || n.pendingSnap != nil {
+		return true
+	}
+	if (SoftState{Lead: n.lead, Role: n.role}) != n.prevSoft {
+		return true
+	}
+	if n.reportedHardState() != n.prevHard {
+		return true
+	}
+	return n.log.stable < n.log.lastIndex() || n.log.applying < n.log.committed
+}
+
+// Ready returns the work accumulated since the last Ready (see the Ready type for what to
+// do with it). Calling it again before Advance panics.
+func (n *Node) Ready() Ready {
+	if n.rd.out {
+		panic(fmt.Sprintf("raft: node %d: Ready called again before Advance", n.id))
+	}
+	n.flush()
+	var rd Ready
+	if soft := (SoftState{Lead: n.lead, Role: n.role}); soft != n.prevSoft {
+		rd.SoftState = &soft
+		n.prevSoft = soft
+	}
+	hs := n.reportedHardState()
+	if hs != n.prevHard {
+		rd.HardState = hs
+	}
+	rd.Entries = n.log.unstable()
+	rd.Snapshot = n.pendingSnap
+	rd.CommittedEntries = n.log.nextApply(n.cfg.MaxApplyEntries)
+	rd.Messages, n.msgs = n.msgs, nil
+	rd.ReadStates, n.readStates = n.readStates, nil
+	rd.MustSync = hs.Term != n.prevHard.Term || hs.Vote != n.prevHard.Vote ||
+		len(rd.Entries) > 0 || rd.Snapshot != nil
+	n.prevHard = hs
+
+	n.rd = readyMark{out: true}
+	if k := len(rd.Entries); k > 0 {
+		n.rd.lastIndex, n.rd.lastTerm = rd.Entries[k-1].Index, rd.Entries[k-1].Term
+	}
+	if k := len(rd.CommittedEntries); k > 0 {
+		n.rd.applyTo = rd.CommittedEntries[k-1].Index
+		n.log.applying = n.rd.applyTo
+	}
+	if rd.Snapshot != nil {
+		n.rd.snapIndex = rd.Snapshot.Meta.Index
+	}
+	return rd
+}
+
+// reportedHardState is the HardState to persist. Under VoteNotPersisted the vote is left
+// at what was persisted before.
+func (n *Node) reportedHardState() HardState {
+	hs := n.hardState()
+	if n.cfg.Mutations.VoteNotPersisted {
+		hs.Vote = n.prevHard.Vote
+	}
+	return hs
+}
+
+// Advance acknowledges that the last Ready was processed: its entries and snapshot are
+// durable and its committed entries applied.
+func (n *Node) Advance() {
+	if !n.rd.out {
+		panic(fmt.Sprintf("raft: node %d: Advance without an outstanding Ready", n.id))
+	}
+	mark := n.rd
+	n.rd = readyMark{}
+	if mark.snapIndex != 0 && n.pendingSnap != nil && n.pendingSnap.Meta.Index == mark.snapIndex {
+		n.pendingSnap = nil
+	}
+	if mark.lastIndex != 0 {
+		n.log.stableTo(mark.lastIndex, mark.lastTerm)
+	}
+	if mark.applyTo > n.log.applied && mark.applyTo <= n.log.committed {
+		n.log.applied = mark.applyTo
+	}
+	n.log.applying = max(n.log.applying, n.log.applied)
+	if n.role == Leader {
+		// The leader counts itself towards a quorum only for entries it has persisted.
+		if pr := n.progress(n.id); pr != nil {
+			pr.maybeUpdate(n.log.stable, false)
+		}
+		n.maybeCommit()
+	}
+	n.checkInvariants()
+}
