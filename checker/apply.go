@@ -28,7 +28,7 @@ func (c *Invariants) Applied(t int64, node int, e EntryObs) {
 		return
 	}
 	c.tab.grow(e.Index)
-	o := &c.tab.oracle[e.Index]
+	o := c.tab.oc(e.Index)
 	if !o.known {
 		// Committed before this checker saw it (e.g. below a snapshot): learn it now.
 		le := logEntry{term: e.Term, digest: e.Digest}
@@ -42,7 +42,7 @@ func (c *Invariants) Applied(t int64, node int, e EntryObs) {
 	}
 	if (o.term != e.Term || o.digest != e.Digest) &&
 		c.rec.once(seenKey{kind: KindStateMachineSafety, node: -1, index: e.Index}) {
-		c.report(KindStateMachineSafety, t, []int{node, o.node},
+		c.report(KindStateMachineSafety, t, []int{node, int(o.node)},
 			"node %d applied %s but node %d committed %s at %s",
 			node, fmtEntry(e.Index, e.Term, e.Digest), o.node, fmtEntry(e.Index, o.term, o.digest), fmtTime(o.at))
 	}
@@ -60,13 +60,13 @@ func (c *Invariants) Acked(t int64, w EntryObs) {
 	if w.Index == 0 || !c.inBound(t, -1, w.Index) {
 		return
 	}
-	o := c.tab.committedAt(w.Index)
+	o := c.tab.oc(w.Index)
 	switch {
 	case o == nil || !o.known:
 		c.report(KindDurability, t, nil,
 			"write %s was acknowledged before any node was seen committing index %d", fmtEntry(w.Index, w.Term, w.Digest), w.Index)
 	case o.term != w.Term || o.digest != w.Digest:
-		c.report(KindDurability, t, []int{o.node},
+		c.report(KindDurability, t, []int{int(o.node)},
 			"write %s was acknowledged but node %d committed %s at %s",
 			fmtEntry(w.Index, w.Term, w.Digest), o.node, fmtEntry(w.Index, o.term, o.digest), fmtTime(o.at))
 	case !o.acked:
@@ -86,7 +86,7 @@ func (c *Invariants) CheckHealed(t int64, voters []int) {
 		var first uint64
 		count := 0
 		for i := n.applied + 1; i <= c.ackMax; i++ {
-			if c.tab.oracle[i].acked {
+			if c.tab.oc(i).acked {
 				if count == 0 {
 					first = i
 				}
@@ -96,7 +96,7 @@ func (c *Invariants) CheckHealed(t int64, voters []int) {
 		if count == 0 {
 			continue
 		}
-		o := &c.tab.oracle[first]
+		o := c.tab.oc(first)
 		c.report(KindDurability, t, []int{id},
 			"after heal node %d has applied through index %d only: %d acknowledged writes are not applied, the first %s (acked at %s)",
 			id, n.applied, count, fmtEntry(first, o.term, o.digest), fmtTime(o.ackAt))

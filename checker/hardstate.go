@@ -65,15 +65,15 @@ func (c *Invariants) commitRange(t int64, node int, n *nodeState, from, to, term
 // recordCommitted adds the entry e at index i, seen committed by node at term, to the
 // oracle, or checks it against the entry already there.
 func (c *Invariants) recordCommitted(t int64, node int, i uint64, e logEntry, term uint64, hasChain bool) {
-	o := &c.tab.oracle[i]
+	o := c.tab.oc(i)
 	if !o.known {
 		*o = committed{term: e.term, digest: e.digest, chain: e.chain, commitTerm: term,
-			at: t, node: node, known: true, hasChain: hasChain}
+			at: t, node: int32(node), known: true, hasChain: hasChain}
 		return
 	}
 	if o.term != e.term || o.digest != e.digest {
 		if c.rec.once(seenKey{kind: KindStateMachineSafety, node: -1, index: i}) {
-			c.report(KindStateMachineSafety, t, []int{node, o.node},
+			c.report(KindStateMachineSafety, t, []int{node, int(o.node)},
 				"node %d committed %s in term %d, but node %d committed %s at %s (term %d)",
 				node, fmtEntry(i, e.term, e.digest), term, o.node, fmtEntry(i, o.term, o.digest),
 				fmtTime(o.at), o.commitTerm)

@@ -118,10 +118,14 @@ func NewInvariants(nodes int, opts Options) (*Invariants, error) {
 	return c, nil
 }
 
-// Violations returns the violations found so far, in detection order (at most
+// Violations returns a copy of the violations found so far, in detection order (at most
 // Options.MaxViolations of them).
 func (c *Invariants) Violations() []Violation {
-	return slices.Clone(c.rec.list)
+	out := slices.Clone(c.rec.list)
+	for i := range out {
+		out[i].Nodes = slices.Clone(out[i].Nodes)
+	}
+	return out
 }
 
 // Dropped is the number of violations found beyond Options.MaxViolations and not kept.
@@ -132,7 +136,7 @@ func (c *Invariants) Dropped() int {
 // CommitMax is the highest index any node has been seen committing.
 func (c *Invariants) CommitMax() uint64 {
 	for i := c.tab.top(); i > 0; i-- {
-		if c.tab.oracle[i].known {
+		if c.tab.oc(i).known {
 			return i
 		}
 	}

@@ -30,9 +30,9 @@ func (c *Invariants) checkCompleteness(t int64, node int, n *nodeState, term uin
 	l := &n.log
 	if m <= l.snapIndex {
 		// The leader's snapshot covers index m; it must be the committed entry at its index.
-		o := c.tab.committedAt(l.snapIndex)
+		o := c.tab.oc(l.snapIndex)
 		if o != nil && o.known && o.term != l.snapTerm {
-			c.report(KindLeaderCompleteness, t, []int{node, o.node},
+			c.report(KindLeaderCompleteness, t, []int{node, int(o.node)},
 				"leader %d of term %d has a snapshot at (index %d, term %d) but node %d committed %s",
 				node, term, l.snapIndex, l.snapTerm, o.node, fmtEntry(l.snapIndex, o.term, o.digest))
 		}
@@ -42,12 +42,12 @@ func (c *Invariants) checkCompleteness(t int64, node int, n *nodeState, term uin
 		return
 	}
 	low := c.firstMissing(l, m)
-	o := &c.tab.oracle[low]
+	o := c.tab.oc(low)
 	has := describeOwn(*l, low)
 	if low > l.lastIndex() {
 		has = fmt.Sprintf("nothing (its log ends at index %d)", l.lastIndex())
 	}
-	c.report(KindLeaderCompleteness, t, []int{node, o.node},
+	c.report(KindLeaderCompleteness, t, []int{node, int(o.node)},
 		"leader %d of term %d lacks committed entry %s (committed in term %d, first seen committed on node %d at %s): at index %d it has %s; entries committed in terms < %d reach index %d",
 		node, term, fmtEntry(low, o.term, o.digest), o.commitTerm, o.node, fmtTime(o.at),
 		low, has, term, m)
@@ -58,7 +58,7 @@ func (c *Invariants) checkCompleteness(t int64, node int, n *nodeState, term uin
 // grow with the index in any sane run, so the scan from the top stops almost at once.
 func (c *Invariants) completenessTarget(term uint64) uint64 {
 	for i := c.tab.top(); i > 0; i-- {
-		if o := &c.tab.oracle[i]; o.known && o.commitTerm < term {
+		if o := c.tab.oc(i); o.known && o.commitTerm < term {
 			return i
 		}
 	}
@@ -72,7 +72,7 @@ func (c *Invariants) logHolds(l *shadowLog, i uint64) bool {
 	if !ok {
 		return false
 	}
-	o := &c.tab.oracle[i]
+	o := c.tab.oc(i)
 	if o.hasChain && l.anchored {
 		return e.chain == o.chain
 	}
@@ -88,7 +88,7 @@ func (c *Invariants) firstMissing(l *shadowLog, m uint64) uint64 {
 		low = top + 1
 	}
 	for i, steps := top, 0; i > l.snapIndex && steps < walkMax; i, steps = i-1, steps+1 {
-		o := &c.tab.oracle[i]
+		o := c.tab.oc(i)
 		if !o.known {
 			continue
 		}
@@ -108,7 +108,7 @@ func (c *Invariants) reportAckedMissing(t int64, node int, term uint64, l *shado
 	var first uint64
 	count := 0
 	for i := low; i <= m; i++ {
-		o := &c.tab.oracle[i]
+		o := c.tab.oc(i)
 		if !o.acked {
 			continue
 		}
@@ -123,7 +123,7 @@ func (c *Invariants) reportAckedMissing(t int64, node int, term uint64, l *shado
 	if count == 0 {
 		return
 	}
-	o := &c.tab.oracle[first]
+	o := c.tab.oc(first)
 	c.report(KindDurability, t, []int{node},
 		"acknowledged write %s (acked at %s) is missing from leader %d of term %d; %d acknowledged writes in indexes %d..%d are missing",
 		fmtEntry(first, o.term, o.digest), fmtTime(o.ackAt), node, term, count, low, m)

@@ -108,7 +108,7 @@ func (c *Invariants) matchEntry(t int64, node int, n *nodeState, e EntryObs, ch 
 	}
 	v, ok := c.tab.find(e.Index, e.Term)
 	if !ok {
-		c.tab.add(e.Index, variant{term: e.Term, digest: e.Digest, chain: ch, node: node})
+		c.tab.add(e.Index, variant{term: e.Term, digest: e.Digest, chain: ch, node: int32(node)})
 		return
 	}
 	if v.chain == ch {
@@ -117,7 +117,7 @@ func (c *Invariants) matchEntry(t int64, node int, n *nodeState, e EntryObs, ch 
 	low, detail := c.divergence(node, n, e, v)
 	n.divergedAt = low
 	if c.rec.once(seenKey{kind: KindLogMatching, node: node, index: low}) {
-		c.report(KindLogMatching, t, []int{node, v.node}, "%s", detail)
+		c.report(KindLogMatching, t, []int{node, int(v.node)}, "%s", detail)
 	}
 }
 
@@ -218,12 +218,12 @@ func describeOwn(l shadowLog, i uint64) string {
 
 // checkSnapshotCommitted reports a snapshot at (index, term) that contradicts the oracle.
 func (c *Invariants) checkSnapshotCommitted(t int64, node int, index, term uint64) {
-	o := c.tab.committedAt(index)
+	o := c.tab.oc(index)
 	if index == 0 || o == nil || !o.known || o.term == term {
 		return
 	}
 	if c.rec.once(seenKey{kind: KindStateMachineSafety, node: -1, index: index}) {
-		c.report(KindStateMachineSafety, t, []int{node, o.node},
+		c.report(KindStateMachineSafety, t, []int{node, int(o.node)},
 			"node %d holds a snapshot at (index %d, term %d) but node %d committed %s at %s",
 			node, index, term, o.node, fmtEntry(index, o.term, o.digest), fmtTime(o.at))
 	}
@@ -240,7 +240,7 @@ func (c *Invariants) snapshotChain(node int, index, term uint64) uint64 {
 		return v.chain
 	}
 	ch := syntheticChain(index, term)
-	c.tab.add(index, variant{term: term, chain: ch, node: node})
+	c.tab.add(index, variant{term: term, chain: ch, node: int32(node)})
 	return ch
 }
 

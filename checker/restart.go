@@ -208,7 +208,7 @@ func (c *Invariants) checkRecoveredEntries(t int64, node int, fresh *shadowLog, 
 				node, fmtEntry(i, e.term, e.digest))
 			return true
 		case v.chain != e.chain:
-			c.report(KindCorruptionUndetected, t, []int{node, v.node},
+			c.report(KindCorruptionUndetected, t, []int{node, int(v.node)},
 				"node %d restarted without refusing, with entry %s but node %d saved %s with a different log below it",
 				node, fmtEntry(i, e.term, e.digest), v.node, fmtEntry(i, v.term, v.digest))
 			return true

@@ -33,6 +33,10 @@ func mix64(x uint64) uint64 {
 	return x
 }
 
+// shadowKeepMax is the capacity (in entries) up to which compaction keeps a shadow log's
+// array however much of it is free.
+const shadowKeepMax = 1 << 16
+
 // shadowLog mirrors one node's Raft log as the checker observed it.
 //
 // Invariant: ents[k] holds index snapIndex+1+k.
@@ -98,11 +102,14 @@ func (l *shadowLog) compact(i uint64) {
 		panic(fmt.Sprintf("checker: compact(%d) outside log (%d, %d]", i, l.snapIndex, l.lastIndex()))
 	}
 	rest := l.ents[i-l.snapIndex:]
-	if 2*len(rest) < cap(l.ents) {
-		// Copy so that the dropped prefix can be freed: memory stays proportional to the log.
-		rest = append(make([]logEntry, 0, len(rest)+len(rest)/4+8), rest...)
+	if c := cap(l.ents); c > shadowKeepMax && c > 4*len(rest) {
+		// Reallocate so that a once-long log's array is freed: memory stays proportional
+		// to the log.
+		l.ents = append(make([]logEntry, 0, 2*len(rest)+8), rest...)
+	} else {
+		// Reuse the array: a log that is compacted regularly allocates nothing.
+		l.ents = l.ents[:copy(l.ents, rest)]
 	}
-	l.ents = rest
 	l.snapIndex, l.snapTerm, l.snapChain = i, e.term, e.chain
 }
 

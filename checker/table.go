@@ -4,15 +4,8 @@ package checker
 // node that first held it.
 type variant struct {
 	term, digest, chain uint64
-	node                int
-}
-
-// slot holds every term seen at one index. Most indexes only ever see one term, so the
-// first lives inline.
-type slot struct {
-	first variant
-	set   bool
-	more  []variant
+	node                int32
+	next                int32 // 1 + position in table.extra of the next variant at the same index; 0: none
 }
 
 // committed is what the checker knows about the committed entry at one index.
@@ -21,92 +14,104 @@ type committed struct {
 	commitTerm          uint64 // lowest current term of a node when it was seen committing the entry
 	at                  int64  // time commitment was first observed
 	ackAt               int64  // time the write was first acknowledged to a client
-	node                int    // node first seen committing it
+	node                int32  // node first seen committing it
 	known               bool
 	hasChain            bool // chain came from an anchored log
 	acked               bool
 }
 
-// table is the global, per-index record of every (index, term) persisted by any node
-// (log matching) and of committed entries (state-machine safety, leader completeness,
-// durability). Memory is proportional to the highest index plus the number of
-// overwritten terms.
-//
-// Invariant: len(slots) == len(oracle); index 0 is unused.
-type table struct {
-	slots  []slot
-	oracle []committed
+// record is everything the checker keeps about one log index. It holds no pointers, so
+// the table is cheap to grow and invisible to the garbage collector's scan.
+type record struct {
+	first variant // the first term seen at the index (valid when set)
+	set   bool
+	c     committed
 }
 
-// grow makes index i addressable. Callers have checked i against Options.IndexMax.
+// table is the global, per-index record of every (index, term) saved by any node (log
+// matching) and of committed entries (state-machine safety, leader completeness,
+// durability). Memory is proportional to the highest index plus the number of
+// overwritten terms.
+type table struct {
+	recs  []record  // by index; index 0 is unused
+	extra []variant // further terms seen at an index, chained from record.first.next
+}
+
+// tableGrowMin is the smallest capacity the table grows to.
+const tableGrowMin = 1024
+
+// grow makes index i addressable, doubling the capacity when needed. Callers have checked i
+// against Options.IndexMax.
 func (t *table) grow(i uint64) {
-	for uint64(len(t.slots)) <= i {
-		t.slots = append(t.slots, slot{})
-		t.oracle = append(t.oracle, committed{})
+	if i < uint64(len(t.recs)) {
+		return
 	}
+	if i >= uint64(cap(t.recs)) {
+		bigger := make([]record, len(t.recs), max(2*uint64(cap(t.recs)), i+1, tableGrowMin))
+		copy(bigger, t.recs)
+		t.recs = bigger
+	}
+	t.recs = t.recs[:i+1]
+}
+
+// oc returns the committed record at index i, or nil beyond the table.
+func (t *table) oc(i uint64) *committed {
+	if i >= uint64(len(t.recs)) {
+		return nil
+	}
+	return &t.recs[i].c
 }
 
 // find returns the variant with the given term at index i.
 func (t *table) find(i, term uint64) (variant, bool) {
-	if i >= uint64(len(t.slots)) {
+	if i >= uint64(len(t.recs)) || !t.recs[i].set {
 		return variant{}, false
 	}
-	s := &t.slots[i]
-	if !s.set {
-		return variant{}, false
-	}
-	if s.first.term == term {
-		return s.first, true
-	}
-	for _, v := range s.more {
+	for v := t.recs[i].first; ; v = t.extra[v.next-1] {
 		if v.term == term {
 			return v, true
 		}
+		if v.next == 0 {
+			return variant{}, false
+		}
 	}
-	return variant{}, false
 }
 
 // predecessor returns the variant at index i whose chain hash, extended by the entry
 // (i+1, term, digest), gives chain: the entry before it in the log that produced chain.
 func (t *table) predecessor(i, term, digest, chain uint64) (variant, bool) {
-	if i >= uint64(len(t.slots)) || !t.slots[i].set {
+	if i >= uint64(len(t.recs)) || !t.recs[i].set {
 		return variant{}, false
 	}
-	s := &t.slots[i]
-	if chainNext(s.first.chain, i+1, term, digest) == chain {
-		return s.first, true
-	}
-	for _, v := range s.more {
+	for v := t.recs[i].first; ; v = t.extra[v.next-1] {
 		if chainNext(v.chain, i+1, term, digest) == chain {
 			return v, true
 		}
+		if v.next == 0 {
+			return variant{}, false
+		}
 	}
-	return variant{}, false
 }
 
 // add records v at index i. Precondition: no variant with v.term is recorded at i.
 func (t *table) add(i uint64, v variant) {
 	t.grow(i)
-	s := &t.slots[i]
-	if !s.set {
-		s.first, s.set = v, true
+	r := &t.recs[i]
+	v.next = 0
+	if !r.set {
+		r.first, r.set = v, true
 		return
 	}
-	s.more = append(s.more, v)
-}
-
-// committedAt returns the oracle record at index i, or nil beyond the table.
-func (t *table) committedAt(i uint64) *committed {
-	if i >= uint64(len(t.oracle)) {
-		return nil
-	}
-	return &t.oracle[i]
+	// Insert after first: the chain is short and its order does not matter.
+	v.next = r.first.next
+	t.extra = append(t.extra, v)
+	r.first.next = int32(len(t.extra))
 }
 
 // top is the highest addressable index.
 func (t *table) top() uint64 {
-	if len(t.oracle) == 0 {
+	if len(t.recs) == 0 {
 		return 0
 	}
-	return uint64(len(t.oracle) - 1)
+	return uint64(len(t.recs) - 1)
 }
