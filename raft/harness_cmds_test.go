@@ -1,0 +1,502 @@
+package raft
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// run executes one script command and returns its output. A malformed command is a bug
+// in the script and returns an error.
+func (e *env) run(line string) (string, error) {
+	e.out.Reset()
+	e.quiet = false
+	a := parseArgs(line)
+	cmd, ok := envCommands[a.cmd]
+	if !ok {
+		return "", fmt.Errorf("unknown command %q", a.cmd)
+	}
+	if err := cmd(e, a); err != nil {
+		return "", err
+	}
+	e.quiet = false
+	e.checkLeaders()
+	return e.out.String(), nil
+}
+
+var envCommands map[string]func(*env, scriptArgs) error
+
+func init() {
+	envCommands = map[string]func(*env, scriptArgs) error{
+		"add-nodes":       cmdAddNodes,
+		"tick":            cmdTick,
+		"tick-election":   cmdTickElection,
+		"tick-heartbeat":  cmdTickHeartbeat,
+		"campaign":        cmdCampaign,
+		"propose":         cmdPropose,
+		"conf-change":     cmdConfChange,
+		"read-index":      cmdReadIndex,
+		"transfer-leader": cmdTransfer,
+		"compact":         cmdCompact,
+		"process-ready":   cmdProcessReady,
+		"deliver-msgs":    cmdDeliver,
+		"drop-msgs":       cmdDrop,
+		"dup-msgs":        cmdDup,
+		"stash-msgs":      cmdStash,
+		"unstash":         cmdUnstash,
+		"msgs":            cmdMsgs,
+		"stabilize":       cmdStabilize,
+		"crash":           cmdCrash,
+		"restart":         cmdRestart,
+		"partition":       cmdPartition,
+		"heal":            cmdHeal,
+		"status":          cmdStatus,
+		"log":             cmdLog,
+		"raft-state":      cmdRaftState,
+		"sm":              cmdSM,
+	}
+}
+
+func (e *env) ids(pos []string) ([]uint64, error) {
+	var ids []uint64
+	for _, p := range pos {
+		id, err := strconv.ParseUint(p, 10, 64)
+		if err != nil || id == 0 || id > uint64(len(e.nodes)) {
+			return nil, fmt.Errorf("bad node id %q", p)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// idsOrAll returns the listed nodes, or all nodes when none is listed.
+func (e *env) idsOrAll(pos []string) ([]uint64, error) {
+	if len(pos) == 0 {
+		var all []uint64
+		for _, h := range e.nodes {
+			all = append(all, h.id)
+		}
+		return all, nil
+	}
+	return e.ids(pos)
+}
+
+func optInt(a scriptArgs, key string, def int) (int, error) {
+	v, ok := a.opts[key]
+	if !ok {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("option %s=%q: %v", key, v, err)
+	}
+	return n, nil
+}
+
+func optBool(a scriptArgs, key string) bool { return a.opts[key] == "true" }
+
+func cmdAddNodes(e *env, a scriptArgs) error {
+	if len(a.pos) != 1 {
+		return fmt.Errorf("usage: add-nodes N [options]")
+	}
+	count, err := strconv.Atoi(a.pos[0])
+	if err != nil {
+		return err
+	}
+	cfg := Config{PreVote: optBool(a, "prevote"), CheckQuorum: optBool(a, "checkquorum"),
+		ForwardProposals: optBool(a, "forward")}
+	ints := []struct {
+		key string
+		dst *int
+		def int
+	}{
+		{"election", &cfg.ElectionTick, 10}, {"heartbeat", &cfg.HeartbeatTick, 1},
+		{"max-inflight", &cfg.MaxInflightMsgs, 0}, {"max-entries", &cfg.MaxEntriesPerMsg, 0},
+		{"chunk", &cfg.SnapshotChunkBytes, 0}, {"max-reads", &cfg.MaxPendingReads, 0},
+	}
+	for _, o := range ints {
+		if *o.dst, err = optInt(a, o.key, o.def); err != nil {
+			return err
+		}
+	}
+	for _, o := range []struct {
+		key string
+		dst *uint64
+	}{{"max-bytes", &cfg.MaxBytesPerMsg}, {"max-uncommitted", &cfg.MaxUncommittedBytes}} {
+		v, err := optInt(a, o.key, 0)
+		if err != nil {
+			return err
+		}
+		*o.dst = uint64(v)
+	}
+	if m := a.opts["mutant"]; m != "" {
+		for _, name := range strings.Split(m, ",") {
+			if err := cfg.Mutations.Set(name); err != nil {
+				return err
+			}
+		}
+	}
+	var voters []uint64
+	if v := a.opts["voters"]; v == "all" || (v == "" && len(e.nodes) == 0) {
+		for i := range count {
+			voters = append(voters, uint64(len(e.nodes)+i+1))
+		}
+	}
+	return e.addNodes(count, cfg, voters)
+}
+
+func (e *env) tickN(id uint64, times int) {
+	h := e.node(id)
+	if h.down {
+		return
+	}
+	for range times {
+		h.n.Tick()
+	}
+}
+
+func cmdTick(e *env, a scriptArgs) error {
+	ids, err := e.ids(a.pos)
+	if err != nil {
+		return err
+	}
+	times, err := optInt(a, "n", 1)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		e.tickN(id, times)
+	}
+	return nil
+}
+
+// cmdTickElection ticks each node until its election timeout fires (a leader: one
+// election timeout, for CheckQuorum and transfer aborts).
+func cmdTickElection(e *env, a scriptArgs) error {
+	ids, err := e.ids(a.pos)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		n := e.node(id).n
+		times := n.cfg.ElectionTick
+		if n.role != Leader {
+			times = max(1, n.randomizedElectionTimeout-n.electionElapsed)
+		}
+		e.tickN(id, times)
+	}
+	return nil
+}
+
+func cmdTickHeartbeat(e *env, a scriptArgs) error {
+	ids, err := e.ids(a.pos)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		e.tickN(id, e.node(id).n.cfg.HeartbeatTick)
+	}
+	return nil
+}
+
+func cmdCampaign(e *env, a scriptArgs) error {
+	ids, err := e.ids(a.pos)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		e.node(id).n.campaign(campaignPreElection)
+	}
+	return nil
+}
+
+func (e *env) report(err error) {
+	if err != nil {
+		e.printf("error: %v\n", err)
+	}
+}
+
+func cmdPropose(e *env, a scriptArgs) error {
+	if len(a.pos) < 2 {
+		return fmt.Errorf("usage: propose ID DATA...")
+	}
+	ids, err := e.ids(a.pos[:1])
+	if err != nil {
+		return err
+	}
+	for _, data := range a.pos[1:] {
+		e.report(e.node(ids[0]).n.Propose([]byte(data)))
+	}
+	return nil
+}
+
+func cmdConfChange(e *env, a scriptArgs) error {
+	if len(a.pos) != 3 {
+		return fmt.Errorf("usage: conf-change ID add-learner|add-voter|remove NODE")
+	}
+	ids, err := e.ids(a.pos[:1])
+	if err != nil {
+		return err
+	}
+	typ, ok := ConfChangeTypeByName(a.pos[1])
+	if !ok {
+		return fmt.Errorf("unknown conf change type %q", a.pos[1])
+	}
+	target, err := strconv.ParseUint(a.pos[2], 10, 64)
+	if err != nil {
+		return err
+	}
+	e.report(e.node(ids[0]).n.ProposeConfChange(ConfChange{Type: typ, Node: target}))
+	return nil
+}
+
+func cmdReadIndex(e *env, a scriptArgs) error {
+	if len(a.pos) != 2 {
+		return fmt.Errorf("usage: read-index ID CTX")
+	}
+	ids, err := e.ids(a.pos[:1])
+	if err != nil {
+		return err
+	}
+	e.report(e.node(ids[0]).n.ReadIndex([]byte(a.pos[1])))
+	return nil
+}
+
+func cmdTransfer(e *env, a scriptArgs) error {
+	if len(a.pos) != 2 {
+		return fmt.Errorf("usage: transfer-leader ID TARGET")
+	}
+	ids, err := e.ids(a.pos[:1])
+	if err != nil {
+		return err
+	}
+	to, err := strconv.ParseUint(a.pos[1], 10, 64)
+	if err != nil {
+		return err
+	}
+	e.report(e.node(ids[0]).n.TransferLeadership(to))
+	return nil
+}
+
+func cmdCompact(e *env, a scriptArgs) error {
+	if len(a.pos) != 2 {
+		return fmt.Errorf("usage: compact ID INDEX")
+	}
+	ids, err := e.ids(a.pos[:1])
+	if err != nil {
+		return err
+	}
+	index, err := strconv.ParseUint(a.pos[1], 10, 64)
+	if err != nil {
+		return err
+	}
+	e.report(e.node(ids[0]).compact(index))
+	return nil
+}
+
+func cmdProcessReady(e *env, a scriptArgs) error {
+	ids, err := e.idsOrAll(a.pos)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if h := e.node(id); !h.down && h.n.HasReady() {
+			e.handleReady(h)
+		}
+	}
+	return nil
+}
+
+func cmdCrash(e *env, a scriptArgs) error {
+	ids, err := e.ids(a.pos)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		h := e.node(id)
+		h.down = true
+		h.n = nil
+		kept := e.queue[:0]
+		for _, m := range e.queue {
+			if m.m.To != id {
+				kept = append(kept, m)
+			}
+		}
+		e.queue = kept
+	}
+	return nil
+}
+
+func cmdRestart(e *env, a scriptArgs) error {
+	ids, err := e.ids(a.pos)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		h := e.node(id)
+		if !h.down {
+			return fmt.Errorf("node %d is not down", id)
+		}
+		h.restarts++
+		if err := h.start(); err != nil {
+			e.printf("error: %v\n", err)
+		}
+	}
+	return nil
+}
+
+// cmdPartition splits the listed nodes into groups separated by "|"; messages in flight
+// across the cut are lost. Unlisted nodes can talk to everyone.
+func cmdPartition(e *env, a scriptArgs) error {
+	e.groups = map[uint64]int{}
+	group := 0
+	for _, p := range a.pos {
+		if p == "|" {
+			group++
+			continue
+		}
+		ids, err := e.ids([]string{p})
+		if err != nil {
+			return err
+		}
+		e.groups[ids[0]] = group
+	}
+	kept := e.queue[:0]
+	for _, m := range e.queue {
+		if e.cut(m.m.From, m.m.To) {
+			e.printf("dropped: %s\n", m.m)
+			continue
+		}
+		kept = append(kept, m)
+	}
+	e.queue = kept
+	return nil
+}
+
+func cmdHeal(e *env, _ scriptArgs) error {
+	e.groups = map[uint64]int{}
+	return nil
+}
+
+func cmdStatus(e *env, a scriptArgs) error {
+	ids, err := e.idsOrAll(a.pos)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		h := e.node(id)
+		if h.down {
+			e.printf("%d: down\n", id)
+			continue
+		}
+		s := h.n.Status()
+		e.printf("%d: %s term=%d vote=%d commit=%d lead=%d applied=%d last=%d snap=%d voters=%v learners=%v",
+			id, s.Role, s.HardState.Term, s.HardState.Vote, s.HardState.Commit, s.Lead, s.Applied,
+			s.LastIndex, s.SnapshotIndex, s.Conf.Voters, s.Conf.Learners)
+		if s.LeadTransferee != None {
+			e.printf(" transferee=%d", s.LeadTransferee)
+		}
+		e.printf("\n")
+		for _, p := range s.Progress {
+			role := "voter"
+			if p.Learner {
+				role = "learner"
+			}
+			e.printf("  %d: %s match=%d next=%d %s\n", p.ID, role, p.Match, p.Next, p.State)
+		}
+	}
+	return nil
+}
+
+func cmdLog(e *env, a scriptArgs) error {
+	ids, err := e.idsOrAll(a.pos)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		h := e.node(id)
+		if h.down {
+			e.printf("%d: down (durable last index %d)\n", id, h.durableLast())
+			continue
+		}
+		l := &h.n.log
+		e.printf("%d: snapshot=%d/%d commit=%d applied=%d last=%d\n", id, l.snapTerm, l.snapIndex,
+			l.committed, l.applied, l.lastIndex())
+		for _, en := range l.ents {
+			e.printf("  %s\n", en)
+		}
+	}
+	return nil
+}
+
+func cmdRaftState(e *env, _ scriptArgs) error {
+	for _, h := range e.nodes {
+		if h.down {
+			e.printf("%d: down\n", h.id)
+			continue
+		}
+		n := h.n
+		e.printf("%d: %s term=%d lead=%d commit=%d last=%d voters=%v\n", h.id, n.role, n.term,
+			n.lead, n.log.committed, n.log.lastIndex(), n.conf.Voters)
+	}
+	return nil
+}
+
+func cmdSM(e *env, a scriptArgs) error {
+	ids, err := e.idsOrAll(a.pos)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		h := e.node(id)
+		var data []string
+		for _, en := range h.sm {
+			data = append(data, en.data)
+		}
+		e.printf("%d: applied=%d [%s]\n", id, h.smApplied, strings.Join(data, " "))
+	}
+	return nil
+}
+
+func (e *env) printReady(id uint64, rd *Ready) {
+	sync := ""
+	if rd.MustSync {
+		sync = " (sync)"
+	}
+	e.printf("> %d handling Ready%s\n", id, sync)
+	if rd.SoftState != nil {
+		e.printf("  soft: %s lead=%d\n", rd.SoftState.Role, rd.SoftState.Lead)
+	}
+	if !rd.HardState.IsEmpty() {
+		hs := rd.HardState
+		e.printf("  hard: term=%d vote=%d commit=%d\n", hs.Term, hs.Vote, hs.Commit)
+	}
+	if s := rd.Snapshot; s != nil {
+		e.printf("  snapshot: %d/%d voters=%v learners=%v bytes=%d\n", s.Meta.Term, s.Meta.Index,
+			s.Meta.Conf.Voters, s.Meta.Conf.Learners, len(s.Data))
+	}
+	for _, en := range rd.Entries {
+		e.printf("  persist: %s\n", en)
+	}
+	for _, en := range rd.CommittedEntries {
+		e.printf("  apply: %s\n", en)
+	}
+	for _, m := range rd.Messages {
+		e.printf("  send: %s\n", m)
+	}
+	for _, r := range rd.ReadStates {
+		e.printf("  read: index=%d ctx=%q\n", r.Index, r.Ctx)
+	}
+}
+
+// sortedKeys returns the keys of a set of node IDs in order (map order never reaches
+// output).
+func sortedKeys(m map[uint64]bool) []uint64 {
+	keys := make([]uint64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,311 @@
+package raft
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// env is an in-memory cluster driven by scripts and tests: a host loop per node that
+// honours the Ready contract (persist, send, apply, advance), durable storage kept per
+// Ready, and a network that carries encoded messages between nodes. There is no
+// simulator: the script decides what is delivered, dropped or delayed.
+type env struct {
+	nodes   []*hnode // indexed by ID-1
+	queue   []envMsg // messages in flight, in send order
+	stash   []envMsg // messages held back by stash-msgs
+	groups  map[uint64]int
+	out     strings.Builder
+	quiet   bool // suppress output (violations are always printed)
+	mutants bool // some node runs with a mutation
+	reported map[string]bool
+	// history for the safety checks
+	leaders    map[uint64]uint64 // term -> leader
+	appliedAt  map[uint64]string // index -> "term/data" applied by some node
+	violations []string
+}
+
+// hnode is one node with its host: storage, state machine, and config for restarts.
+type hnode struct {
+	id       uint64
+	cfg      Config
+	n        *Node
+	down     bool
+	restarts uint64
+	// durable storage, as written by the host loop
+	hs   HardState
+	snap *Snapshot
+	ents []Entry
+	// state machine: the data of applied normal entries, by index
+	sm        []smEntry
+	smApplied uint64
+}
+
+type smEntry struct {
+	index uint64
+	data  string
+}
+
+type envMsg struct {
+	m   Message // decoded copy, for filtering and printing
+	enc []byte  // what travels
+}
+
+func newEnv() *env {
+	return &env{groups: map[uint64]int{}, leaders: map[uint64]uint64{}, appliedAt: map[uint64]string{},
+		reported: map[string]bool{}}
+}
+
+func (e *env) printf(format string, args ...any) {
+	if !e.quiet {
+		fmt.Fprintf(&e.out, format, args...)
+	}
+}
+
+func (e *env) node(id uint64) *hnode {
+	if id == 0 || id > uint64(len(e.nodes)) {
+		panic(fmt.Sprintf("no node %d", id))
+	}
+	return e.nodes[id-1]
+}
+
+// addNodes adds count nodes built from base; voters lists the founding voters (empty for
+// nodes joining later).
+func (e *env) addNodes(count int, base Config, voters []uint64) error {
+	for range count {
+		id := uint64(len(e.nodes) + 1)
+		cfg := base
+		cfg.ID = id
+		cfg.Voters = voters
+		h := &hnode{id: id, cfg: cfg}
+		if err := h.start(); err != nil {
+			return err
+		}
+		e.nodes = append(e.nodes, h)
+		if len(cfg.Mutations.Enabled()) > 0 {
+			e.mutants = true
+		}
+	}
+	return nil
+}
+
+// start (re)creates the node from its durable storage.
+func (h *hnode) start() error {
+	cfg := h.cfg
+	cfg.Rand = rand.New(rand.NewPCG(h.id, 0x7261667400+h.restarts))
+	if h.hs != (HardState{}) || h.snap != nil || len(h.ents) > 0 {
+		cfg.Restore = &Recovered{HardState: h.hs, Snapshot: cloneSnap(h.snap), Entries: slices.Clone(h.ents)}
+	}
+	n, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	h.n = n
+	h.down = false
+	h.sm, h.smApplied = nil, 0
+	if h.snap != nil {
+		h.restoreSM(h.snap)
+	}
+	return nil
+}
+
+func cloneSnap(s *Snapshot) *Snapshot {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Meta.Conf = cloneConf(s.Meta.Conf)
+	c.Data = slices.Clone(s.Data)
+	return &c
+}
+
+// smData encodes the state machine through index as snapshot data.
+func (h *hnode) smData(index uint64) []byte {
+	var parts []string
+	for _, en := range h.sm {
+		if en.index <= index {
+			parts = append(parts, fmt.Sprintf("%d:%s", en.index, en.data))
+		}
+	}
+	return []byte(strings.Join(parts, ","))
+}
+
+func (h *hnode) restoreSM(s *Snapshot) {
+	h.sm = nil
+	if len(s.Data) > 0 {
+		for _, p := range strings.Split(string(s.Data), ",") {
+			var idx uint64
+			var data string
+			k, d, _ := strings.Cut(p, ":")
+			fmt.Sscan(k, &idx)
+			data = d
+			h.sm = append(h.sm, smEntry{index: idx, data: data})
+		}
+	}
+	h.smApplied = s.Meta.Index
+}
+
+// persist writes a Ready's durable parts to storage, as a WAL would.
+func (h *hnode) persist(rd *Ready) {
+	if rd.Snapshot != nil {
+		h.snap = cloneSnap(rd.Snapshot)
+		h.ents = nil // the snapshot replaces the log; the kept suffix is in rd.Entries
+	}
+	if len(rd.Entries) > 0 {
+		first := rd.Entries[0].Index
+		base := uint64(0)
+		if h.snap != nil {
+			base = h.snap.Meta.Index
+		}
+		if first <= base || first > base+uint64(len(h.ents))+1 {
+			panic(fmt.Sprintf("node %d: Ready.Entries start at %d; storage holds (%d, %d]", h.id, first, base, base+uint64(len(h.ents))))
+		}
+		h.ents = append(h.ents[:first-base-1:first-base-1], cloneEntries(rd.Entries)...)
+	}
+	if !rd.HardState.IsEmpty() {
+		h.hs = rd.HardState
+	}
+}
+
+func cloneEntries(ents []Entry) []Entry {
+	c := slices.Clone(ents)
+	for i := range c {
+		c[i].Data = slices.Clone(c[i].Data)
+	}
+	return c
+}
+
+// durableLast is the last index in storage.
+func (h *hnode) durableLast() uint64 {
+	base := uint64(0)
+	if h.snap != nil {
+		base = h.snap.Meta.Index
+	}
+	return base + uint64(len(h.ents))
+}
+
+// compact takes a state-machine snapshot through index, as the application would.
+func (h *hnode) compact(index uint64) error {
+	data := h.smData(index)
+	if err := h.n.Compact(index, data); err != nil {
+		return err
+	}
+	// The host persists its own snapshot: entries after it stay.
+	base := uint64(0)
+	if h.snap != nil {
+		base = h.snap.Meta.Index
+	}
+	h.ents = slices.Clone(h.ents[index-base:])
+	h.snap = cloneSnap(&h.n.snap)
+	return nil
+}
+
+// send puts a node's outgoing messages on the network, encoded.
+func (e *env) send(from uint64, msgs []Message) {
+	for _, m := range msgs {
+		to := m.To
+		switch {
+		case to == 0 || to > uint64(len(e.nodes)):
+			e.printf("  %s (dropped: no such node)\n", m)
+		case e.cut(from, to):
+			e.printf("  %s (dropped: partition)\n", m)
+		default:
+			enc := AppendMessage(nil, m)
+			dec, err := DecodeMessage(enc)
+			if err != nil {
+				panic(fmt.Sprintf("codec failed on %s: %v", m, err))
+			}
+			e.queue = append(e.queue, envMsg{m: dec, enc: enc})
+		}
+	}
+}
+
+func (e *env) cut(a, b uint64) bool {
+	ga, oka := e.groups[a]
+	gb, okb := e.groups[b]
+	return oka && okb && ga != gb
+}
+
+// handleReady processes one Ready of node h in the contract's order, printing it.
+func (e *env) handleReady(h *hnode) {
+	rd := h.n.Ready()
+	e.printReady(h.id, &rd)
+	prev := h.hs
+	h.persist(&rd)
+	e.checkReadyContract(h, &rd, prev)
+	e.send(h.id, rd.Messages)
+	if rd.Snapshot != nil {
+		h.restoreSM(rd.Snapshot)
+	}
+	for _, en := range rd.CommittedEntries {
+		e.apply(h, en)
+	}
+	h.n.Advance()
+}
+
+func (e *env) apply(h *hnode, en Entry) {
+	if en.Index != h.smApplied+1 {
+		e.violate("node %d applied index %d after %d", h.id, en.Index, h.smApplied)
+	}
+	h.smApplied = en.Index
+	key := fmt.Sprintf("%d/%q", en.Term, en.Data)
+	if prev, ok := e.appliedAt[en.Index]; ok && prev != key {
+		e.violate("state machine safety: node %d applied %s at index %d; another node applied %s",
+			h.id, key, en.Index, prev)
+	}
+	e.appliedAt[en.Index] = key
+	if en.Type == EntryNormal && len(en.Data) > 0 {
+		h.sm = append(h.sm, smEntry{index: en.Index, data: string(en.Data)})
+	}
+}
+
+// checkReadyContract asserts that nothing in rd's messages promises more than storage
+// holds after persisting rd, and that MustSync is set when it must be.
+func (e *env) checkReadyContract(h *hnode, rd *Ready, prev HardState) {
+	if (len(rd.Entries) > 0 || rd.Snapshot != nil) && !rd.MustSync {
+		e.violate("node %d: Ready with entries or snapshot but MustSync false", h.id)
+	}
+	if !rd.HardState.IsEmpty() && (rd.HardState.Term != prev.Term || rd.HardState.Vote != prev.Vote) && !rd.MustSync {
+		e.violate("node %d: Ready changing term/vote but MustSync false", h.id)
+	}
+	for _, m := range rd.Messages {
+		switch {
+		case m.Type == MsgVoteResp && !m.Reject:
+			if h.hs.Term != m.Term || h.hs.Vote != m.To {
+				e.violate("node %d granted its vote to %d in term %d but persisted term %d vote %d",
+					h.id, m.To, m.Term, h.hs.Term, h.hs.Vote)
+			}
+		case m.Type == MsgAppResp && !m.Reject && m.Index > 0:
+			if h.durableLast() < m.Index {
+				e.violate("node %d acknowledged index %d with only %d durable", h.id, m.Index, h.durableLast())
+			}
+		}
+		if m.Term > h.hs.Term && m.Type != MsgPreVote && m.Type != MsgPreVoteResp {
+			e.violate("node %d sent %s with term %d beyond persisted term %d", h.id, m.Type, m.Term, h.hs.Term)
+		}
+	}
+}
+
+func (e *env) violate(format string, args ...any) {
+	v := fmt.Sprintf(format, args...)
+	if e.reported[v] {
+		return
+	}
+	e.reported[v] = true
+	e.violations = append(e.violations, v)
+	fmt.Fprintf(&e.out, "VIOLATION: %s\n", v)
+}
+
+// checkLeaders records who leads each term and flags two leaders in one term.
+func (e *env) checkLeaders() {
+	for _, h := range e.nodes {
+		if h.down || h.n.role != Leader {
+			continue
+		}
+		if prev, ok := e.leaders[h.n.term]; ok && prev != h.id {
+			e.violate("election safety: nodes %d and %d both leaders in term %d", prev, h.id, h.n.term)
+		}
+		e.leaders[h.n.term] = h.id
+	}
+}
