@@ -12,13 +12,13 @@ import (
 // Ready, and a network that carries encoded messages between nodes. There is no
 // simulator: the script decides what is delivered, dropped or delayed.
 type env struct {
-	nodes   []*hnode // indexed by ID-1
-	queue   []envMsg // messages in flight, in send order
-	stash   []envMsg // messages held back by stash-msgs
-	groups  map[uint64]int
-	out     strings.Builder
-	quiet   bool // suppress output (violations are always printed)
-	mutants bool // some node runs with a mutation
+	nodes    []*hnode // indexed by ID-1
+	queue    []envMsg // messages in flight, in send order
+	stash    []envMsg // messages held back by stash-msgs
+	groups   map[uint64]int
+	out      strings.Builder
+	quiet    bool // suppress output (violations are always printed)
+	mutants  bool // some node runs with a mutation
 	reported map[string]bool
 	// history for the safety checks
 	leaders    map[uint64]uint64 // term -> leader
