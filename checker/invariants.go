@@ -172,13 +172,13 @@ func (c *Invariants) inBound(t int64, node int, i uint64) bool {
 		return true
 	}
 	if c.rec.once(seenKey{kind: KindCheckerBound}) {
-		var nodes []int
-		if node >= 0 {
-			nodes = []int{node}
+		who, nodes := fmt.Sprintf("node %d", node), []int{node}
+		if node < 0 {
+			who, nodes = "an acknowledged write", nil
 		}
 		c.report(KindCheckerBound, t, nodes,
-			"node %d reported log index %d beyond Options.IndexMax %d; entries above the bound are not checked",
-			node, i, c.indexMax)
+			"%s reported log index %d beyond Options.IndexMax %d; entries above the bound are not checked",
+			who, i, c.indexMax)
 	}
 	return false
 }

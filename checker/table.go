@@ -1,5 +1,10 @@
 package checker
 
+import (
+	"fmt"
+	"math"
+)
+
 // variant is one (index, term) seen in some node's log: its digest and chain hash, and the
 // node that first held it.
 type variant struct {
@@ -103,6 +108,9 @@ func (t *table) add(i uint64, v variant) {
 		return
 	}
 	// Insert after first: the chain is short and its order does not matter.
+	if len(t.extra) >= math.MaxInt32 {
+		panic(fmt.Sprintf("checker: more than %d overwritten (index, term) pairs", math.MaxInt32))
+	}
 	v.next = r.first.next
 	t.extra = append(t.extra, v)
 	r.first.next = int32(len(t.extra))
