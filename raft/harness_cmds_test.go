@@ -179,7 +179,11 @@ func cmdTickElection(e *env, a scriptArgs) error {
 		return err
 	}
 	for _, id := range ids {
-		n := e.node(id).n
+		h, ok := e.live(id)
+		if !ok {
+			continue
+		}
+		n := h.n
 		times := n.cfg.ElectionTick
 		if n.role != Leader {
 			times = max(1, n.randomizedElectionTimeout-n.electionElapsed)
@@ -195,7 +199,9 @@ func cmdTickHeartbeat(e *env, a scriptArgs) error {
 		return err
 	}
 	for _, id := range ids {
-		e.tickN(id, e.node(id).n.cfg.HeartbeatTick)
+		if h, ok := e.live(id); ok {
+			e.tickN(id, h.n.cfg.HeartbeatTick)
+		}
 	}
 	return nil
 }
@@ -206,9 +212,21 @@ func cmdCampaign(e *env, a scriptArgs) error {
 		return err
 	}
 	for _, id := range ids {
-		e.node(id).n.campaign(campaignPreElection)
+		if h, ok := e.live(id); ok {
+			h.n.campaign(campaignPreElection)
+		}
 	}
 	return nil
+}
+
+// live returns node id if it is up; otherwise it reports that it is down.
+func (e *env) live(id uint64) (*hnode, bool) {
+	h := e.node(id)
+	if h.down {
+		e.printf("error: node %d is down\n", id)
+		return nil, false
+	}
+	return h, true
 }
 
 func (e *env) report(err error) {
@@ -225,8 +243,11 @@ func cmdPropose(e *env, a scriptArgs) error {
 	if err != nil {
 		return err
 	}
+	h, ok := e.live(ids[0])
 	for _, data := range a.pos[1:] {
-		e.report(e.node(ids[0]).n.Propose([]byte(data)))
+		if ok {
+			e.report(h.n.Propose([]byte(data)))
+		}
 	}
 	return nil
 }
@@ -247,7 +268,9 @@ func cmdConfChange(e *env, a scriptArgs) error {
 	if err != nil {
 		return err
 	}
-	e.report(e.node(ids[0]).n.ProposeConfChange(ConfChange{Type: typ, Node: target}))
+	if h, ok := e.live(ids[0]); ok {
+		e.report(h.n.ProposeConfChange(ConfChange{Type: typ, Node: target}))
+	}
 	return nil
 }
 
@@ -259,7 +282,9 @@ func cmdReadIndex(e *env, a scriptArgs) error {
 	if err != nil {
 		return err
 	}
-	e.report(e.node(ids[0]).n.ReadIndex([]byte(a.pos[1])))
+	if h, ok := e.live(ids[0]); ok {
+		e.report(h.n.ReadIndex([]byte(a.pos[1])))
+	}
 	return nil
 }
 
@@ -275,7 +300,9 @@ func cmdTransfer(e *env, a scriptArgs) error {
 	if err != nil {
 		return err
 	}
-	e.report(e.node(ids[0]).n.TransferLeadership(to))
+	if h, ok := e.live(ids[0]); ok {
+		e.report(h.n.TransferLeadership(to))
+	}
 	return nil
 }
 
@@ -291,7 +318,9 @@ func cmdCompact(e *env, a scriptArgs) error {
 	if err != nil {
 		return err
 	}
-	e.report(e.node(ids[0]).compact(index))
+	if h, ok := e.live(ids[0]); ok {
+		e.report(h.compact(index))
+	}
 	return nil
 }
 

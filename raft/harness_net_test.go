@@ -120,10 +120,12 @@ func cmdDup(e *env, a scriptArgs) error {
 	if err != nil {
 		return err
 	}
+	n := 0
 	for _, m := range e.queue {
-		if f.match(&m.m) {
+		if f.match(&m.m) && (f.count == 0 || n < f.count) {
 			e.queue = append(e.queue, m)
 			e.printf("duplicated: %s\n", m.m)
+			n++
 		}
 	}
 	return nil

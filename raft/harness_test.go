@@ -18,6 +18,7 @@ type env struct {
 	groups   map[uint64]int
 	out      strings.Builder
 	quiet    bool // suppress output (violations are always printed)
+	silent   bool // suppress all output (random scripts)
 	mutants  bool // some node runs with a mutation
 	reported map[string]bool
 	// history for the safety checks
@@ -58,7 +59,7 @@ func newEnv() *env {
 }
 
 func (e *env) printf(format string, args ...any) {
-	if !e.quiet {
+	if !e.quiet && !e.silent {
 		fmt.Fprintf(&e.out, format, args...)
 	}
 }
@@ -272,7 +273,9 @@ func (e *env) checkReadyContract(h *hnode, rd *Ready, prev HardState) {
 	for _, m := range rd.Messages {
 		switch {
 		case m.Type == MsgVoteResp && !m.Reject:
-			if h.hs.Term != m.Term || h.hs.Vote != m.To {
+			// Safe if storage has the vote, or has moved past the vote's term (then no
+			// other vote can ever be cast in that term).
+			if h.hs.Term < m.Term || (h.hs.Term == m.Term && h.hs.Vote != m.To) {
 				e.violate("node %d granted its vote to %d in term %d but persisted term %d vote %d",
 					h.id, m.To, m.Term, h.hs.Term, h.hs.Vote)
 			}

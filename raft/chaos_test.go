@@ -1,0 +1,260 @@
+package raft
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+// TestRandomScriptsKeepSafety drives small clusters with random script commands (ticks,
+// partial deliveries, drops, duplicates, crashes, partitions, proposals, reads,
+// compactions, transfers, membership changes) and checks the harness's safety
+// properties after every command: one leader per term, identical entries applied at
+// each index, applied indexes in order, and the Ready contract. After the chaos every
+// fault is lifted and the cluster must converge (liveness). A failure prints the script,
+// which can be pasted into testdata/ as a regression.
+func TestRandomScriptsKeepSafety(t *testing.T) {
+	seeds, steps := 150, 300
+	if os.Getenv("RAFTCHECK_LONG") == "1" {
+		seeds, steps = 3000, 600
+	}
+	for seed := range uint64(seeds) {
+		if script, err := chaosRun(seed, steps, Mutations{}); err != nil {
+			t.Fatalf("seed %d: %v\nscript:\n%s", seed, err, script)
+		}
+	}
+}
+
+// chaosRun runs one random script and returns it with the first problem found.
+func chaosRun(seed uint64, steps int, mu Mutations) (script string, err error) {
+	r := rand.New(rand.NewPCG(seed, 0xc4a05))
+	e := newEnv()
+	var lines []string
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+		script = strings.Join(lines, "\n")
+	}()
+	exec := func(cmd string) error {
+		lines = append(lines, cmd)
+		e.silent = true
+		if _, err := e.run(cmd); err != nil {
+			return fmt.Errorf("%s: %w", cmd, err)
+		}
+		if len(e.violations) > 0 {
+			return fmt.Errorf("violation: %s", e.violations[0])
+		}
+		return nil
+	}
+	n := 3 + r.IntN(3)
+	add := fmt.Sprintf("add-nodes %d prevote=%v checkquorum=%v forward=true max-entries=%d max-inflight=%d chunk=%d",
+		n, r.IntN(2) == 0, r.IntN(2) == 0, 1+r.IntN(4), 1+r.IntN(4), 4+r.IntN(16))
+	if names := mu.Enabled(); len(names) > 0 {
+		add += " mutant=" + strings.Join(names, ",")
+	}
+	if err := exec(add); err != nil {
+		return "", err
+	}
+	for i := range steps {
+		if err := exec(chaosCommand(r, e, i)); err != nil {
+			return "", err
+		}
+	}
+	return "", chaosHeal(e, exec)
+}
+
+// chaosCommand picks a random command for the current cluster.
+func chaosCommand(r *rand.Rand, e *env, step int) string {
+	nodes := len(e.nodes)
+	id := 1 + r.IntN(nodes)
+	other := 1 + r.IntN(nodes)
+	switch k := r.IntN(100); {
+	case k < 25:
+		return fmt.Sprintf("tick %d n=%d", id, 1+r.IntN(3))
+	case k < 40:
+		return fmt.Sprintf("process-ready %d", id)
+	case k < 62:
+		return fmt.Sprintf("deliver-msgs %d count=%d", id, 1+r.IntN(4))
+	case k < 66:
+		return fmt.Sprintf("drop-msgs to=%d count=1", id)
+	case k < 69:
+		return fmt.Sprintf("dup-msgs to=%d count=1", id)
+	case k < 71:
+		return fmt.Sprintf("stash-msgs to=%d count=1", id)
+	case k < 73:
+		return "unstash"
+	case k < 83:
+		return fmt.Sprintf("propose %d v%d", id, step)
+	case k < 85:
+		if e.node(uint64(id)).down {
+			return fmt.Sprintf("restart %d", id)
+		}
+		return fmt.Sprintf("crash %d", id)
+	case k < 88:
+		if e.node(uint64(id)).down {
+			return fmt.Sprintf("restart %d", id)
+		}
+		return fmt.Sprintf("read-index %d r%d", id, step)
+	case k < 90:
+		return chaosPartition(r, nodes)
+	case k < 93:
+		return "heal"
+	case k < 96:
+		h := e.node(uint64(id))
+		if h.down || h.n.log.applied <= h.n.log.snapIndex {
+			return fmt.Sprintf("tick %d", id)
+		}
+		return fmt.Sprintf("compact %d %d", id, h.n.log.applied)
+	case k < 98:
+		return fmt.Sprintf("transfer-leader %d %d", id, other)
+	default:
+		return chaosConfChange(r, e, id)
+	}
+}
+
+func chaosPartition(r *rand.Rand, nodes int) string {
+	parts := []string{"partition"}
+	perm := r.Perm(nodes)
+	cut := 1 + r.IntN(nodes-1)
+	for i, p := range perm {
+		if i == cut {
+			parts = append(parts, "|")
+		}
+		parts = append(parts, fmt.Sprint(p+1))
+	}
+	return strings.Join(parts, " ")
+}
+
+// chaosConfChange proposes a membership change: add a new node as a learner, or remove
+// a member (never below three voters).
+func chaosConfChange(r *rand.Rand, e *env, id int) string {
+	h := e.node(uint64(id))
+	if h.down {
+		return fmt.Sprintf("restart %d", id)
+	}
+	conf := h.n.conf
+	if r.IntN(2) == 0 && len(e.nodes) < 7 {
+		return "add-nodes 1 voters=none forward=true"
+	}
+	for _, v := range e.nodes {
+		if !slicesContains(conf.Voters, v.id) && !slicesContains(conf.Learners, v.id) {
+			return fmt.Sprintf("conf-change %d add-learner %d", id, v.id)
+		}
+	}
+	if len(conf.Voters) > 3 {
+		return fmt.Sprintf("conf-change %d remove %d", id, conf.Voters[r.IntN(len(conf.Voters))])
+	}
+	return fmt.Sprintf("tick %d", id)
+}
+
+func slicesContains(ids []uint64, id uint64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// chaosHeal lifts every fault and requires the cluster to elect a leader, commit a final
+// proposal everywhere in the configuration, and agree on the applied state.
+func chaosHeal(e *env, exec func(string) error) error {
+	if err := exec("heal"); err != nil {
+		return err
+	}
+	if err := exec("unstash"); err != nil {
+		return err
+	}
+	for _, h := range e.nodes {
+		if h.down {
+			if err := exec(fmt.Sprintf("restart %d", h.id)); err != nil {
+				return err
+			}
+		}
+	}
+	proposedAt := -100
+	for round := range 300 {
+		for _, h := range e.nodes {
+			if err := exec(fmt.Sprintf("tick %d", h.id)); err != nil {
+				return err
+			}
+		}
+		if err := exec("stabilize"); err != nil {
+			return err
+		}
+		lead := e.leader()
+		if lead == nil {
+			continue
+		}
+		if e.converged(lead) {
+			return nil
+		}
+		if round-proposedAt >= 20 && !e.holds(lead, "final") {
+			// (Re)propose: an earlier attempt may have been dropped by a transfer or a
+			// leader change.
+			if err := exec(fmt.Sprintf("propose %d final", lead.id)); err != nil {
+				return err
+			}
+			proposedAt = round
+		}
+	}
+	return fmt.Errorf("no convergence after healing:\n%s", e.describe())
+}
+
+func (e *env) leader() *hnode {
+	for _, h := range e.nodes {
+		if !h.down && h.n.role == Leader {
+			return h
+		}
+	}
+	return nil
+}
+
+// converged reports whether every member of the leader's configuration applied the
+// leader's whole log and the final proposal.
+func (e *env) converged(lead *hnode) bool {
+	last := lead.n.log.lastIndex()
+	if lead.n.log.committed != last || lead.smApplied != last {
+		return false
+	}
+	hasFinal := false
+	for _, s := range lead.sm {
+		hasFinal = hasFinal || s.data == "final"
+	}
+	if !hasFinal {
+		return false
+	}
+	for _, id := range append(slicesClone(lead.n.conf.Voters), lead.n.conf.Learners...) {
+		h := e.node(id)
+		if h.smApplied != last || h.n.log.lastIndex() != last {
+			return false
+		}
+	}
+	return true
+}
+
+// holds reports whether h's log holds an entry with data.
+func (e *env) holds(h *hnode, data string) bool {
+	for _, en := range h.n.log.ents {
+		if string(en.Data) == data {
+			return true
+		}
+	}
+	return false
+}
+
+func slicesClone(ids []uint64) []uint64 { return append([]uint64(nil), ids...) }
+
+func (e *env) describe() string {
+	saved := e.silent
+	e.silent = false
+	e.out.Reset()
+	_ = cmdRaftState(e, scriptArgs{})
+	_ = cmdStatus(e, scriptArgs{})
+	e.silent = saved
+	return e.out.String()
+}
