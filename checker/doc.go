@@ -1,38 +1,38 @@
 // Package checker verifies a Raft cluster from the outside: safety invariants over what
-// the nodes are observed doing, linearizability of the client history (Porcupine), an
-// append-workload checker that needs no search, and liveness after the heal point.
+// the nodes are observed doing (Invariants), linearizability of the client history
+// (CheckLinearizability, Porcupine with a timeout), an append-workload checker that needs
+// no search (CheckAppends) and liveness after the heal point (CheckLiveness).
 //
 // It never imports a Raft implementation. The cluster reports plain facts — node N saved
 // these entries, synced, committed up to c, applied this entry, became leader of term T,
 // crashed, recovered this state — and Invariants keeps a shadow of every node's log (each
 // entry with a running chain hash of the log up to it), a global table (index, term) →
-// chain hash, a committed oracle (index → the committed entry, the term its commitment was
-// first observed in, whether a client was told it succeeded) and the leader of every term.
-// Every observation is checked on arrival in time proportional to the entries in it, so a
-// violation is reported at the simulated time it happened.
+// chain hash, a committed oracle (index → the committed entry, the lowest term in which its
+// commitment was observed, whether a client was told it succeeded) and the leader of every
+// term. Every observation is checked on arrival, in time proportional to the entries in it,
+// so a violation carries the simulated time at which it happened.
 //
-// Usage, from the cluster's host loop (t is simulated ns):
+// Per Ready of node n, report in this order (t is simulated ns):
 //
 //	inv, err := checker.NewInvariants(5, checker.Options{})
-//	// for each Ready of node 2, in this order:
-//	inv.EntriesSaved(t, 2, ents)           // Ready.Entries, as []checker.EntryObs
-//	inv.HardStateSaved(t, 2, hs)           // Ready.HardState, if not empty
-//	inv.Synced(t, 2)                       // after the fsync, if the Ready needed one
-//	if becameLeader {
-//		inv.BecameLeader(t, 2, term)
-//	}
-//	inv.Applied(t, 2, e)                   // per committed entry applied
-//	inv.Acked(t, checker.EntryObs{Index: i, Term: tm, Digest: d}) // write answered OK
-//	// faults:
-//	inv.Crashed(t, 2)
-//	inv.Restarted(t, 2, checker.Recovery{HardState: hs, Entries: recovered})
-//	// end of run:
+//	inv.SnapshotInstalled(t, n, checker.SnapshotObs{Index: i, Term: tm}) // Ready.Snapshot, once restored
+//	inv.EntriesSaved(t, n, ents)             // Ready.Entries as []checker.EntryObs
+//	inv.HardStateSaved(t, n, hs)             // Ready.HardState, when not empty
+//	inv.Synced(t, n)                         // after the fsync, when the host made one
+//	inv.BecameLeader(t, n, term)             // when the role turned to leader
+//	inv.Applied(t, n, e)                     // each committed entry, in order, once applied
+//	inv.Acked(t, checker.EntryObs{Index: i, Term: tm, Digest: d}) // a write answered OK
+//
+// and, as they happen: inv.Compacted(t, n, index) after a local snapshot,
+// inv.Crashed(t, n), then inv.Restarted(t, n, checker.Recovery{...}) or
+// inv.RefusedStart(t, n, reason). After the heal phase:
+//
 //	inv.CheckHealed(t, liveVoters)
 //	res := checker.CheckLinearizability(model, history, 10*time.Second)
 //	if v, bad := res.Violation(t); bad {
 //		fmt.Println(v)
 //	}
 //	for _, v := range inv.Violations() {
-//		fmt.Println(v) // log-matching at 1.2s nodes [2 0]: node 2 saved (index 5, …
+//		fmt.Println(v) // log-matching at 12ns nodes [1 0]: node 1 saved (index 3, …
 //	}
 package checker

@@ -1,7 +1,8 @@
 package checker
 
-// HardStateSaved observes that node handed hard state hs to storage (Ready.HardState; report
-// it after the Ready's entries and snapshot, before its committed entries are applied).
+// HardStateSaved observes that node handed hard state hs to storage (Ready.HardState, only
+// when the Ready carries one; report it after the Ready's snapshot and entries, before its
+// committed entries are applied).
 // Checks: the term never goes down within a life; the vote never changes within a term
 // (also against the last synced vote, across restarts); the commit index never goes down
 // within a life and never passes the end of the log. Entries newly covered by the commit
