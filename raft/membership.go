@@ -85,6 +85,7 @@ func (n *Node) syncProgress() {
 			np := newProgress(id, next, learner, n.cfg.MaxInflightMsgs)
 			if id == n.id {
 				np.match = n.log.stable
+				np.state = ProgressReplicate
 			}
 			pr = &np
 		}

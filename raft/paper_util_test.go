@@ -67,10 +67,12 @@ type paperNet struct {
 	nodes map[uint64]*Node
 	cut   map[uint64]bool // isolated nodes: all their messages are dropped
 	drop  func(m Message) bool
+	// collected keeps the ReadStates each node's Readies produced during stabilize.
+	collected map[uint64][]ReadState
 }
 
 func newPaperNet(t *testing.T, nodes ...*Node) *paperNet {
-	pn := &paperNet{t: t, nodes: map[uint64]*Node{}, cut: map[uint64]bool{}}
+	pn := &paperNet{t: t, nodes: map[uint64]*Node{}, cut: map[uint64]bool{}, collected: map[uint64][]ReadState{}}
 	for _, n := range nodes {
 		pn.nodes[n.id] = n
 	}
@@ -92,7 +94,14 @@ func (pn *paperNet) stabilize() {
 	for range 1000 {
 		var msgs []Message
 		for _, id := range pn.ids() {
-			msgs = append(msgs, drain(pn.nodes[id])...)
+			n := pn.nodes[id]
+			if !n.HasReady() {
+				continue
+			}
+			rd := n.Ready()
+			n.Advance()
+			msgs = append(msgs, rd.Messages...)
+			pn.collected[id] = append(pn.collected[id], rd.ReadStates...)
 		}
 		if len(msgs) == 0 {
 			return
