@@ -432,7 +432,11 @@ func cmdStatus(e *env, a scriptArgs) error {
 			if p.Learner {
 				role = "learner"
 			}
-			e.printf("  %d: %s match=%d next=%d %s\n", p.ID, role, p.Match, p.Next, p.State)
+			e.printf("  %d: %s match=%d next=%d %s", p.ID, role, p.Match, p.Next, p.State)
+			if pr := h.n.progress(p.ID); p.State == ProgressSnapshot && pr != nil {
+				e.printf(" snap=%d/%d acked=%d sent=%d", pr.snap.term, pr.snap.index, pr.snap.acked, pr.snap.sent)
+			}
+			e.printf("\n")
 		}
 	}
 	return nil
