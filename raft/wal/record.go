@@ -130,10 +130,10 @@ func entryRecordBytes(e *raft.Entry) int {
 type frame uint8
 
 const (
-	frameOK        frame = iota
-	frameShort           // fewer bytes than the header or the length field promises
-	frameTooLarge        // the length field exceeds the record bound
-	frameChecksum        // the CRC does not match
+	frameOK       frame = iota
+	frameShort          // fewer bytes than the header or the length field promises
+	frameTooLarge       // the length field exceeds the record bound
+	frameChecksum       // the CRC does not match
 )
 
 func (f frame) String() string {
