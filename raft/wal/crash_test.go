@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/stretchr/testify/require"
 )
@@ -84,7 +85,23 @@ func checkRecovery(t testing.TB, d *simnet.Disk, h *history) int {
 	require.NoError(t, err)
 	_, err = (&history{states: h.states[j : j+1]}).match(fromRecovered(again), 0)
 	require.NoError(t, err, "a second recovery changed the state")
+	checkWritable(t, d, h.states[j])
 	return j
+}
+
+// checkWritable checks that a recovered WAL on d (holding s) accepts a synced save that a
+// crash then keeps: recovery left the files in a state that can be appended to.
+func checkWritable(t testing.TB, d *simnet.Disk, s state) {
+	t.Helper()
+	w, _, err := Open(d, crashOpts)
+	require.NoError(t, err)
+	h := newHistory(s)
+	next := op{hs: raft.HardState{Term: 1000, Commit: s.lastIndex()}, ents: entries(s.lastIndex()+1, s.lastIndex()+3, 1000), sync: true}
+	require.NoError(t, next.apply(w, h))
+	require.NoError(t, d.Crash(simnet.LoseUnsynced, nil))
+	_, rec, err := Open(d, crashOpts)
+	require.NoError(t, err)
+	require.True(t, stateEqual(h.cur(), fromRecovered(rec)), "a save after recovery was lost")
 }
 
 // TestCrashAtEveryWriteBoundary runs a workload of saves and snapshots, crashes after each

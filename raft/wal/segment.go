@@ -81,6 +81,9 @@ func scanSegment(b []byte, seq, first uint64, maxRecord int) scan {
 		off += int64(recordHeaderBytes + len(p))
 	}
 	s.end = off
+	if len(b) == 0 {
+		s.bad, s.reason = 0, "empty segment file (no header)"
+	}
 	if s.bad >= 0 && !s.fatal {
 		s.proof = findCommit(b, s.bad+1, seq)
 	}
