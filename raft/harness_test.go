@@ -250,7 +250,7 @@ func (e *env) apply(h *hnode, en Entry) {
 		e.violate("node %d applied index %d after %d", h.id, en.Index, h.smApplied)
 	}
 	h.smApplied = en.Index
-	key := fmt.Sprintf("%d/%q", en.Term, en.Data)
+	key := en.String()
 	if prev, ok := e.appliedAt[en.Index]; ok && prev != key {
 		e.violate("state machine safety: node %d applied %s at index %d; another node applied %s",
 			h.id, key, en.Index, prev)
@@ -307,7 +307,8 @@ func (e *env) checkLeaders() {
 			continue
 		}
 		if prev, ok := e.leaders[h.n.term]; ok && prev != h.id {
-			e.violate("election safety: nodes %d and %d both leaders in term %d", prev, h.id, h.n.term)
+			e.violate("election safety: nodes %d and %d both leaders in term %d",
+				min(prev, h.id), max(prev, h.id), h.n.term)
 		}
 		e.leaders[h.n.term] = h.id
 	}
