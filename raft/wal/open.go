@@ -155,7 +155,11 @@ func (rc *recovery) replay() (*replayer, *raft.Snapshot, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rp := &replayer{}
+	n := 0
+	for i := range scans {
+		n += len(scans[i].records)
+	}
+	rp := &replayer{entries: make([]raft.Entry, 0, n)}
 	var snap *raft.Snapshot
 	if m != nil {
 		snap, err = rc.loadSnapshot(m)

@@ -64,7 +64,7 @@ type scan struct {
 // damaged record; for the last segment it then searches the rest for a sync commit that
 // proves the damage lies in durable data.
 func scanSegment(b []byte, seq, first uint64, maxRecord int) scan {
-	s := scan{bad: -1, proof: -1}
+	s := scan{bad: -1, proof: -1, records: make([]record, 0, countFrames(b))}
 	off := int64(0)
 	for off < int64(len(b)) {
 		k, p, f := readFrame(b[off:], maxRecord)
@@ -128,4 +128,19 @@ func findCommit(b []byte, from int64, seq uint64) int64 {
 		}
 	}
 	return -1
+}
+
+// countFrames returns how many record frames b seems to hold, following the length fields
+// without checking anything else: a capacity hint.
+func countFrames(b []byte) int {
+	n, off := 0, 0
+	for off+recordHeaderBytes <= len(b) {
+		n++
+		size := int64(binary.LittleEndian.Uint32(b[off+4:]))
+		if size > int64(len(b)-off-recordHeaderBytes) {
+			break
+		}
+		off += recordHeaderBytes + int(size)
+	}
+	return n
 }
