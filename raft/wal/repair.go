@@ -13,7 +13,7 @@ import (
 func (rc *recovery) repair(rp *replayer, snap *raft.Snapshot) (*WAL, error) {
 	w := &WAL{fs: rc.fs, opts: rc.opts, hs: rp.hs, snapFile: rc.snapFile}
 	if snap != nil {
-		w.snapIndex, w.snapTerm = snap.Meta.Index, snap.Meta.Term
+		w.snapIndex = snap.Meta.Index
 	}
 	w.terms = make([]uint64, len(rp.entries))
 	for i := range rp.entries {

@@ -36,7 +36,7 @@ func (w *WAL) SaveSnapshot(s raft.Snapshot) error {
 	if err := w.sync(); err != nil {
 		return err
 	}
-	w.noteSnapshot(s.Meta.Index, s.Meta.Term, keep)
+	w.noteSnapshot(s.Meta.Index, keep)
 	old := w.snapFile
 	w.snapFile = name
 	return w.removeObsolete(old)
@@ -61,13 +61,13 @@ func (w *WAL) writeSnapshotFile(name string, data []byte) error {
 }
 
 // noteSnapshot applies a snapshot marker to the in-memory log.
-func (w *WAL) noteSnapshot(index, term uint64, keep bool) {
+func (w *WAL) noteSnapshot(index uint64, keep bool) {
 	if keep {
 		w.terms = append(w.terms[:0], w.terms[index-w.snapIndex:]...)
 	} else {
 		w.terms = w.terms[:0]
 	}
-	w.snapIndex, w.snapTerm = index, term
+	w.snapIndex = index
 }
 
 // removeObsolete removes the oldest segments while every entry they and the segments before
