@@ -130,3 +130,31 @@ func (d *Disk) FlipRandomBit(r *rand.Rand) (flip BitFlip, ok bool) {
 	}
 	return flip, true
 }
+
+// Used returns the bytes all files of the disk hold now.
+func (d *Disk) Used() int64 { return d.used }
+
+// SetCapacity changes the disk's capacity (the disk-full fault sets it to Used). Files already
+// larger stay as they are; growing writes fail with ErrNoSpace until enough is freed. A
+// capacity <= 0 is an error.
+func (d *Disk) SetCapacity(bytes int64) error {
+	if bytes <= 0 {
+		return fmt.Errorf("simnet: disk %d capacity = %d: must be > 0", d.node, bytes)
+	}
+	d.cfg.Capacity = bytes
+	d.k.trace.Event(TraceFault, uint64(d.node), uint64(FaultNoSpace)<<32|1, uint64(bytes))
+	return nil
+}
+
+// SetLatency changes the cost of writes and syncs (the slow-disk fault).
+func (d *Disk) SetLatency(write, sync Latency) error {
+	if err := write.validate("DiskConfig.WriteLatency"); err != nil {
+		return err
+	}
+	if err := sync.validate("DiskConfig.SyncLatency"); err != nil {
+		return err
+	}
+	d.cfg.WriteLatency, d.cfg.SyncLatency = write, sync
+	d.k.trace.Event(TraceFault, uint64(d.node), uint64(write.Max), uint64(sync.Max))
+	return nil
+}

@@ -228,3 +228,23 @@ type walFS interface {
 }
 
 var _ walFS = (*Disk)(nil)
+
+func TestSetCapacityAndLatency(t *testing.T) {
+	k := NewKernel(1)
+	d, err := NewDisk(k, 0, DiskConfig{})
+	require.NoError(t, err)
+	require.NoError(t, d.Append("a", make([]byte, 1000)))
+	require.Equal(t, int64(1000), d.Used())
+	require.NoError(t, d.SetCapacity(d.Used()))
+	err = d.Append("a", []byte{1})
+	require.ErrorIs(t, err, ErrNoSpace)
+	require.NoError(t, d.Truncate("a", 10))
+	require.NoError(t, d.Append("a", []byte{1}), "space freed by truncate is usable")
+	require.Error(t, d.SetCapacity(0))
+
+	require.NoError(t, d.SetLatency(FixedLatency(2*Millisecond), FixedLatency(7*Millisecond)))
+	require.NoError(t, d.Sync("a"))
+	require.NoError(t, d.Append("a", []byte{2}))
+	require.Equal(t, 9*Millisecond, d.TakeLatency())
+	require.Error(t, d.SetLatency(Latency{Min: 5, Max: 1}, FixedLatency(0)))
+}
