@@ -1,10 +1,12 @@
 package wal
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 
 	"github.com/raftcheck/raftcheck/raft"
 )
@@ -146,7 +148,7 @@ func (rc *recovery) inventory() error {
 	if len(rc.segs) > rc.opts.MaxSegments {
 		return fmt.Errorf("%w: %d segment files; Options.MaxSegments = %d", ErrTooManySegments, len(rc.segs), rc.opts.MaxSegments)
 	}
-	// Names sort by sequence number (fixed-width hex), so gaps and duplicates are adjacent.
+	slices.SortFunc(rc.segs, func(a, b segment) int { return cmp.Compare(a.seq, b.seq) })
 	for i := 1; i < len(rc.segs); i++ {
 		if rc.segs[i].seq != rc.segs[i-1].seq+1 {
 			return corruptf(rc.segs[i].name, 0, "segment seq %d follows seq %d: a segment is missing",

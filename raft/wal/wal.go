@@ -214,7 +214,9 @@ var ErrSnapshotStale = errors.New("wal: snapshot not newer than the current one"
 // Options.MaxRecordBytes. Nothing is written.
 var ErrRecordTooLarge = errors.New("wal: record too large")
 
-// ErrTooManySegments is returned when a rotation would exceed Options.MaxSegments.
+// ErrTooManySegments is returned by Open when there are more segment files than
+// Options.MaxSegments, and (wrapped in the sticky ErrFailed) by a write whose rotation would
+// exceed it: take snapshots to retire segments.
 var ErrTooManySegments = errors.New("wal: too many segments")
 
 // ErrFailed wraps the first file-system error a WAL met while writing. After it the WAL
