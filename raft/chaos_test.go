@@ -51,8 +51,8 @@ func chaosRun(seed uint64, steps int, mu Mutations) (script string, err error) {
 		return nil
 	}
 	n := 3 + r.IntN(3)
-	add := fmt.Sprintf("add-nodes %d prevote=%v checkquorum=%v forward=true max-entries=%d max-inflight=%d chunk=%d",
-		n, r.IntN(2) == 0, r.IntN(2) == 0, 1+r.IntN(4), 1+r.IntN(4), 4+r.IntN(16))
+	add := fmt.Sprintf("add-nodes %d prevote=%v checkquorum=%v forward=true election=%d max-entries=%d max-inflight=%d chunk=%d",
+		n, r.IntN(2) == 0, r.IntN(2) == 0, 3+r.IntN(6), 1+r.IntN(4), 1+r.IntN(4), 4+r.IntN(16))
 	if names := mu.Enabled(); len(names) > 0 {
 		add += " mutant=" + strings.Join(names, ",")
 	}
@@ -67,53 +67,69 @@ func chaosRun(seed uint64, steps int, mu Mutations) (script string, err error) {
 	return "", chaosHeal(e, exec)
 }
 
-// chaosCommand picks a random command for the current cluster.
+// chaosCommand picks a random command for the current cluster. Time passes for every
+// node at once and every node's Ready is handled together, so that the cluster keeps
+// working while messages are delayed, reordered, duplicated, dropped and cut.
 func chaosCommand(r *rand.Rand, e *env, step int) string {
 	nodes := len(e.nodes)
 	id := 1 + r.IntN(nodes)
 	other := 1 + r.IntN(nodes)
-	switch k := r.IntN(100); {
-	case k < 25:
-		return fmt.Sprintf("tick %d n=%d", id, 1+r.IntN(3))
-	case k < 40:
-		return fmt.Sprintf("process-ready %d", id)
-	case k < 62:
+	switch k := r.IntN(200); {
+	case k < 20:
+		return "tick " + allIDs(nodes)
+	case k < 70:
+		return "process-ready"
+	case k < 120:
+		return fmt.Sprintf("deliver-msgs count=%d", 1+r.IntN(6))
+	case k < 140:
 		return fmt.Sprintf("deliver-msgs %d count=%d", id, 1+r.IntN(4))
-	case k < 66:
+	case k < 148:
 		return fmt.Sprintf("drop-msgs to=%d count=1", id)
-	case k < 69:
-		return fmt.Sprintf("dup-msgs to=%d count=1", id)
-	case k < 71:
-		return fmt.Sprintf("stash-msgs to=%d count=1", id)
-	case k < 73:
+	case k < 156:
+		return fmt.Sprintf("dup-msgs to=%d count=%d", id, 1+r.IntN(2))
+	case k < 162:
+		return fmt.Sprintf("stash-msgs to=%d count=%d", id, 1+r.IntN(2))
+	case k < 167:
 		return "unstash"
-	case k < 83:
+	case k < 180:
 		return fmt.Sprintf("propose %d v%d", id, step)
-	case k < 85:
-		if e.node(uint64(id)).down {
-			return fmt.Sprintf("restart %d", id)
-		}
+	case k < 181:
 		return fmt.Sprintf("crash %d", id)
-	case k < 88:
+	case k < 184:
+		for _, h := range e.nodes {
+			if h.down {
+				return fmt.Sprintf("restart %d", h.id)
+			}
+		}
+		return "process-ready"
+	case k < 187:
+		return chaosPartition(r, nodes)
+	case k < 190:
+		return "heal"
+	case k < 193:
 		if e.node(uint64(id)).down {
 			return fmt.Sprintf("restart %d", id)
 		}
 		return fmt.Sprintf("read-index %d r%d", id, step)
-	case k < 90:
-		return chaosPartition(r, nodes)
-	case k < 93:
-		return "heal"
-	case k < 96:
+	case k < 196:
 		h := e.node(uint64(id))
 		if h.down || h.n.log.applied <= h.n.log.snapIndex {
-			return fmt.Sprintf("tick %d", id)
+			return "process-ready"
 		}
 		return fmt.Sprintf("compact %d %d", id, h.n.log.applied)
-	case k < 98:
+	case k < 198:
 		return fmt.Sprintf("transfer-leader %d %d", id, other)
 	default:
 		return chaosConfChange(r, e, id)
 	}
+}
+
+func allIDs(n int) string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprint(i + 1)
+	}
+	return strings.Join(ids, " ")
 }
 
 func chaosPartition(r *rand.Rand, nodes int) string {

@@ -22,6 +22,7 @@ func (e *env) run(line string) (string, error) {
 	}
 	e.quiet = false
 	e.checkLeaders()
+	e.checkLogs()
 	return e.out.String(), nil
 }
 
@@ -283,6 +284,12 @@ func cmdReadIndex(e *env, a scriptArgs) error {
 		return err
 	}
 	if h, ok := e.live(ids[0]); ok {
+		for _, o := range e.nodes {
+			if !o.down {
+				e.maxCommit = max(e.maxCommit, o.n.log.committed)
+			}
+		}
+		e.readFloor[a.pos[1]] = e.maxCommit
 		e.report(h.n.ReadIndex([]byte(a.pos[1])))
 	}
 	return nil
@@ -344,6 +351,9 @@ func cmdCrash(e *env, a scriptArgs) error {
 	}
 	for _, id := range ids {
 		h := e.node(id)
+		if h.down {
+			continue
+		}
 		h.down = true
 		h.n = nil
 		kept := e.queue[:0]

@@ -22,8 +22,10 @@ type env struct {
 	mutants  bool // some node runs with a mutation
 	reported map[string]bool
 	// history for the safety checks
-	leaders    map[uint64]uint64 // term -> leader
-	appliedAt  map[uint64]string // index -> "term/data" applied by some node
+	leaders    map[uint64]uint64  // term -> leader
+	maxCommit  uint64             // highest commit index any node ever reported
+	readFloor  map[string]uint64  // read ctx -> maxCommit when the read was requested
+	appliedAt  map[uint64]applied // index -> the entry applied there by some node
 	violations []string
 }
 
@@ -48,14 +50,21 @@ type smEntry struct {
 	data  string
 }
 
+// applied records an entry applied at some index: its rendering, and the lowest term of
+// a node applying it (an upper bound on the term in which it was committed).
+type applied struct {
+	key  string
+	term uint64
+}
+
 type envMsg struct {
 	m   Message // decoded copy, for filtering and printing
 	enc []byte  // what travels
 }
 
 func newEnv() *env {
-	return &env{groups: map[uint64]int{}, leaders: map[uint64]uint64{}, appliedAt: map[uint64]string{},
-		reported: map[string]bool{}}
+	return &env{groups: map[uint64]int{}, leaders: map[uint64]uint64{}, appliedAt: map[uint64]applied{},
+		reported: map[string]bool{}, readFloor: map[string]uint64{}}
 }
 
 func (e *env) printf(format string, args ...any) {
@@ -233,14 +242,30 @@ func (e *env) handleReady(h *hnode) {
 	rd := h.n.Ready()
 	e.printReady(h.id, &rd)
 	prev := h.hs
+	if !rd.HardState.IsEmpty() && rd.HardState.Commit < prev.Commit {
+		e.violate("node %d persists commit %d below its persisted commit %d", h.id, rd.HardState.Commit, prev.Commit)
+	}
 	h.persist(&rd)
 	e.checkReadyContract(h, &rd, prev)
 	e.send(h.id, rd.Messages)
 	if rd.Snapshot != nil {
+		if rd.Snapshot.Meta.Index < h.smApplied {
+			e.violate("node %d restores snapshot %d behind its applied index %d", h.id,
+				rd.Snapshot.Meta.Index, h.smApplied)
+		}
 		h.restoreSM(rd.Snapshot)
 	}
 	for _, en := range rd.CommittedEntries {
 		e.apply(h, en)
+	}
+	e.maxCommit = max(e.maxCommit, h.n.log.committed)
+	for _, rs := range rd.ReadStates {
+		// Linearizable reads: the read point covers every write committed before the
+		// read was requested.
+		if floor, ok := e.readFloor[string(rs.Ctx)]; ok && rs.Index < floor {
+			e.violate("stale read %q on node %d: read index %d, but %d was committed before the read",
+				rs.Ctx, h.id, rs.Index, floor)
+		}
 	}
 	h.n.Advance()
 }
@@ -251,11 +276,14 @@ func (e *env) apply(h *hnode, en Entry) {
 	}
 	h.smApplied = en.Index
 	key := en.String()
-	if prev, ok := e.appliedAt[en.Index]; ok && prev != key {
+	prev, ok := e.appliedAt[en.Index]
+	if ok && prev.key != key {
 		e.violate("state machine safety: node %d applied %s at index %d; another node applied %s",
-			h.id, key, en.Index, prev)
+			h.id, key, en.Index, prev.key)
 	}
-	e.appliedAt[en.Index] = key
+	if !ok || h.n.term < prev.term {
+		e.appliedAt[en.Index] = applied{key: key, term: h.n.term}
+	}
 	if en.Type == EntryNormal && len(en.Data) > 0 {
 		h.sm = append(h.sm, smEntry{index: en.Index, data: string(en.Data)})
 	}
@@ -298,6 +326,70 @@ func (e *env) violate(format string, args ...any) {
 	e.reported[v] = true
 	e.violations = append(e.violations, v)
 	fmt.Fprintf(&e.out, "VIOLATION: %s\n", v)
+}
+
+// checkLogs flags two live logs that hold an entry with the same index and term but
+// differ before it (Log Matching), and a leader whose log lacks an entry some node
+// applied (Leader Completeness).
+func (e *env) checkLogs() {
+	var live []*hnode
+	for _, h := range e.nodes {
+		if !h.down {
+			live = append(live, h)
+		}
+	}
+	for i, a := range live {
+		for _, b := range live[i+1:] {
+			e.checkMatching(a, b)
+		}
+		if a.n.role == Leader {
+			e.checkComplete(a)
+		}
+	}
+}
+
+func (e *env) checkMatching(a, b *hnode) {
+	la, lb := &a.n.log, &b.n.log
+	lo := max(la.snapIndex, lb.snapIndex) + 1
+	hi := min(la.lastIndex(), lb.lastIndex())
+	agreed := false // walking down: an entry with equal terms was seen above
+	for i := hi; i >= lo; i-- {
+		ea, eb := la.entry(i), lb.entry(i)
+		if ea.Term == eb.Term {
+			if agreed && (ea.Type != eb.Type || string(ea.Data) != string(eb.Data)) {
+				e.violate("log matching: nodes %d and %d agree on a later term but differ at index %d: %s vs %s",
+					a.id, b.id, i, ea, eb)
+				return
+			}
+			agreed = true
+		} else if agreed {
+			e.violate("log matching: nodes %d and %d agree on a later entry but differ at index %d: %s vs %s",
+				a.id, b.id, i, ea, eb)
+			return
+		}
+	}
+}
+
+func (e *env) checkComplete(lead *hnode) {
+	l := &lead.n.log
+	for idx, ap := range e.appliedAt {
+		// An entry applied by a node in term t was committed in a term <= t, so every
+		// leader of a later term must hold it.
+		if idx <= l.snapIndex || ap.term >= lead.n.term {
+			continue
+		}
+		key := ap.key
+		if idx > l.lastIndex() {
+			e.violate("leader completeness: leader %d (term %d) lacks applied index %d (%s)",
+				lead.id, lead.n.term, idx, key)
+			return
+		}
+		if got := l.entry(idx).String(); got != key {
+			e.violate("leader completeness: leader %d (term %d) has %s at index %d, where %s was applied",
+				lead.id, lead.n.term, got, idx, key)
+			return
+		}
+	}
 }
 
 // checkLeaders records who leads each term and flags two leaders in one term.

@@ -143,9 +143,14 @@ func (n *Node) bcastHeartbeat() {
 			continue
 		}
 		// Never tell a follower to commit beyond what it is known to hold: its log
-		// past its match may still be a stale suffix.
-		n.send(Message{To: pr.id, Type: MsgHeartbeat, Commit: min(n.log.committed, pr.match),
-			Round: n.reads.round})
+		// past its match may still be a stale suffix. (Under CommitToLastIndex the full
+		// commit index is sent, as implementations that treat a heartbeat as an empty
+		// AppendEntries with leaderCommit do.)
+		commit := min(n.log.committed, pr.match)
+		if n.cfg.Mutations.CommitToLastIndex {
+			commit = n.log.committed
+		}
+		n.send(Message{To: pr.id, Type: MsgHeartbeat, Commit: commit, Round: n.reads.round})
 	}
 }
 

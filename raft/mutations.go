@@ -17,7 +17,9 @@ type Mutations struct {
 	CommitPriorTermByCount bool
 	// CommitToLastIndex makes a follower set commit = min(leaderCommit, lastIndex)
 	// instead of min(leaderCommit, index of the last new entry), committing a stale
-	// divergent suffix.
+	// divergent suffix. Heartbeats then carry the leader's full commit index (as in
+	// implementations that treat a heartbeat as an empty AppendEntries), which is how a
+	// new leader's first heartbeat commits a follower's stale entries.
 	CommitToLastIndex bool
 	// TruncateOnStaleAppend truncates the log after every MsgApp's prevLogIndex even
 	// when its entries match, so a stale or duplicated MsgApp erases acknowledged

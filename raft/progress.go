@@ -120,7 +120,14 @@ func (pr *progress) maybeDecrTo(rejected, matchHint uint64) bool {
 	default:
 		return false
 	}
-	pr.next = max(min(rejected, matchHint+1), pr.match+1)
+	next := max(min(rejected, matchHint+1), pr.match+1)
+	if next == pr.next && pr.state == ProgressProbe {
+		// The follower rejected the entry it is known to match: only possible if it lost
+		// entries (a broken peer). Retrying at once would loop; the next heartbeat
+		// response retries instead.
+		return false
+	}
+	pr.next = next
 	pr.probeSent = false
 	return true
 }
