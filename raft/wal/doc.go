@@ -95,13 +95,18 @@
 //     Sync of Save makes the commit itself durable), so damage to acknowledged data is
 //     always followed by one and is always reported.
 //
-// What a crash can do only to unsynced bytes — lose them, keep a prefix, tear a write at a
-// sector, or keep a random subset of sectors so that valid records follow zeros (lazyfs's
-// torn-seq) — can therefore never be mistaken for corruption: nothing after the durable
-// end is a commit naming an offset beyond the durable end that could be valid without that
-// Sync having happened. A single bit flipped in the last segment's final commit is the one
-// damage read as a torn tail; it holds no data, so nothing is lost. Records after the
-// first damage, even valid ones, are never used: the log is a prefix of what was written.
+// Why a crash is never mistaken for corruption: a crash changes only bytes after the
+// durable end D (it may lose them, keep a prefix, tear a write at a sector, or keep a random
+// subset of sectors so that valid records follow zeros: lazyfs's torn-seq), and never
+// touches bytes before D because the WAL only appends. Damage caused by the crash therefore
+// starts at or after D, and every commit after it names an offset p > D; but a commit
+// naming p exists only if a Sync covering p bytes returned, which would make D >= p. So no
+// proof follows crash damage, and it is cut. Why corruption is never mistaken for a crash:
+// every acknowledged byte lies before a durable commit, so damage to it is followed by one.
+// The single exception is a bit flipped in the last segment's final commit itself: it is
+// read as a torn tail, and it holds no data, so nothing is lost (Open writes a new one).
+// Records after the first damage, even valid ones, are never used: the recovered log is a
+// prefix of what was written.
 //
 // Replay starts from the snapshot the last marker names (its file must exist and pass its
 // checksum, else corruption), skips entries at or below it (an entry at or below it clears
