@@ -51,12 +51,12 @@ func chaosRun(seed uint64, steps int, mu Mutations) (script string, err error) {
 		return nil
 	}
 	n := 3 + r.IntN(3)
-	add := fmt.Sprintf("add-nodes %d prevote=%v checkquorum=%v forward=true election=%d max-entries=%d max-inflight=%d chunk=%d",
-		n, r.IntN(2) == 0, r.IntN(2) == 0, 3+r.IntN(6), 1+r.IntN(4), 1+r.IntN(4), 4+r.IntN(16))
+	e.nodeOpts = fmt.Sprintf("prevote=%v checkquorum=%v forward=true election=%d max-entries=%d max-inflight=%d chunk=%d",
+		r.IntN(2) == 0, r.IntN(2) == 0, 3+r.IntN(6), 1+r.IntN(4), 1+r.IntN(4), 4+r.IntN(16))
 	if names := mu.Enabled(); len(names) > 0 {
-		add += " mutant=" + strings.Join(names, ",")
+		e.nodeOpts += " mutant=" + strings.Join(names, ",")
 	}
-	if err := exec(add); err != nil {
+	if err := exec(fmt.Sprintf("add-nodes %d %s", n, e.nodeOpts)); err != nil {
 		return "", err
 	}
 	for i := range steps {
@@ -117,7 +117,7 @@ func chaosCommand(r *rand.Rand, e *env, step int) string {
 			return "process-ready"
 		}
 		return fmt.Sprintf("compact %d %d", id, h.n.log.applied)
-	case k < 198:
+	case k < 197:
 		return fmt.Sprintf("transfer-leader %d %d", id, other)
 	default:
 		return chaosConfChange(r, e, id)
@@ -148,13 +148,16 @@ func chaosPartition(r *rand.Rand, nodes int) string {
 // chaosConfChange proposes a membership change: add a new node as a learner, or remove
 // a member (never below three voters).
 func chaosConfChange(r *rand.Rand, e *env, id int) string {
+	if lead := e.leader(); lead != nil && r.IntN(2) == 0 {
+		id = int(lead.id) // usually ask a leader, so that changes are actually made
+	}
 	h := e.node(uint64(id))
 	if h.down {
 		return fmt.Sprintf("restart %d", id)
 	}
 	conf := h.n.conf
 	if r.IntN(2) == 0 && len(e.nodes) < 7 {
-		return "add-nodes 1 voters=none forward=true"
+		return "add-nodes 1 voters=none " + e.nodeOpts
 	}
 	for _, v := range e.nodes {
 		if !slicesContains(conf.Voters, v.id) && !slicesContains(conf.Learners, v.id) {

@@ -17,9 +17,10 @@ type env struct {
 	stash    []envMsg // messages held back by stash-msgs
 	groups   map[uint64]int
 	out      strings.Builder
-	quiet    bool // suppress output (violations are always printed)
-	silent   bool // suppress all output (random scripts)
-	mutants  bool // some node runs with a mutation
+	quiet    bool   // suppress output (violations are always printed)
+	silent   bool   // suppress all output (random scripts)
+	nodeOpts string // add-nodes options of the random scripts, reused for joining nodes
+	mutants  bool   // some node runs with a mutation
 	reported map[string]bool
 	// history for the safety checks
 	leaders    map[uint64]uint64  // term -> leader
@@ -372,7 +373,13 @@ func (e *env) checkMatching(a, b *hnode) {
 
 func (e *env) checkComplete(lead *hnode) {
 	l := &lead.n.log
-	for idx, ap := range e.appliedAt {
+	idxs := make([]uint64, 0, len(e.appliedAt))
+	for idx := range e.appliedAt {
+		idxs = append(idxs, idx)
+	}
+	slices.Sort(idxs)
+	for _, idx := range idxs {
+		ap := e.appliedAt[idx]
 		// An entry applied by a node in term t was committed in a term <= t, so every
 		// leader of a later term must hold it.
 		if idx <= l.snapIndex || ap.term >= lead.n.term {

@@ -56,15 +56,16 @@ func TestPaperUpdateTermFromMessage(t *testing.T) {
 	}
 }
 
-// §5.1: a server rejects a request with a stale term: its state does not change. With
-// CheckQuorum or PreVote the stale leader is told the newer term (so it steps down).
+// §5.1 and Figure 2 (AppendEntries rule 1): a server rejects a request with a stale term:
+// its state does not change, and the stale leader is told the newer term (so that it
+// steps down).
 func TestPaperRejectStaleTermMessage(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		opts       []func(*Config)
 		wantNotice bool
 	}{
-		{"plain", nil, false},
+		{"plain", nil, true},
 		{"checkquorum", []func(*Config){withCheckQuorum}, true},
 		{"prevote", []func(*Config){withPreVote}, true},
 	} {

@@ -68,10 +68,11 @@ func (n *Node) acceptLowerTerm(m Message) bool {
 		return true
 	}
 	switch {
-	case (n.cfg.CheckQuorum || n.cfg.PreVote) && (m.Type == MsgApp || m.Type == MsgHeartbeat):
-		// A stale leader would otherwise never learn of the newer term when its
-		// followers ignore it: with CheckQuorum or PreVote a node's term can run ahead
-		// without the rest of the cluster following, so tell the stale leader.
+	case m.Type == MsgApp || m.Type == MsgHeartbeat:
+		// Figure 2, AppendEntries rule 1: reply false with our term, so that a stale
+		// leader steps down. (etcd does this only with CheckQuorum or PreVote; but a
+		// node whose term ran ahead must be able to depose a leader whose followers
+		// ignore its vote requests, whatever its own settings.)
 		n.send(Message{To: m.From, Type: MsgAppResp})
 	case m.Type == MsgPreVote:
 		n.send(Message{To: m.From, Type: MsgPreVoteResp, Reject: true})
