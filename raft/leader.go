@@ -161,13 +161,18 @@ func (n *Node) handleHeartbeatResp(pr *progress, m Message) {
 		// (or acceptance) is what restarts the flow.
 		pr.forceApp = true
 	}
-	if m.Round > pr.roundAck {
+	if m.Round > pr.roundAck && m.Round <= n.reads.round { // never a round not yet started
 		pr.roundAck = m.Round
 		n.releaseReads()
 	}
 }
 
 func (n *Node) handleAppResp(pr *progress, m Message) {
+	if m.Index > n.log.lastIndex() {
+		// A reply about entries we never had: a reply accepted by ProgressRegress from an
+		// earlier term, or a broken peer.
+		return
+	}
 	if m.Reject {
 		hint := m.RejectHint
 		if m.LogTerm > 0 {
@@ -177,9 +182,6 @@ func (n *Node) handleAppResp(pr *progress, m Message) {
 		return
 	}
 	regress := n.cfg.Mutations.ProgressRegress
-	if m.Index > n.log.lastIndex() {
-		return // only a stale reply accepted by ProgressRegress can claim more than we have
-	}
 	grew := pr.maybeUpdate(m.Index, regress)
 	if pr.state == ProgressReplicate {
 		pr.inflights.freeLE(m.Index)

@@ -2,6 +2,7 @@ package raft
 
 import (
 	"fmt"
+	"slices"
 )
 
 // stepMsg applies the term rules common to every role (§5.1, Figure 2 "All Servers"),
@@ -291,6 +292,8 @@ func validateSnapChunk(m Message) error {
 		return fmt.Errorf("%w: MsgSnap done=%v for chunk ending at %d of %d", ErrInvalidMessage, m.SnapDone, end, m.SnapSize)
 	case len(m.Snap.Conf.Voters) == 0:
 		return fmt.Errorf("%w: MsgSnap with no voters", ErrInvalidMessage)
+	case slices.Contains(m.Snap.Conf.Voters, None) || slices.Contains(m.Snap.Conf.Learners, None):
+		return fmt.Errorf("%w: MsgSnap configuration names node 0", ErrInvalidMessage)
 	}
 	return nil
 }

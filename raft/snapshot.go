@@ -55,6 +55,9 @@ func (n *Node) tickSnapshotTransfers() {
 func (n *Node) handleSnapResp(pr *progress, m Message) {
 	if m.SnapDone {
 		// Installed, or not needed: the follower's commit index is known to match us.
+		if m.Commit > n.log.lastIndex() {
+			return // claims entries we never had: a broken peer
+		}
 		grew := pr.maybeUpdate(m.Commit, false)
 		if pr.state == ProgressSnapshot && pr.match >= pr.snap.index {
 			pr.becomeProbe()
