@@ -97,8 +97,8 @@ func (n *Node) TransferLeadership(to uint64) error {
 // index, which must be applied and after the current snapshot (else an error wrapping
 // ErrCompactIndex). The node drops its log entries up to index and keeps the snapshot,
 // data included, to send to followers that fall behind; data must not be modified
-// afterwards. The host persists the snapshot itself (it has it); Compact adds nothing to
-// Ready.
+// afterwards. The host persists the snapshot itself (data, with SnapshotMeta for its
+// index, term and configuration); Compact adds nothing to Ready.
 func (n *Node) Compact(index uint64, data []byte) error {
 	if index <= n.log.snapIndex {
 		return fmt.Errorf("%w: index %d is not after the snapshot index %d", ErrCompactIndex, index, n.log.snapIndex)
@@ -111,6 +111,15 @@ func (n *Node) Compact(index uint64, data []byte) error {
 	n.setSnapshot(Snapshot{Meta: SnapshotMeta{Index: index, Term: n.log.snapTerm,
 		Conf: cloneConf(n.members.base)}, Data: data})
 	return nil
+}
+
+// SnapshotMeta returns the metadata of the node's current snapshot (taken by Compact,
+// received from a leader, or restored): what a host needs to persist a snapshot it just
+// took with Compact.
+func (n *Node) SnapshotMeta() SnapshotMeta {
+	m := n.snap.Meta
+	m.Conf = cloneConf(m.Conf)
+	return m
 }
 
 // Status returns a snapshot of the node's state. It shares nothing with the node.
