@@ -36,9 +36,6 @@ func TestConfigValidationNamesFieldAndValue(t *testing.T) {
 		{"restored commit beyond log", func(c *Config) {
 			c.Restore = &Recovered{HardState: HardState{Term: 1, Commit: 5}, Entries: []Entry{{Term: 1, Index: 1}}}
 		}, "Config.Restore.HardState.Commit = 5"},
-		{"restored term below log", func(c *Config) {
-			c.Restore = &Recovered{HardState: HardState{Term: 1}, Entries: []Entry{{Term: 3, Index: 1}}}
-		}, "Config.Restore.HardState.Term = 1"},
 		{"restored bad conf entry", func(c *Config) {
 			c.Restore = &Recovered{HardState: HardState{Term: 1}, Entries: []Entry{{Term: 1, Index: 1, Type: EntryConfChange}}}
 		}, "Config.Restore.Entries[0]"},
@@ -51,6 +48,16 @@ func TestConfigValidationNamesFieldAndValue(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+// A torn write can keep entries but lose the HardState saved after them: the node adopts
+// the entries' term, with no vote.
+func TestRestoreTermBelowLog(t *testing.T) {
+	cfg := paperConfig(1)
+	cfg.Restore = &Recovered{HardState: HardState{Term: 1, Vote: 2}, Entries: []Entry{{Term: 1, Index: 1}, {Term: 3, Index: 2}}}
+	n, err := New(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, HardState{Term: 3}, n.hardState())
 }
 
 func TestMutationsSetByName(t *testing.T) {

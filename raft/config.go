@@ -69,7 +69,11 @@ type Config struct {
 	// SnapshotChunkBytes is the data size of one MsgSnap chunk.
 	SnapshotChunkBytes int
 
-	// Restore is the durable state read back from storage on restart; nil for a new node.
+	// Restore is the durable state read back from storage on restart; nil (or empty) for
+	// a new node. New checks that it is a well-formed log (contiguous entries after the
+	// snapshot, terms never decreasing, commit within the log). A HardState whose term is
+	// below the last entry's (a torn write kept entries but not the HardState saved after
+	// them) is raised to that term with no vote.
 	Restore *Recovered
 
 	// Mutations plants bugs for checker evaluation; all off by default.

@@ -46,13 +46,6 @@ func (in *inflights) freeLE(index uint64) {
 	}
 }
 
-// freeFirst forgets the oldest message, letting one more be sent.
-func (in *inflights) freeFirst() {
-	if in.count > 0 {
-		in.freeLE(in.buf[in.start])
-	}
-}
-
 func (in *inflights) reset() {
 	in.start, in.count = 0, 0
 }

@@ -153,8 +153,10 @@ func (n *Node) restore(rs *Recovered) error {
 	n.log.stable = n.log.lastIndex()
 	n.term, n.vote = hs.Term, hs.Vote
 	if n.term < n.log.lastTerm() {
-		return fmt.Errorf("raft: Config.Restore.HardState.Term = %d: below the last entry's term %d",
-			hs.Term, n.log.lastTerm())
+		// A torn write kept entries but lost the HardState saved after them in the same
+		// Ready. Nothing that depended on the lost state left the node (it was never
+		// synced), so adopting the entries' term with no vote is safe.
+		n.term, n.vote = n.log.lastTerm(), None
 	}
 	n.prevHard = hs
 	return nil
