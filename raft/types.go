@@ -64,7 +64,9 @@ type ConfChangeType uint8
 
 const (
 	// AddLearner adds a non-voting member that receives the log but does not vote or
-	// count towards any quorum.
+	// count towards any quorum. The leader promotes it by itself (appending AddVoter) once
+	// the learner's match has reached the leader's commit index, as soon as the
+	// one-change-at-a-time rule allows.
 	AddLearner ConfChangeType = iota + 1
 	// AddVoter promotes a learner to a voter. (Applied to a node that is not a learner
 	// it adds the node as a voter directly; only the bootstrap entries do that.)
