@@ -1,0 +1,157 @@
+package cluster
+
+import (
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/raftcheck/raftcheck/simnet"
+	"github.com/raftcheck/raftcheck/workloads"
+)
+
+// clientBase is the first network id of clients; servers use ids below MaxNodeIDs.
+const clientBase = 1000
+
+// Timer kinds a client schedules on the kernel; the low 32 bits of the event argument carry the
+// attempt number so that a timer outlived by its attempt is ignored.
+const (
+	clientThink   = 1 // take the next operation
+	clientTimeout = 2 // no answer to this attempt in time: retry elsewhere
+	clientRetry   = 3 // a node said it does not lead: retry after a short pause
+)
+
+// client is one simulated client process: one operation outstanding at a time, sent to the node
+// it believes leads, retried with the same session sequence number until answered. It records
+// invoke and complete in simulated time.
+type client struct {
+	r       *run
+	idx     int
+	id      simnet.NodeID
+	session uint64
+	rnd     *rand.Rand
+
+	seq      uint64
+	cur      int    // index in r.history of the outstanding operation, or -1
+	req      []byte // the outstanding request as sent, resent verbatim on retry
+	attempt  uint32 // bumps on every send
+	tries    int    // sends of the outstanding operation
+	guess    int    // the node believed to lead, or noHint
+	proposed bool   // some send of the outstanding operation may have been proposed
+}
+
+func newClient(r *run, idx int) *client {
+	return &client{
+		r: r, idx: idx, id: simnet.NodeID(clientBase + idx), session: uint64(idx) + 1,
+		rnd: r.k.Stream("client/" + strconv.Itoa(idx)), cur: -1, guess: noHint,
+	}
+}
+
+// start schedules the client's first operation after a think time.
+func (c *client) start() { c.think() }
+
+func (c *client) think() {
+	d := simnet.Time(c.r.gencfg.ThinkNanos(c.rnd))
+	c.r.k.Schedule(c.r.k.Now()+d, c, clientThink<<32)
+}
+
+// OnEvent handles the client's timers.
+func (c *client) OnEvent(now simnet.Time, arg uint64) {
+	kind, attempt := arg>>32, uint32(arg)
+	switch kind {
+	case clientThink:
+		if !c.r.healing {
+			c.begin(now)
+		}
+	case clientTimeout, clientRetry:
+		if c.cur >= 0 && attempt == c.attempt {
+			c.retry(now, kind == clientTimeout)
+		}
+	}
+}
+
+// begin invokes the next operation from the run's generator.
+func (c *client) begin(now simnet.Time) {
+	op := c.r.gen.Next()
+	c.seq++
+	read := op.Kind == workloads.Get && c.r.cfg.ReadIndex
+	kind := wireWrite
+	if read {
+		kind = wireRead
+	}
+	req, err := workloads.EncodeCommand([]byte{kind}, workloads.Command{Client: c.session, Seq: c.seq, Op: op})
+	if err != nil {
+		panic("cluster: generator produced an unencodable op " + op.String() + ": " + err.Error())
+	}
+	c.req, c.tries, c.proposed = req, 0, false
+	c.cur = len(c.r.history)
+	c.r.history = append(c.r.history, workloads.HistoryOp{Client: c.idx, Op: op, Call: int64(now)})
+	c.r.traceClient(now, c.idx, c.seq, "invoke "+op.String())
+	c.send()
+}
+
+// send transmits the outstanding request to the node believed to lead (or a random member).
+func (c *client) send() {
+	to := c.guess
+	if to == noHint || !c.r.isMember(to) {
+		to = c.r.randomMember(c.rnd)
+	}
+	c.attempt++
+	c.tries++
+	c.proposed = c.proposed || c.req[0] == wireWrite
+	_ = c.r.net.Send(c.id, simnet.NodeID(to), c.req) // an unknown endpoint cannot happen: members are attached
+	c.r.k.Schedule(c.r.k.Now()+simnet.Time(c.r.cfg.ClientTimeout), c, clientTimeout<<32|uint64(c.attempt))
+}
+
+// retry resends after a timeout or a redirect; during the load phase an operation is given up
+// after maxTries sends, as a Jepsen client would, and recorded as indeterminate.
+func (c *client) retry(now simnet.Time, timedOut bool) {
+	if timedOut {
+		c.guess = noHint
+	}
+	if !c.r.healing && c.tries >= maxTries {
+		c.finish(now, workloads.Reply{Status: workloads.StatusUnknown}, c.abandonOutcome())
+		return
+	}
+	c.send()
+}
+
+// maxTries bounds the sends of one operation during the load phase.
+const maxTries = 8
+
+func (c *client) abandonOutcome() workloads.Outcome {
+	if c.proposed {
+		return workloads.OutcomeUnknown
+	}
+	return workloads.OutcomeFail
+}
+
+// Receive handles a node's answer.
+func (c *client) Receive(from simnet.NodeID, msg []byte) {
+	a, err := decodeAnswer(msg)
+	if err != nil {
+		c.r.wireViolation(int(from), int(c.id), err)
+		return
+	}
+	if c.cur < 0 || a.Session != c.session || a.Seq != c.seq {
+		return // an answer to an operation already finished
+	}
+	now := c.r.k.Now()
+	if a.Status == answerNotLeader {
+		c.guess = a.Hint
+		c.attempt++ // the outstanding timeout no longer applies
+		pause := simnet.Time(c.r.cfg.Tick) + simnet.Time(c.rnd.Int64N(int64(c.r.cfg.Tick)))
+		c.r.k.Schedule(now+pause, c, clientRetry<<32|uint64(c.attempt))
+		return
+	}
+	c.guess = int(from)
+	c.finish(now, a.Reply, a.Reply.Outcome())
+}
+
+// finish records the outstanding operation's completion and schedules the next one.
+func (c *client) finish(now simnet.Time, reply workloads.Reply, out workloads.Outcome) {
+	h := &c.r.history[c.cur]
+	h.Reply, h.Return, h.Outcome = reply, int64(now), out
+	c.r.traceClient(now, c.idx, c.seq, "complete "+h.String())
+	c.cur = -1
+	c.attempt++
+	c.think()
+}

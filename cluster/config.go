@@ -1,0 +1,120 @@
+package cluster
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Duration is a span of simulated time that reads and writes as text ("30s", "150ms") in JSON,
+// so repro files stay readable.
+type Duration time.Duration
+
+// String formats d like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalText writes d as text.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText parses a duration such as "30s".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("duration %q: %w", b, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Config is everything about a run except its seed. The zero value is not valid; start from
+// DefaultConfig and change fields. A run is a pure function of (seed, Config, Schedule).
+type Config struct {
+	Nodes    int      `json:"nodes"`      // voters at the start, 3 to 9
+	Duration Duration `json:"duration"`   // the load-and-fault phase; heal begins after it
+	HealTime Duration `json:"heal_bound"` // bound for leader election and pending operations after heal
+
+	Workload     string  `json:"workload"`      // "kv" or "append"
+	Clients      int     `json:"clients"`       // concurrent clients, each with one outstanding operation
+	Rate         float64 `json:"rate"`          // client operations per simulated second, all clients together
+	Keys         int     `json:"keys"`          // size of the keyspace
+	KeyDist      string  `json:"key_dist"`      // "uniform" or "zipfian"
+	ReadFraction float64 `json:"read_fraction"` // share of operations that are reads
+	ReadIndex    bool    `json:"read_index"`    // reads through Raft's ReadIndex (else through the log)
+	Forwarding   bool    `json:"forwarding"`    // followers forward proposals (else reject with a leader hint)
+
+	Nemesis       string   `json:"nemesis"`        // "swarm", "none", or a comma-separated list of fault kinds
+	FaultInterval Duration `json:"fault_interval"` // mean time between fault starts
+	Mutants       []string `json:"mutants,omitempty"`
+
+	Tick          Duration `json:"tick"`           // simulated time between Raft ticks at clock rate 1
+	ElectionTicks int      `json:"election_ticks"` // Raft election timeout in ticks
+	HeartbeatTick int      `json:"heartbeat_ticks"`
+	ClientTimeout Duration `json:"client_timeout"` // a client retries after this long without an answer
+	LatencyMin    Duration `json:"latency_min"`    // network latency floor
+	LatencyTail   Duration `json:"latency_tail"`   // mean of the exponential tail on top of the floor
+	CompactEvery  int      `json:"compact_every"`  // a node snapshots after this many applied entries
+	MaxEvents     uint64   `json:"max_events"`     // hard bound on simulator events for the run
+}
+
+// DefaultConfig is the standard scenario: 5 nodes, 30 simulated seconds, 100 operations per
+// simulated second, swarm nemesis.
+func DefaultConfig() Config {
+	return Config{
+		Nodes: 5, Duration: Duration(30 * time.Second), HealTime: Duration(20 * time.Second),
+		Workload: "kv", Clients: 8, Rate: 100, Keys: 8, KeyDist: "zipfian", ReadFraction: 0.3,
+		ReadIndex: true, Forwarding: true,
+		Nemesis: "swarm", FaultInterval: Duration(2 * time.Second),
+		Tick: Duration(50 * time.Millisecond), ElectionTicks: 10, HeartbeatTick: 1,
+		ClientTimeout: Duration(time.Second),
+		LatencyMin:    Duration(time.Millisecond), LatencyTail: Duration(2 * time.Millisecond),
+		CompactEvery: 500, MaxEvents: 50_000_000,
+	}
+}
+
+// Validate reports the first field that is out of range, naming it and its value.
+func (c Config) Validate() error {
+	checks := []struct {
+		bad   bool
+		field string
+		value any
+		want  string
+	}{
+		{c.Nodes < 3 || c.Nodes > 9, "nodes", c.Nodes, "must be in [3, 9]"},
+		{c.Duration <= 0 || c.Duration > Duration(24*time.Hour), "duration", c.Duration, "must be in (0, 24h]"},
+		{c.HealTime <= 0, "heal_bound", c.HealTime, "must be > 0"},
+		{c.Workload != "kv" && c.Workload != "append", "workload", c.Workload, `must be "kv" or "append"`},
+		{c.Clients < 1 || c.Clients > 1000, "clients", c.Clients, "must be in [1, 1000]"},
+		{!(c.Rate > 0) || c.Rate > 1e6, "rate", c.Rate, "must be in (0, 1e6]"},
+		{c.Keys < 1 || c.Keys > 1_000_000, "keys", c.Keys, "must be in [1, 1000000]"},
+		{c.KeyDist != "uniform" && c.KeyDist != "zipfian", "key_dist", c.KeyDist, `must be "uniform" or "zipfian"`},
+		{!(c.ReadFraction >= 0 && c.ReadFraction <= 1), "read_fraction", c.ReadFraction, "must be in [0, 1]"},
+		{c.FaultInterval <= 0, "fault_interval", c.FaultInterval, "must be > 0"},
+		{c.Tick <= 0, "tick", c.Tick, "must be > 0"},
+		{c.HeartbeatTick < 1, "heartbeat_ticks", c.HeartbeatTick, "must be >= 1"},
+		{c.ElectionTicks <= c.HeartbeatTick, "election_ticks", c.ElectionTicks, "must be > heartbeat_ticks"},
+		{c.ClientTimeout <= 0, "client_timeout", c.ClientTimeout, "must be > 0"},
+		{c.LatencyMin < 0, "latency_min", c.LatencyMin, "must be >= 0"},
+		{c.LatencyTail < 0, "latency_tail", c.LatencyTail, "must be >= 0"},
+		{c.CompactEvery < 0, "compact_every", c.CompactEvery, "must be >= 0 (0 turns compaction off)"},
+		{c.MaxEvents == 0, "max_events", c.MaxEvents, "must be > 0"},
+	}
+	for _, k := range checks {
+		if k.bad {
+			return fmt.Errorf("cluster: config %s = %v: %s", k.field, k.value, k.want)
+		}
+	}
+	if _, err := ParseNemesis(c.Nemesis); err != nil {
+		return err
+	}
+	return ValidateMutants(c.Mutants)
+}
+
+// String renders c as one line of compact JSON, the form logged next to a seed.
+func (c Config) String() string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Sprintf("cluster: config not encodable: %v", err)
+	}
+	return strings.TrimSpace(string(b))
+}

@@ -1,0 +1,226 @@
+package cluster
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/raftcheck/raftcheck/simnet"
+)
+
+// faultState is what the nemesis has in effect.
+type faultState struct {
+	targets [][]int // per schedule index: the nodes the fault struck when it started (nil: not applied)
+	network []int   // partition faults in effect, by schedule index
+	links   []int   // link faults in effect (loss, duplicate, delay, reorder)
+}
+
+type faultEvent struct{ r *run }
+
+// OnEvent starts (even arg) or ends (odd arg) fault arg/2 of the schedule.
+func (e faultEvent) OnEvent(_ simnet.Time, arg uint64) {
+	if e.r.healing {
+		return
+	}
+	if i := int(arg >> 1); arg&1 == 0 {
+		e.r.startFault(i)
+	} else {
+		e.r.endFault(i)
+	}
+}
+
+// scheduleFaults queues every fault's start and end; ends at or after the heal are left to it.
+func (r *run) scheduleFaults() {
+	r.faults.targets = make([][]int, len(r.schedule))
+	end := simnet.Time(r.cfg.Duration)
+	for i, f := range r.schedule {
+		at := simnet.Time(f.At)
+		if at >= end {
+			continue
+		}
+		r.k.Schedule(at, faultEvent{r}, uint64(i)<<1)
+		if stop := at + simnet.Time(f.For); f.For > 0 && stop < end {
+			r.k.Schedule(stop, faultEvent{r}, uint64(i)<<1|1)
+		}
+	}
+}
+
+// targets resolves a fault's nodes now: the leader if asked, replacements for replaced nodes,
+// and only nodes that exist and have not been removed.
+func (r *run) targets(f Fault) []int {
+	var out []int
+	if f.Leader {
+		if l := r.leader(); l != nil {
+			out = append(out, l.id)
+		}
+	}
+	for _, id := range f.Nodes {
+		id = r.members.resolve(id)
+		if id < len(r.nodes) && !r.nodes[id].removed && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (r *run) startFault(i int) {
+	f := r.schedule[i]
+	ids := r.targets(f)
+	applied := r.apply(f, i, ids)
+	if !applied {
+		r.res.Stats.FaultsSkipped++
+		r.mark(Mark{Kind: MarkFaultStart, Node: -1, Detail: "skipped: " + f.String()})
+		return
+	}
+	r.faults.targets[i] = ids
+	r.res.Stats.FaultsApplied++
+	r.mark(Mark{Kind: MarkFaultStart, Node: firstNode(ids), Detail: fmt.Sprintf("%s → nodes %v", f, ids)})
+	r.k.Trace().Note(traceFault, uint64(i), 0, uint64(len(ids)), string(f.Kind))
+}
+
+// apply carries a fault out on its resolved targets and reports whether it did anything.
+func (r *run) apply(f Fault, i int, ids []int) bool {
+	switch f.Kind {
+	case Crash:
+		mode := crashMode(f.Mode)
+		return r.eachNode(ids, func(n *node) { r.crash(n, &mode); n.holds++ })
+	case Pause:
+		return r.eachNode(ids, r.pause)
+	case Partition:
+		if len(r.members.all()) < 2 {
+			return false
+		}
+		r.faults.network = append(r.faults.network, i)
+		r.applyNetwork()
+	case Loss, Duplicate, Delay, Reorder:
+		r.faults.links = append(r.faults.links, i)
+		r.applyLinks()
+	case Drift:
+		return r.drift(ids, f.Value)
+	case Corrupt:
+		return len(ids) > 0 && r.corrupt(r.nodes[ids[0]])
+	case SlowDisk:
+		lat := simnet.FixedLatency(simnet.Time(f.Value * float64(simnet.Millisecond)))
+		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), lat)) })
+	case DiskFull:
+		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetCapacity(max(n.disk.Used(), 1))) })
+	case Add:
+		r.enqueueMember(Add, -1)
+	case Remove, Replace:
+		if len(ids) == 0 {
+			return false
+		}
+		r.enqueueMember(f.Kind, ids[0])
+	}
+	return true
+}
+
+func (r *run) endFault(i int) {
+	ids := r.faults.targets[i]
+	if ids == nil && !slices.Contains(r.faults.network, i) && !slices.Contains(r.faults.links, i) {
+		return // never applied
+	}
+	f := r.schedule[i]
+	r.lift(f, i, ids)
+	r.mark(Mark{Kind: MarkFaultEnd, Node: firstNode(ids), Detail: f.String()})
+	r.k.Trace().Event(traceFaultEnd, uint64(i), 0, 0)
+}
+
+// lift undoes fault i.
+func (r *run) lift(f Fault, i int, ids []int) {
+	switch f.Kind {
+	case Crash, Corrupt:
+		r.eachNode(ids, func(n *node) { n.holds = max(n.holds-1, 0) })
+	case Pause:
+		r.eachNode(ids, r.resume)
+	case Partition:
+		r.faults.network = slices.DeleteFunc(r.faults.network, func(j int) bool { return j == i })
+		r.applyNetwork()
+	case Loss, Duplicate, Delay, Reorder:
+		r.faults.links = slices.DeleteFunc(r.faults.links, func(j int) bool { return j == i })
+		r.applyLinks()
+	case Drift:
+		r.eachNode(ids, func(n *node) { mustDisk(n, n.proc.SetClockRate(1)) })
+	case SlowDisk:
+		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), simnet.FixedLatency(0))) })
+	case DiskFull:
+		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetCapacity(simnet.DefaultDiskCapacity)) })
+	}
+}
+
+func (r *run) eachNode(ids []int, fn func(*node)) bool {
+	for _, id := range ids {
+		fn(r.nodes[id])
+	}
+	return len(ids) > 0
+}
+
+// mustDisk panics on an error from a setting the cluster computed itself: a wiring bug.
+func mustDisk(n *node, err error) {
+	if err != nil {
+		panic(fmt.Sprintf("cluster: node %d: %v", n.id, err))
+	}
+}
+
+func crashMode(name string) simnet.CrashMode {
+	switch name {
+	case "prefix":
+		return simnet.KeepPrefix
+	case "torn":
+		return simnet.TornSectors
+	case "subset":
+		return simnet.RandomSectors
+	}
+	return simnet.LoseUnsynced
+}
+
+func (r *run) pause(n *node) {
+	if n.proc.State() == simnet.Running {
+		mustDisk(n, n.proc.Pause())
+		r.mark(Mark{Kind: MarkPause, Node: n.id})
+	}
+	if n.proc.State() == simnet.Paused {
+		n.paused++
+	}
+}
+
+func (r *run) resume(n *node) {
+	if n.paused == 0 {
+		return
+	}
+	n.paused--
+	if n.paused == 0 && n.proc.State() == simnet.Paused {
+		mustDisk(n, n.proc.Resume())
+		r.mark(Mark{Kind: MarkResume, Node: n.id})
+	}
+}
+
+// drift sets the nodes' clock rates evenly from low to 2-low.
+func (r *run) drift(ids []int, low float64) bool {
+	for i, id := range ids {
+		rate := low
+		if len(ids) > 1 {
+			rate = low + (2-2*low)*float64(i)/float64(len(ids)-1)
+		}
+		mustDisk(r.nodes[id], r.nodes[id].proc.SetClockRate(rate))
+	}
+	return len(ids) > 0
+}
+
+// corrupt flips a bit in the node's durable data and crashes it; it restarts when the fault
+// ends and must notice. It is skipped when the node's loss could cost the cluster its quorum.
+func (r *run) corrupt(n *node) bool {
+	voters := r.voters()
+	if n.damaged || (slices.Contains(voters, n.id) && r.healthyVoters(voters, n.id) < len(voters)/2+1) {
+		return false
+	}
+	flip, ok := n.disk.FlipRandomBit(r.k.Stream("nemesis/bits"))
+	if !ok {
+		return false
+	}
+	n.damaged = true
+	mode := simnet.LoseUnsynced
+	r.crash(n, &mode)
+	n.holds++
+	r.k.Trace().Note(traceFault, uint64(n.id), uint64(flip.Sector), uint64(flip.Bit), flip.Name)
+	return true
+}

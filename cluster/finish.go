@@ -1,0 +1,145 @@
+package cluster
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/workloads"
+)
+
+// finish runs the end-of-run checks and fills the Result.
+func (r *run) finish() {
+	now := r.now()
+	r.res.Stats.Ended = now
+	pending := r.closePending(now)
+	r.inv.CheckHealed(now, r.liveVoters())
+	r.res.TraceHash = r.k.Trace().Hash() // before the checks that depend on wall-clock timeouts
+	if r.opts.RecordTrace {
+		r.res.Trace = r.k.Trace().Lines()
+	}
+	vs := append(r.inv.Violations(), r.extra...)
+	vs = append(vs, r.liveness(now, pending)...)
+	vs = append(vs, r.checkHistory(now)...)
+	sort.SliceStable(vs, func(i, j int) bool { return vs[i].Time < vs[j].Time })
+	r.res.Violations = vs
+	r.res.History = r.history
+	r.fillStats()
+}
+
+// closePending marks the operations still outstanding at the end as indeterminate.
+func (r *run) closePending(now int64) []checker.PendingOp {
+	var out []checker.PendingOp
+	for _, c := range r.clients {
+		if c.cur < 0 {
+			continue
+		}
+		h := &r.history[c.cur]
+		out = append(out, checker.PendingOp{Client: c.idx, Call: h.Call, Desc: h.Op.String()})
+		h.Outcome, h.Reply, h.Return = c.abandonOutcome(), workloads.Reply{Status: workloads.StatusUnknown}, now
+		c.cur = -1
+	}
+	return out
+}
+
+func (r *run) liveness(now int64, pending []checker.PendingOp) []checker.Violation {
+	in := checker.LivenessInput{
+		HealTime: r.res.Stats.HealedAt, Bound: int64(r.cfg.HealTime),
+		LeaderElected: r.res.Stats.LeaderAfterHeal >= 0, LeaderAt: r.res.Stats.LeaderAfterHeal,
+		Pending: pending, Lagging: r.lagging(),
+	}
+	if !r.healing { // the run ended before the heal (a bound): liveness cannot be judged
+		return nil
+	}
+	vs, err := checker.CheckLiveness(in)
+	if err != nil {
+		panic(fmt.Sprintf("cluster: liveness input %+v: %v", in, err))
+	}
+	return vs
+}
+
+// checkHistory runs the linearizability check and, for the append workload, the cheap append
+// anomaly check.
+func (r *run) checkHistory(now int64) []checker.Violation {
+	var vs []checker.Violation
+	model, err := workloads.Model(r.cfg.Workload)
+	if err != nil {
+		panic(fmt.Sprintf("cluster: workload %q has no model: %v", r.cfg.Workload, err))
+	}
+	ops, err := workloads.Operations(r.history)
+	if err != nil {
+		panic(fmt.Sprintf("cluster: history does not convert: %v", err))
+	}
+	lin := checker.CheckLinearizability(model, ops, r.opts.LinTimeout)
+	r.res.Lin, r.res.Linearizable, r.res.LinDetail = lin, lin.Outcome, lin.Detail
+	if v, ok := lin.Violation(now); ok {
+		vs = append(vs, v)
+	}
+	if r.cfg.Workload == workloads.WorkloadAppend {
+		av, err := checker.CheckAppends(appendKeys(r.history))
+		if err != nil {
+			panic(fmt.Sprintf("cluster: append history: %v", err))
+		}
+		vs = append(vs, av...)
+	}
+	return vs
+}
+
+// appendKeys converts an append-workload history for checker.CheckAppends.
+func appendKeys(history []workloads.HistoryOp) []checker.AppendKey {
+	index := map[string]int{}
+	var keys []checker.AppendKey
+	for _, h := range history {
+		i, ok := index[h.Op.Key]
+		if !ok {
+			i = len(keys)
+			index[h.Op.Key] = i
+			keys = append(keys, checker.AppendKey{Key: h.Op.Key})
+		}
+		k := &keys[i]
+		switch h.Op.Kind {
+		case workloads.Append:
+			var v int
+			fmt.Sscan(h.Op.Value, &v)
+			k.Appends = append(k.Appends, checker.AppendOp{Value: v, Call: h.Call, Return: h.Return, Status: opStatus(h.Outcome)})
+		case workloads.Get:
+			if h.Outcome != workloads.OutcomeOK {
+				continue
+			}
+			vals, err := workloads.ParseList(h.Reply.Value)
+			if err != nil {
+				vals = []int{-1} // an unparsable read shows up as a phantom element
+			}
+			k.Reads = append(k.Reads, checker.ReadOp{Values: vals, Call: h.Call, Return: h.Return})
+		}
+	}
+	return keys
+}
+
+func opStatus(o workloads.Outcome) checker.OpStatus {
+	switch o {
+	case workloads.OutcomeOK:
+		return checker.StatusOK
+	case workloads.OutcomeFail:
+		return checker.StatusFailed
+	}
+	return checker.StatusUnknown
+}
+
+func (r *run) fillStats() {
+	s := &r.res.Stats
+	for _, h := range r.history {
+		switch h.Outcome {
+		case workloads.OutcomeOK:
+			s.OpsOK++
+		case workloads.OutcomeFail:
+			s.OpsFailed++
+		default:
+			s.OpsIndeterminate++
+		}
+	}
+	ns := r.net.Stats()
+	s.Messages, s.Delivered, s.Dropped = ns.Sent, ns.Delivered, ns.Dropped.Total()
+	s.Events = r.k.Events()
+	s.SimSeconds = float64(r.k.Now()) / 1e9
+}

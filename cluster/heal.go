@@ -1,0 +1,103 @@
+package cluster
+
+import (
+	"slices"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/simnet"
+)
+
+type healEvent struct{ r *run }
+
+// OnEvent begins the heal phase: every fault is lifted; clients take no new operations but
+// finish the ones they have; the supervisor restarts every node that may run.
+func (e healEvent) OnEvent(now simnet.Time, _ uint64) {
+	r := e.r
+	r.healing = true
+	r.res.Stats.HealedAt = int64(now)
+	r.res.Stats.LeaderAfterHeal = -1
+	r.mark(Mark{Kind: MarkHeal, Node: -1})
+	r.k.Trace().Event(traceHeal, 0, 0, 0)
+	r.faults.network, r.faults.links = nil, nil
+	r.net.Heal()
+	r.net.ResetLinks()
+	r.applyLinks()
+	for _, n := range r.nodes {
+		r.healNode(n)
+	}
+	r.members.tasks = nil
+	if l := r.leader(); l != nil {
+		r.res.Stats.LeaderAfterHeal = int64(now)
+	}
+	r.k.Schedule(now+simnet.Time(r.cfg.HealTime), healBound{r}, 0)
+}
+
+func (r *run) healNode(n *node) {
+	n.holds = 0
+	if n.paused > 0 {
+		n.paused = 1
+		r.resume(n)
+	}
+	mustDisk(n, n.proc.SetClockRate(1))
+	mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), simnet.FixedLatency(0)))
+	mustDisk(n, n.disk.SetCapacity(simnet.DefaultDiskCapacity))
+}
+
+type healBound struct{ r *run }
+
+// OnEvent ends the run at the heal bound, whatever is left undone (liveness decides).
+func (e healBound) OnEvent(simnet.Time, uint64) { e.r.k.Stop() }
+
+// checkHealed ends the run early once it has settled: a leader, no client operation
+// outstanding, and every live member caught up with the leader's commit index.
+func (r *run) checkHealed() {
+	if r.res.Stats.LeaderAfterHeal < 0 {
+		if r.leader() == nil {
+			return
+		}
+		r.res.Stats.LeaderAfterHeal = r.now()
+	}
+	for _, c := range r.clients {
+		if c.cur >= 0 {
+			return
+		}
+	}
+	if len(r.lagging()) == 0 {
+		r.k.Stop()
+	}
+}
+
+// lagging lists the live members that have not applied the leader's commit index.
+func (r *run) lagging() []checker.LaggingNode {
+	l := r.leader()
+	if l == nil {
+		return nil
+	}
+	want := l.h.eng.Status().Commit
+	var out []checker.LaggingNode
+	for _, id := range r.members.all() {
+		n := r.nodes[id]
+		if n.corrupt || n.removed {
+			continue
+		}
+		applied := uint64(0)
+		if n.h != nil {
+			applied = n.h.kv.AppliedIndex()
+		}
+		if applied < want {
+			out = append(out, checker.LaggingNode{Node: id, Applied: applied, Want: want})
+		}
+	}
+	return out
+}
+
+// liveVoters lists the voters that are up, for the final durability check.
+func (r *run) liveVoters() []int {
+	var out []int
+	for _, id := range r.members.voters {
+		if r.nodes[id].h != nil && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,202 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// membership is the cluster's view of the configuration, as committed (learned from applied
+// configuration entries), and the membership changes the nemesis asked for.
+type membership struct {
+	voters, learners []int
+	index            uint64      // log index of the change the view reflects
+	alias            map[int]int // a replaced node's id → its replacement
+	tasks            []memberTask
+	removing         int // a node whose removal has been proposed and not yet applied, or -1
+}
+
+// memberTask is a change the nemesis asked for; one runs at a time.
+type memberTask struct {
+	kind  Kind // Add, Remove or Replace
+	node  int  // Remove/Replace: the node leaving; Add/Replace: set to the new node once created
+	added int  // Replace: the new node, -1 until created
+	tries int
+}
+
+// maxMemberTries bounds the supervisor rounds one change may take before it is given up.
+const maxMemberTries = 80
+
+func (m *membership) init(founders []int) {
+	m.voters = slices.Clone(founders)
+	m.alias = map[int]int{}
+	m.removing = -1
+}
+
+// all returns the current members, voters then learners.
+func (m *membership) all() []int { return append(slices.Clone(m.voters), m.learners...) }
+
+func (m *membership) has(id int) bool {
+	return slices.Contains(m.voters, id) || slices.Contains(m.learners, id)
+}
+
+// resolve follows replacements: a fault aimed at a replaced node strikes its replacement.
+func (m *membership) resolve(id int) int {
+	for range MaxNodeIDs {
+		next, ok := m.alias[id]
+		if !ok {
+			return id
+		}
+		id = next
+	}
+	return id
+}
+
+// applied updates the view with a configuration change committed at index.
+func (m *membership) applied(index uint64, c MemberChange) bool {
+	if index <= m.index {
+		return false
+	}
+	m.index = index
+	m.voters = slices.DeleteFunc(m.voters, func(id int) bool { return id == c.Node })
+	m.learners = slices.DeleteFunc(m.learners, func(id int) bool { return id == c.Node })
+	switch c.Op {
+	case AddLearner:
+		m.learners = append(m.learners, c.Node)
+	case PromoteVoter:
+		m.voters = append(m.voters, c.Node)
+	}
+	slices.Sort(m.voters)
+	slices.Sort(m.learners)
+	return true
+}
+
+// memberApplied is called by every node applying a configuration change; the first
+// application of each index updates the view, and a removed node is shut down for good.
+func (r *run) memberApplied(by int, index uint64, c MemberChange) {
+	if !r.members.applied(index, c) {
+		return
+	}
+	r.mark(Mark{Kind: MarkMember, Node: c.Node, Detail: fmt.Sprintf("%s %d at index %d (voters %v, learners %v)",
+		opName(c.Op), c.Node, index, r.members.voters, r.members.learners)})
+	r.k.Trace().Event(traceMember, uint64(c.Op), uint64(c.Node), index)
+	if c.Op == RemoveMember && c.Node < len(r.nodes) {
+		n := r.nodes[c.Node]
+		n.removed = true
+		r.k.After(0, func() { r.crash(n, nil) })
+	}
+}
+
+func opName(op MemberOp) string {
+	switch op {
+	case AddLearner:
+		return "add-learner"
+	case PromoteVoter:
+		return "promote"
+	}
+	return "remove"
+}
+
+// step advances the first pending change by one attempt.
+func (m *membership) step(r *run) {
+	if len(m.tasks) == 0 {
+		return
+	}
+	t := &m.tasks[0]
+	t.tries++
+	done, err := m.attempt(r, t)
+	if err != nil || t.tries > maxMemberTries {
+		r.res.Stats.FaultsSkipped++
+		detail := fmt.Sprintf("%s %d given up after %d tries", t.kind, t.node, t.tries)
+		if err != nil {
+			detail = fmt.Sprintf("%s %d skipped: %v", t.kind, t.node, err)
+		}
+		r.mark(Mark{Kind: MarkMember, Node: t.node, Detail: detail})
+		done = true
+	}
+	if done {
+		m.tasks = m.tasks[1:]
+		m.removing = -1
+	}
+}
+
+var errBudget = errors.New("would leave too few healthy voters")
+
+// attempt makes one try at a change; it reports done once the change is committed.
+func (m *membership) attempt(r *run, t *memberTask) (bool, error) {
+	if t.kind == Add || (t.kind == Replace && t.added < 0) {
+		return m.attemptAdd(r, t)
+	}
+	if t.kind == Replace && !slices.Contains(m.voters, t.added) {
+		return false, nil // wait until the new node is promoted
+	}
+	if !m.has(t.node) {
+		return true, nil
+	}
+	if m.removing != t.node && !r.removable(t.node) {
+		return false, errBudget
+	}
+	m.removing = t.node // from now on the nemesis budgets as if it were gone
+	return false, r.propose(MemberChange{Op: RemoveMember, Node: t.node})
+}
+
+func (m *membership) attemptAdd(r *run, t *memberTask) (bool, error) {
+	id := t.added
+	if id < 0 {
+		n, err := r.addNode(true)
+		if err != nil {
+			return false, err
+		}
+		id = n.id
+		t.added = id
+		if t.kind == Replace {
+			m.alias[t.node] = id
+		}
+	}
+	if m.has(id) {
+		return t.kind == Add, nil
+	}
+	return false, r.propose(MemberChange{Op: AddLearner, Node: id})
+}
+
+// propose asks the current leader for a change; a refusal (no leader, a change in flight) is
+// retried at the next supervisor round.
+func (r *run) propose(c MemberChange) error {
+	l := r.leader()
+	if l == nil {
+		return nil
+	}
+	if err := l.h.eng.ChangeMembership(c); err != nil && !errors.Is(err, ErrDropped) && !errors.Is(err, ErrNotLeader) {
+		return err
+	}
+	l.h.drive()
+	return nil
+}
+
+// voters returns the voters the nemesis budgets with: the committed configuration without a
+// node whose removal is under way (a configuration takes effect when appended).
+func (r *run) voters() []int {
+	return slices.DeleteFunc(slices.Clone(r.members.voters), func(id int) bool { return id == r.members.removing })
+}
+
+// removable says whether removing id leaves at least three voters and a healthy quorum.
+func (r *run) removable(id int) bool {
+	left := slices.DeleteFunc(r.voters(), func(v int) bool { return v == id })
+	return len(left) >= 3 && r.healthyVoters(left, id) >= len(left)/2+1
+}
+
+// healthyVoters counts the voters other than except whose disks the nemesis has not damaged.
+func (r *run) healthyVoters(voters []int, except int) int {
+	count := 0
+	for _, v := range voters {
+		if v != except && v < len(r.nodes) && !r.nodes[v].damaged && !r.nodes[v].removed {
+			count++
+		}
+	}
+	return count
+}
+
+// enqueueMember queues a membership fault; node is the leaving node for Remove and Replace.
+func (r *run) enqueueMember(kind Kind, node int) {
+	r.members.tasks = append(r.members.tasks, memberTask{kind: kind, node: node, added: -1})
+}

@@ -1,0 +1,191 @@
+package cluster
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+)
+
+// MaxNodeIDs bounds node ids over a run's life: the initial nodes plus every node added later.
+// A schedule names nodes by the ids of the initial cluster; a fault aimed at a node that has been
+// replaced strikes its replacement.
+const MaxNodeIDs = 32
+
+// Nemesis is a parsed nemesis spec: which fault kinds are on and, in swarm mode, at what
+// intensity.
+type Nemesis struct {
+	Swarm bool
+	Kinds []Kind // enabled kinds in menu order; for swarm, the candidates each seed draws from
+}
+
+// ParseNemesis reads "swarm", "none" or a comma-separated list of kinds ("crash,partition").
+func ParseNemesis(spec string) (Nemesis, error) {
+	switch spec {
+	case "swarm":
+		n := Nemesis{Swarm: true}
+		for _, k := range Kinds {
+			n.Kinds = append(n.Kinds, k.Kind)
+		}
+		return n, nil
+	case "none", "":
+		return Nemesis{}, nil
+	}
+	on := map[Kind]bool{}
+	for _, name := range strings.Split(spec, ",") {
+		k := Kind(strings.TrimSpace(name))
+		if !knownKind(k) {
+			return Nemesis{}, fmt.Errorf("cluster: nemesis %q: unknown fault kind %q (see `raftcheck list nemeses`)", spec, k)
+		}
+		on[k] = true
+	}
+	var n Nemesis
+	for _, k := range Kinds {
+		if on[k.Kind] {
+			n.Kinds = append(n.Kinds, k.Kind)
+		}
+	}
+	return n, nil
+}
+
+// kindPlan is how one fault kind behaves in one run: how often it strikes and how hard.
+type kindPlan struct {
+	kind      Kind
+	interval  float64 // mean seconds between starts
+	intensity float64 // 0..1, scales probabilities and latencies
+}
+
+// Generate derives a run's schedule from its config and the nemesis streams. Each kind draws
+// from its own stream ("nemesis/<kind>"), so turning one kind off leaves the others' faults
+// unchanged; swarm mode draws the enabled subset and intensities from "nemesis/swarm".
+func Generate(cfg Config, stream func(name string) *rand.Rand) (Schedule, error) {
+	nem, err := ParseNemesis(cfg.Nemesis)
+	if err != nil {
+		return nil, err
+	}
+	plans := planKinds(cfg, nem, stream("nemesis/swarm"))
+	var s Schedule
+	for _, p := range plans {
+		s = append(s, generateKind(cfg, p, stream("nemesis/"+string(p.kind)))...)
+	}
+	s.Sort()
+	return s, nil
+}
+
+func planKinds(cfg Config, nem Nemesis, r *rand.Rand) []kindPlan {
+	base := time.Duration(cfg.FaultInterval).Seconds()
+	var plans []kindPlan
+	for _, k := range nem.Kinds {
+		// The swarm draw happens for every kind whether or not it is kept, so the stream stays aligned.
+		keep, rate, intensity := r.Float64() < 0.5, 0.25+r.Float64()*1.75, r.Float64()
+		if !nem.Swarm {
+			keep, rate, intensity = true, 1, 0.5
+		}
+		if keep {
+			plans = append(plans, kindPlan{kind: k, interval: base / rate, intensity: intensity})
+		}
+	}
+	if nem.Swarm && len(plans) == 0 && len(nem.Kinds) > 0 {
+		k := nem.Kinds[r.IntN(len(nem.Kinds))]
+		plans = append(plans, kindPlan{kind: k, interval: base, intensity: 0.5})
+	}
+	n := float64(len(plans))
+	for i := range plans {
+		plans[i].interval *= n // all kinds together strike about once per FaultInterval
+		if plans[i].kind == Add || plans[i].kind == Remove || plans[i].kind == Replace {
+			plans[i].interval *= 3 // membership changes are rarer and slower to settle
+		}
+	}
+	return plans
+}
+
+// generateKind draws a Poisson process of faults of one kind over the load phase.
+func generateKind(cfg Config, p kindPlan, r *rand.Rand) Schedule {
+	end := time.Duration(cfg.Duration).Seconds()
+	var s Schedule
+	for t := r.ExpFloat64() * p.interval; t < end && len(s) < maxFaultsPerKind; t += r.ExpFloat64() * p.interval {
+		f := drawFault(cfg, p, r)
+		f.At = Duration(math.Round(t*1e3) * float64(time.Millisecond))
+		s = append(s, f)
+	}
+	return s
+}
+
+const maxFaultsPerKind = 1000
+
+// drawFault picks the targets and parameters of one fault. Durations are exponential with a
+// mean of one to three seconds; heal ends anything still running.
+func drawFault(cfg Config, p kindPlan, r *rand.Rand) Fault {
+	f := Fault{Kind: p.kind, For: drawFor(r, 2*time.Second)}
+	switch p.kind {
+	case Crash:
+		f.Nodes, f.Leader = drawTargets(cfg.Nodes, r)
+		f.Mode = CrashModes[r.IntN(len(CrashModes))]
+		f.For = drawFor(r, time.Second)
+	case Pause:
+		f.Nodes, f.Leader = drawTargets(cfg.Nodes, r)
+	case Partition:
+		f.Shape = Shapes[r.IntN(len(Shapes))]
+		f.Nodes = r.Perm(cfg.Nodes)
+		f.Leader = f.Shape == "isolate" && r.IntN(2) == 0
+		f.For = drawFor(r, 3*time.Second)
+	case Loss, Duplicate:
+		f.Value = roundTo(0.02+p.intensity*0.3*r.Float64(), 1e-3)
+	case Delay:
+		f.Value = roundTo(20+p.intensity*300*r.Float64(), 1)
+	case Reorder:
+		f.Value = roundTo(5+p.intensity*100*r.Float64(), 1)
+	case Drift:
+		f.Nodes = r.Perm(cfg.Nodes)
+		f.Value = roundTo(1-0.05*p.intensity-0.01, 1e-3)
+		f.For = drawFor(r, 5*time.Second)
+	case Corrupt:
+		f.Nodes = []int{r.IntN(cfg.Nodes)}
+		f.For = drawFor(r, 500*time.Millisecond)
+	case SlowDisk:
+		f.Nodes, f.Leader = drawTargets(cfg.Nodes, r)
+		f.Value = roundTo(5+p.intensity*200*r.Float64(), 1)
+	case DiskFull:
+		f.Nodes = []int{r.IntN(cfg.Nodes)}
+	case Add:
+		f.For = 0
+	case Remove, Replace:
+		f.For = 0
+		f.Nodes = []int{r.IntN(cfg.Nodes)}
+		f.Leader = r.IntN(3) == 0
+	}
+	return f
+}
+
+func drawFor(r *rand.Rand, mean time.Duration) Duration {
+	d := time.Duration(r.ExpFloat64() * float64(mean))
+	d = min(max(d, 50*time.Millisecond), 10*mean)
+	return Duration(d.Round(time.Millisecond))
+}
+
+// drawTargets picks one node, a minority, a majority, all nodes, or the leader.
+func drawTargets(nodes int, r *rand.Rand) ([]int, bool) {
+	perm := r.Perm(nodes)
+	switch r.IntN(5) {
+	case 0:
+		return perm[:1], false
+	case 1:
+		return sorted(perm[:(nodes-1)/2]), false
+	case 2:
+		return sorted(perm[:nodes/2+1]), false
+	case 3:
+		return sorted(perm), false
+	default:
+		return nil, true
+	}
+}
+
+func sorted(xs []int) []int {
+	out := append([]int(nil), xs...)
+	sort.Ints(out)
+	return out
+}
+
+func roundTo(x, unit float64) float64 { return math.Round(x/unit) * unit }

@@ -1,0 +1,179 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/raftcheck/raftcheck/simnet"
+	"github.com/raftcheck/raftcheck/workloads"
+)
+
+// node is a server slot: its disk and process outlive crashes; its host (one life) does not.
+type node struct {
+	r       *run
+	id      int
+	disk    *simnet.Disk
+	proc    *simnet.Process
+	h       *host // the current life; nil while down
+	joining bool  // added by a membership change: boots with no founding voters
+	started bool  // has booted once: later boots are restarts
+	corrupt bool  // refused to start: its durable data is damaged
+	damaged bool  // the nemesis flipped a bit in its durable data
+	removed bool  // removed from the configuration and shut down for good
+	holds   int   // faults (crash) keeping it down; the supervisor restarts it at 0
+	paused  int   // pause faults holding it
+}
+
+// up reports whether the node's process runs a host.
+func (n *node) up() bool { return n.h != nil }
+
+// boot is the process's boot function: a fresh life recovered from the disk.
+func (n *node) boot() simnet.Host {
+	h, err := n.newHost()
+	if err != nil {
+		n.r.bootFailed(n, err)
+		return idleHost{}
+	}
+	n.h = h
+	return h
+}
+
+// idleHost stands in for a node that refused to start: the process runs but does nothing, and
+// the supervisor takes it down.
+type idleHost struct{}
+
+func (idleHost) Tick()                         {}
+func (idleHost) Receive(simnet.NodeID, []byte) {}
+
+func (n *node) newHost() (*host, error) {
+	cfg := EngineConfig{
+		ID: n.id, Disk: n.disk, Rand: n.r.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
+		Election: n.r.cfg.ElectionTicks, Beat: n.r.cfg.HeartbeatTick, Forward: n.r.cfg.Forwarding,
+		Mutants: n.r.cfg.Mutants,
+	}
+	if !n.joining {
+		cfg.Voters = n.r.founders
+	}
+	eng, rec, err := n.r.factory(cfg)
+	if err != nil {
+		return nil, err
+	}
+	kv, err := workloads.NewKV(workloads.KVOptions{NoDedup: n.r.mut.noDedup})
+	if err != nil {
+		return nil, err
+	}
+	h := &host{n: n, eng: eng, kv: kv, pending: map[uint64]pendingWrite{}}
+	if n.started {
+		n.r.inv.Restarted(n.r.now(), n.id, rec)
+	}
+	n.started = true
+	return h, nil
+}
+
+// host is one life of a node: the engine, the state machine and the clients' requests it holds,
+// all in memory and rebuilt from the disk after a crash.
+type host struct {
+	n       *node
+	eng     Engine
+	kv      *workloads.KV
+	pending map[uint64]pendingWrite // by client session: writes this node will answer
+	reads   []pendingRead           // reads waiting for their index, in arrival order
+	batch   Batch
+	busy    bool // a batch waits for its disk latency before it is acted on
+	applied int  // entries applied since the last compaction
+	dead    bool
+}
+
+type pendingWrite struct {
+	seq    uint64
+	client simnet.NodeID
+}
+
+type pendingRead struct {
+	session, seq uint64
+	client       simnet.NodeID
+	key          string
+	index        uint64 // 0 until the read's index is known
+}
+
+// Tick advances the engine's logical clock.
+func (h *host) Tick() {
+	h.eng.Tick()
+	h.drive()
+}
+
+// Receive handles a datagram from a peer or a client.
+func (h *host) Receive(from simnet.NodeID, msg []byte) {
+	if len(msg) == 0 {
+		h.n.r.wireViolation(int(from), h.n.id, errWire)
+		return
+	}
+	switch msg[0] {
+	case wireRaft:
+		if err := h.eng.Step(msg[1:]); err != nil && !errors.Is(err, ErrDropped) {
+			h.n.r.stepError(h.n.id, int(from), err)
+		}
+	case wireWrite:
+		h.write(from, msg[1:])
+	case wireRead:
+		h.read(from, msg[1:])
+	default:
+		h.n.r.wireViolation(int(from), h.n.id, fmt.Errorf("%w: tag %q", errWire, msg[0]))
+		return
+	}
+	h.drive()
+}
+
+func (h *host) write(from simnet.NodeID, cmd []byte) {
+	c, err := workloads.DecodeCommand(cmd)
+	if err != nil {
+		h.n.r.wireViolation(int(from), h.n.id, err)
+		return
+	}
+	if err := h.eng.Propose(cmd); err != nil {
+		h.reject(from, c, err)
+		return
+	}
+	h.pending[c.Client] = pendingWrite{seq: c.Seq, client: from}
+}
+
+func (h *host) read(from simnet.NodeID, cmd []byte) {
+	c, err := workloads.DecodeCommand(cmd)
+	if err != nil {
+		h.n.r.wireViolation(int(from), h.n.id, err)
+		return
+	}
+	if err := h.eng.ReadIndex(readCtx(c.Client, c.Seq)); err != nil {
+		h.reject(from, c, err)
+		return
+	}
+	h.addRead(pendingRead{session: c.Client, seq: c.Seq, client: from, key: c.Op.Key})
+}
+
+// reject tells a client its request was not taken, with a leader hint when there is one.
+func (h *host) reject(to simnet.NodeID, c workloads.Command, err error) {
+	hint := noHint
+	var nl *NotLeader
+	switch {
+	case errors.As(err, &nl):
+		hint = nl.Hint
+	case errors.Is(err, ErrDropped):
+		hint = h.eng.Status().Leader
+	default:
+		h.n.r.stepError(h.n.id, int(to), err)
+	}
+	h.send(to, answer{Session: c.Client, Seq: c.Seq, Status: answerNotLeader, Hint: hint})
+}
+
+func (h *host) answer(to simnet.NodeID, session, seq uint64, reply workloads.Reply) {
+	h.send(to, answer{Session: session, Seq: seq, Status: answerOK, Hint: noHint, Reply: reply})
+}
+
+func (h *host) send(to simnet.NodeID, a answer) {
+	b, err := encodeAnswer(h.n.r.buf[:0], a)
+	if err != nil {
+		panic(fmt.Sprintf("cluster: node %d cannot encode answer %+v: %v", h.n.id, a, err))
+	}
+	h.n.r.buf = b
+	_ = h.n.proc.Send(to, b) // fails only if this process is not running, and then h is dead
+}

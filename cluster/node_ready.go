@@ -1,0 +1,193 @@
+package cluster
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/simnet"
+	"github.com/raftcheck/raftcheck/workloads"
+)
+
+// maxRoundsPerDrive bounds the batches one drive call handles; the next tick continues.
+const maxRoundsPerDrive = 64
+
+// drive processes the engine's output in the order of the Ready contract: the engine has
+// persisted a batch when it returns it; the host waits for the disk's latency, then sends,
+// applies and advances.
+func (h *host) drive() {
+	for range maxRoundsPerDrive {
+		if h.busy || h.dead {
+			return
+		}
+		b, ok, err := h.eng.Ready()
+		if err != nil {
+			h.n.r.failStop(h.n, err)
+			return
+		}
+		if !ok {
+			return
+		}
+		h.observe(b.Observed)
+		h.batch = b
+		if lat := h.n.disk.TakeLatency(); lat > 0 {
+			h.busy = true
+			h.n.proc.After(lat, h, 0)
+			return
+		}
+		h.complete()
+	}
+}
+
+// OnEvent resumes a batch once its disk latency has passed.
+func (h *host) OnEvent(simnet.Time, uint64) {
+	if h.dead {
+		return
+	}
+	h.busy = false
+	h.complete()
+	h.drive()
+}
+
+// observe reports a batch's persisted facts to the checkers, in the order they require.
+func (h *host) observe(o Observations) {
+	inv, t, id := h.n.r.inv, h.n.r.now(), h.n.id
+	if o.Snapshot != nil {
+		inv.SnapshotInstalled(t, id, *o.Snapshot)
+	}
+	if len(o.Saved) > 0 {
+		inv.EntriesSaved(t, id, o.Saved)
+	}
+	if o.HardState != nil {
+		inv.HardStateSaved(t, id, *o.HardState)
+	}
+	if o.Synced {
+		inv.Synced(t, id)
+	}
+	if o.Leader != 0 {
+		inv.BecameLeader(t, id, o.Leader)
+		h.n.r.noteLeader(id, o.Leader)
+	}
+}
+
+// complete acts on a persisted batch: send, restore, apply, serve reads, advance.
+func (h *host) complete() {
+	b := h.batch
+	h.batch = Batch{}
+	for _, m := range b.Messages {
+		buf := append(h.n.r.buf[:0], wireRaft)
+		buf = append(buf, m.Data...)
+		h.n.r.buf = buf
+		_ = h.n.proc.Send(simnet.NodeID(m.To), buf) // a removed or never-added peer is not attached
+	}
+	if b.Snapshot != nil {
+		if err := h.kv.Restore(b.Snapshot.Data); err != nil {
+			h.n.r.violate(checker.Violation{Kind: KindSnapshotData, Time: h.n.r.now(), Nodes: []int{h.n.id},
+				Detail: "restoring snapshot " + itoa64(b.Snapshot.Index) + ": " + err.Error()})
+		}
+		h.applied = 0
+	}
+	for _, c := range b.Apply {
+		h.apply(c)
+	}
+	for _, rs := range b.Reads {
+		h.readIndexKnown(rs)
+	}
+	h.serveReads()
+	h.eng.Advance()
+	h.maybeCompact()
+}
+
+func (h *host) apply(c Committed) {
+	r := h.n.r
+	a, err := h.kv.Apply(c.Index, c.Command)
+	if err != nil {
+		r.violate(checker.Violation{Kind: KindStateMachine, Time: r.now(), Nodes: []int{h.n.id},
+			Detail: "applying index " + itoa64(c.Index) + ": " + err.Error()})
+	}
+	obs := checker.EntryObs{Index: c.Index, Term: c.Term, Digest: c.Digest}
+	r.inv.Applied(r.now(), h.n.id, obs)
+	h.applied++
+	if c.Member != nil {
+		r.memberApplied(h.n.id, c.Index, *c.Member)
+	}
+	p, ok := h.pending[a.Client]
+	if !ok || a.Client == 0 || p.seq != a.Seq {
+		return
+	}
+	delete(h.pending, a.Client)
+	h.answer(p.client, a.Client, a.Seq, a.Reply)
+	if a.Executed && a.Reply.Outcome() == workloads.OutcomeOK {
+		r.inv.Acked(r.now(), obs)
+	}
+}
+
+// readCtx is the ReadIndex context of a client's read: its session and sequence number.
+func readCtx(session, seq uint64) []byte {
+	b := binary.AppendUvarint(nil, session)
+	return binary.AppendUvarint(b, seq)
+}
+
+func (h *host) addRead(p pendingRead) {
+	for i := range h.reads {
+		if h.reads[i].session == p.session {
+			h.reads[i] = p
+			return
+		}
+	}
+	if len(h.reads) >= maxPendingReads {
+		h.send(p.client, answer{Session: p.session, Seq: p.seq, Status: answerNotLeader, Hint: noHint})
+		return
+	}
+	h.reads = append(h.reads, p)
+}
+
+// maxPendingReads bounds the reads one node holds (one per client at most in practice).
+const maxPendingReads = 4096
+
+func (h *host) readIndexKnown(rs ReadReady) {
+	session, n := binary.Uvarint(rs.Ctx)
+	if n <= 0 {
+		return
+	}
+	seq, m := binary.Uvarint(rs.Ctx[n:])
+	if m <= 0 {
+		return
+	}
+	for i := range h.reads {
+		if h.reads[i].session == session && h.reads[i].seq == seq {
+			h.reads[i].index = rs.Index
+		}
+	}
+}
+
+// serveReads answers every read whose index the state machine has reached.
+func (h *host) serveReads() {
+	kept := h.reads[:0]
+	for _, p := range h.reads {
+		if p.index == 0 || p.index > h.kv.AppliedIndex() {
+			kept = append(kept, p)
+			continue
+		}
+		h.answer(p.client, p.session, p.seq, h.kv.Read(p.key))
+	}
+	h.reads = kept
+}
+
+// maybeCompact snapshots the state machine every CompactEvery applied entries.
+func (h *host) maybeCompact() {
+	every := h.n.r.cfg.CompactEvery
+	if every == 0 || h.applied < every {
+		return
+	}
+	index := h.kv.AppliedIndex()
+	if err := h.eng.Compact(index, h.kv.Snapshot()); err != nil {
+		if errors.Is(err, ErrDropped) {
+			return
+		}
+		h.n.r.failStop(h.n, err)
+		return
+	}
+	h.applied = 0
+	h.n.r.inv.Compacted(h.n.r.now(), h.n.id, index)
+}

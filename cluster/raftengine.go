@@ -1,0 +1,168 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/raft"
+	"github.com/raftcheck/raftcheck/raft/wal"
+)
+
+// raftEngine plugs our raft package, with its WAL, into the cluster.
+type raftEngine struct {
+	node    *raft.Node
+	log     *wal.WAL
+	id      int
+	restore *SnapshotData // the recovered snapshot, handed to the host in the first Batch
+	out     []byte        // encoding buffer reused across messages
+	leader  bool
+
+	// syncLate is mutant SendBeforeSync: writes are not synced before the messages that depend
+	// on them leave; the sync happens one round later.
+	syncLate bool
+	owedSync bool
+	inReady  bool // a raft Ready is out: Advance must be passed on
+}
+
+// NewRaftEngine is the EngineFactory of our raft package.
+func NewRaftEngine(cfg EngineConfig) (Engine, checker.Recovery, error) {
+	m, err := parseMutants(cfg.Mutants)
+	if err != nil {
+		return nil, checker.Recovery{}, err
+	}
+	w, rec, err := wal.Open(cfg.Disk, wal.Options{TruncateOnCorruption: m.walTruncate})
+	if errors.Is(err, wal.ErrCorrupt) {
+		return nil, checker.Recovery{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	if err != nil {
+		return nil, checker.Recovery{}, err
+	}
+	rc := raft.Config{
+		ID: raftID(cfg.ID), ElectionTick: cfg.Election, HeartbeatTick: cfg.Beat, Rand: cfg.Rand,
+		PreVote: true, CheckQuorum: true, ForwardProposals: cfg.Forward, Mutations: m.raft,
+	}
+	for _, v := range cfg.Voters {
+		rc.Voters = append(rc.Voters, raftID(v))
+	}
+	if !rec.HardState.IsEmpty() || len(rec.Entries) > 0 || !rec.Snapshot.IsEmpty() {
+		rc.Restore = &rec
+	}
+	n, err := raft.New(rc)
+	if err != nil {
+		return nil, checker.Recovery{}, err
+	}
+	e := &raftEngine{node: n, log: w, id: cfg.ID, syncLate: m.sendBeforeSync}
+	return e, e.recovery(rec), nil
+}
+
+func (e *raftEngine) recovery(rec raft.Recovered) checker.Recovery {
+	out := checker.Recovery{HardState: obsHardState(rec.HardState), Entries: obsEntries(rec.Entries)}
+	if !rec.Snapshot.IsEmpty() {
+		s := rec.Snapshot
+		out.SnapIndex, out.SnapTerm, out.Applied = s.Meta.Index, s.Meta.Term, s.Meta.Index
+		e.restore = &SnapshotData{Index: s.Meta.Index, Term: s.Meta.Term, Data: s.Data}
+	}
+	return out
+}
+
+func raftID(node int) uint64 { return uint64(node) + 1 }
+
+func nodeOf(id uint64) int { return int(id) - 1 }
+
+func (e *raftEngine) Tick() { e.node.Tick() }
+
+// Step decodes a peer's message from a copy: the decoded entries alias their bytes, and raft
+// keeps them in its log, while msg belongs to the network.
+func (e *raftEngine) Step(msg []byte) error {
+	m, err := raft.DecodeMessage(slices.Clone(msg))
+	if err != nil {
+		return err
+	}
+	return e.translate(e.node.Step(m))
+}
+
+// Propose appends a copy of cmd: raft keeps the slice in its log.
+func (e *raftEngine) Propose(cmd []byte) error { return e.translate(e.node.Propose(slices.Clone(cmd))) }
+
+func (e *raftEngine) ReadIndex(ctx []byte) error { return e.translate(e.node.ReadIndex(ctx)) }
+
+func (e *raftEngine) ChangeMembership(c MemberChange) error {
+	cc := raft.ConfChange{Type: raft.AddLearner, Node: raftID(c.Node)}
+	if c.Op == RemoveMember {
+		cc.Type = raft.RemoveNode
+	}
+	return e.translate(e.node.ProposeConfChange(cc))
+}
+
+func (e *raftEngine) translate(err error) error {
+	var nl *raft.NotLeaderError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &nl):
+		hint := noHint
+		if nl.Leader != raft.None {
+			hint = nodeOf(nl.Leader)
+		}
+		return &NotLeader{Hint: hint}
+	case errors.Is(err, raft.ErrProposalDropped), errors.Is(err, raft.ErrReadIndexDropped),
+		errors.Is(err, raft.ErrConfChangePending), errors.Is(err, raft.ErrNoTermCommit):
+		return fmt.Errorf("%w: %w", ErrDropped, err)
+	}
+	return err
+}
+
+// Compact hands the snapshot to raft and makes it durable.
+func (e *raftEngine) Compact(index uint64, snapshot []byte) error {
+	if err := e.node.Compact(index, snapshot); err != nil {
+		return err
+	}
+	return e.log.SaveSnapshot(raft.Snapshot{Meta: e.node.SnapshotMeta(), Data: snapshot})
+}
+
+func (e *raftEngine) Status() EngineStatus {
+	st := e.node.Status()
+	s := EngineStatus{Leader: noHint, IsLeader: st.Role == raft.Leader, Term: st.HardState.Term, Commit: st.HardState.Commit}
+	if st.Lead != raft.None {
+		s.Leader = nodeOf(st.Lead)
+	}
+	for _, v := range st.Conf.Voters {
+		s.Voters = append(s.Voters, nodeOf(v))
+	}
+	for _, l := range st.Conf.Learners {
+		s.Learners = append(s.Learners, nodeOf(l))
+	}
+	return s
+}
+
+func (e *raftEngine) Advance() {
+	if e.inReady {
+		e.inReady = false
+		e.node.Advance()
+	}
+}
+
+func obsHardState(hs raft.HardState) checker.HardState {
+	return checker.HardState{Term: hs.Term, Vote: hs.Vote, Commit: hs.Commit}
+}
+
+func obsEntries(ents []raft.Entry) []checker.EntryObs {
+	out := make([]checker.EntryObs, len(ents))
+	for i, e := range ents {
+		out[i] = checker.EntryObs{Index: e.Index, Term: e.Term, Digest: digest(e)}
+	}
+	return out
+}
+
+// digest identifies an entry's content for the checkers: FNV-1a 64 over its type and data.
+func digest(e raft.Entry) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	h = (h ^ uint64(e.Type)) * prime
+	for _, c := range e.Data {
+		h = (h ^ uint64(c)) * prime
+	}
+	return h
+}

@@ -1,0 +1,112 @@
+package cluster
+
+import (
+	"fmt"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/raft"
+)
+
+// Ready persists raft's Ready through the WAL and translates it into a Batch.
+func (e *raftEngine) Ready() (Batch, bool, error) {
+	var b Batch
+	if e.restore != nil { // the first batch of a life restores the recovered snapshot
+		b.Snapshot, e.restore = e.restore, nil
+	}
+	if !e.node.HasReady() {
+		if e.owedSync {
+			if err := e.log.Save(raft.HardState{}, nil, true); err != nil {
+				return Batch{}, false, err
+			}
+			e.owedSync, b.Observed.Synced = false, true
+		}
+		return b, b.Snapshot != nil || b.Observed.Synced, nil
+	}
+	rd := e.node.Ready()
+	e.inReady = true
+	if err := e.persist(rd, &b.Observed); err != nil {
+		return Batch{}, false, err
+	}
+	e.outputs(rd, &b)
+	return b, true, nil
+}
+
+// persist writes a Ready's snapshot, entries and hard state, syncing when raft requires it
+// (or, with mutant SendBeforeSync, one round late).
+func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
+	if rd.Snapshot != nil {
+		if err := e.log.SaveSnapshot(*rd.Snapshot); err != nil {
+			return fmt.Errorf("node %d: saving snapshot %d: %w", e.id, rd.Snapshot.Meta.Index, err)
+		}
+		o.Snapshot = &checker.SnapshotObs{Index: rd.Snapshot.Meta.Index, Term: rd.Snapshot.Meta.Term}
+	}
+	sync := rd.MustSync
+	if e.syncLate { // the messages leave first; the sync waits until the node is idle
+		e.owedSync = e.owedSync || sync
+		sync = false
+	}
+	if len(rd.Entries) > 0 || !rd.HardState.IsEmpty() || sync {
+		if err := e.log.Save(rd.HardState, rd.Entries, sync); err != nil {
+			return fmt.Errorf("node %d: saving %d entries: %w", e.id, len(rd.Entries), err)
+		}
+	}
+	o.Saved = obsEntries(rd.Entries)
+	if !rd.HardState.IsEmpty() {
+		hs := obsHardState(rd.HardState)
+		o.HardState = &hs
+	}
+	o.Synced = sync || rd.Snapshot != nil && len(rd.Entries) == 0 && rd.HardState.IsEmpty()
+	if rd.SoftState != nil {
+		lead := rd.SoftState.Role == raft.Leader
+		if lead && !e.leader {
+			o.Leader = e.node.Status().HardState.Term
+		}
+		e.leader = lead
+	}
+	return nil
+}
+
+// outputs turns a Ready's outputs into the host's terms.
+func (e *raftEngine) outputs(rd raft.Ready, b *Batch) {
+	if s := rd.Snapshot; s != nil {
+		b.Snapshot = &SnapshotData{Index: s.Meta.Index, Term: s.Meta.Term, Data: s.Data}
+	}
+	e.out = e.out[:0]
+	ends := make([]int, len(rd.Messages))
+	for i, m := range rd.Messages {
+		e.out = raft.AppendMessage(e.out, m)
+		ends[i] = len(e.out)
+	}
+	start := 0
+	for i, m := range rd.Messages {
+		b.Messages = append(b.Messages, Outbound{To: nodeOf(m.To), Data: e.out[start:ends[i]:ends[i]]})
+		start = ends[i]
+	}
+	for _, ent := range rd.CommittedEntries {
+		c := Committed{Index: ent.Index, Term: ent.Term, Digest: digest(ent)}
+		switch {
+		case ent.Type == raft.EntryConfChange:
+			cc, err := raft.DecodeConfChange(ent.Data)
+			if err != nil {
+				panic(fmt.Sprintf("cluster: node %d committed an undecodable conf change at %d: %v", e.id, ent.Index, err))
+			}
+			c.Member = &MemberChange{Op: memberOp(cc.Type), Node: nodeOf(cc.Node)}
+		case len(ent.Data) > 0:
+			c.Command = ent.Data
+		}
+		b.Apply = append(b.Apply, c)
+	}
+	for _, rs := range rd.ReadStates {
+		b.Reads = append(b.Reads, ReadReady{Index: rs.Index, Ctx: rs.Ctx})
+	}
+}
+
+func memberOp(t raft.ConfChangeType) MemberOp {
+	switch t {
+	case raft.AddLearner:
+		return AddLearner
+	case raft.RemoveNode:
+		return RemoveMember
+	}
+	return PromoteVoter
+}

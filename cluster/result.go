@@ -1,0 +1,105 @@
+package cluster
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/workloads"
+)
+
+// Result is everything a run produced: enough to decide, report and replay it.
+type Result struct {
+	Seed      uint64
+	Config    Config
+	Schedule  Schedule
+	History   []workloads.HistoryOp
+	TraceHash uint64
+	Trace     []string // the human trace, when Options.RecordTrace was set
+
+	Violations   []checker.Violation
+	Linearizable checker.Outcome
+	LinDetail    string
+	Lin          checker.LinResult // kept for the report's Porcupine visualisation
+	Timeline     []Mark            // role changes, faults and node lives, for the report
+	Stats        Stats
+}
+
+// Stats counts what a run did.
+type Stats struct {
+	Events           uint64
+	SimSeconds       float64
+	WallSeconds      float64 // set only when Options.Wall is given
+	OpsOK            int
+	OpsFailed        int
+	OpsIndeterminate int
+	Messages         uint64 // sent over the network, servers and clients
+	Delivered        uint64
+	Dropped          uint64
+	FaultsApplied    int
+	FaultsSkipped    int
+	Elections        int   // distinct leaders observed (node, term)
+	HealedAt         int64 // simulated ns when the heal phase began
+	LeaderAfterHeal  int64 // simulated ns the first leader after heal was seen, -1 if none
+	Ended            int64 // simulated ns the run ended
+}
+
+// Failed reports whether the run found any violation.
+func (r *Result) Failed() bool { return len(r.Violations) > 0 }
+
+// Kinds returns the distinct violation kinds, sorted.
+func (r *Result) Kinds() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range r.Violations {
+		if !seen[v.Kind] {
+			seen[v.Kind] = true
+			out = append(out, v.Kind)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// MarkKind says what a timeline mark records.
+type MarkKind string
+
+// Timeline marks.
+const (
+	MarkLeader     MarkKind = "leader"      // Node became leader of Term
+	MarkCrash      MarkKind = "crash"       // Node went down
+	MarkStart      MarkKind = "start"       // Node came up
+	MarkPause      MarkKind = "pause"       // Node paused
+	MarkResume     MarkKind = "resume"      // Node resumed
+	MarkFaultStart MarkKind = "fault-start" // Fault (Detail) began
+	MarkFaultEnd   MarkKind = "fault-end"   // Fault (Detail) ended
+	MarkMember     MarkKind = "member"      // configuration changed (Detail)
+	MarkRefused    MarkKind = "refused"     // Node refused to start (Detail)
+	MarkHeal       MarkKind = "heal"        // every fault lifted
+	MarkViolation  MarkKind = "violation"   // a violation was detected (Detail)
+)
+
+// Mark is one point of a run's timeline.
+type Mark struct {
+	Time   int64    `json:"t"`
+	Kind   MarkKind `json:"kind"`
+	Node   int      `json:"node"` // -1 when it concerns no single node
+	Term   uint64   `json:"term,omitempty"`
+	Detail string   `json:"detail,omitempty"`
+}
+
+// Summary is a one-line account of the run.
+func (r *Result) Summary() string {
+	verdict := "ok"
+	if r.Failed() {
+		verdict = fmt.Sprintf("FAIL %v", r.Kinds())
+	}
+	s := r.Stats
+	return fmt.Sprintf("seed %d: %s; linearizable %s; %d ops ok, %d failed, %d indeterminate; "+
+		"%d faults (%d skipped); %d events, %.1f sim s; trace %016x",
+		r.Seed, verdict, r.Linearizable, s.OpsOK, s.OpsFailed, s.OpsIndeterminate,
+		s.FaultsApplied, s.FaultsSkipped, s.Events, s.SimSeconds, r.TraceHash)
+}
+
+func itoa64(v uint64) string { return strconv.FormatUint(v, 10) }

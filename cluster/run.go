@@ -1,0 +1,236 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/simnet"
+	"github.com/raftcheck/raftcheck/workloads"
+)
+
+// Options adjusts how a run is carried out without changing what it is.
+type Options struct {
+	// Schedule replaces the schedule generated from the seed (a shrunk or hand-written one).
+	Schedule *Schedule
+	// RecordTrace keeps the human-readable trace in Result.Trace.
+	RecordTrace bool
+	// Factory plugs in a Raft implementation; nil means ours (NewRaftEngine).
+	Factory EngineFactory
+	// LinTimeout bounds the linearizability search; 0 means 30 s.
+	LinTimeout time.Duration
+	// Wall, if set, reads the wall clock for Stats.WallSeconds. It never affects the run.
+	Wall func() time.Time
+}
+
+// run is the state of one simulated test.
+type run struct {
+	seed     uint64
+	cfg      Config
+	mut      mutants
+	opts     Options
+	k        *simnet.Kernel
+	net      *simnet.Network
+	factory  EngineFactory
+	founders []int
+	nodes    []*node
+	clients  []*client
+	gen      *workloads.Generator
+	gencfg   workloads.GeneratorConfig
+	history  []workloads.HistoryOp
+	inv      *checker.Invariants
+	extra    []checker.Violation // violations the cluster itself detects
+	schedule Schedule
+	faults   faultState
+	members  membership
+	healing  bool
+	res      Result
+	buf      []byte // encoding scratch, reused for every datagram
+}
+
+// Run executes one simulated test. It is a pure function of (seed, cfg, opts.Schedule): the
+// same inputs give the same Result and trace hash on any machine. An error means the run could
+// not be set up (bad config); everything that goes wrong inside a run is a violation.
+func Run(seed uint64, cfg Config, opts Options) (*Result, error) {
+	r, err := newRun(seed, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	var wallStart time.Time
+	if opts.Wall != nil {
+		wallStart = opts.Wall()
+	}
+	r.execute()
+	r.finish()
+	if opts.Wall != nil {
+		r.res.Stats.WallSeconds = opts.Wall().Sub(wallStart).Seconds()
+	}
+	return &r.res, nil
+}
+
+func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	mut, err := parseMutants(cfg.Mutants)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{seed: seed, cfg: cfg, mut: mut, opts: opts, k: simnet.NewKernel(seed), factory: opts.Factory}
+	if r.factory == nil {
+		r.factory = NewRaftEngine
+	}
+	if r.opts.LinTimeout == 0 {
+		r.opts.LinTimeout = 30 * time.Second
+	}
+	r.k.Trace().Record(opts.RecordTrace)
+	nameTraceKinds(r.k.Trace())
+	if err := r.setupSchedule(); err != nil {
+		return nil, err
+	}
+	r.res = Result{Seed: seed, Config: cfg, Schedule: r.schedule}
+	if err := r.setupWorld(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *run) setupSchedule() error {
+	if r.opts.Schedule != nil {
+		r.schedule = append(Schedule(nil), *r.opts.Schedule...)
+		for _, f := range r.schedule {
+			if err := f.Validate(); err != nil {
+				return err
+			}
+		}
+		r.schedule.Sort()
+		return nil
+	}
+	s, err := Generate(r.cfg, r.k.Stream)
+	r.schedule = s
+	return err
+}
+
+// setupWorld builds the network, the nodes, the clients and the checkers.
+func (r *run) setupWorld() error {
+	var err error
+	r.net, err = simnet.NewNetwork(r.k, r.baseLink())
+	if err != nil {
+		return err
+	}
+	if r.inv, err = checker.NewInvariants(MaxNodeIDs, checker.Options{}); err != nil {
+		return err
+	}
+	r.gencfg = workloads.DefaultGeneratorConfig(r.cfg.Workload)
+	r.gencfg.Keys, r.gencfg.KeyDist, r.gencfg.ReadFraction = r.cfg.Keys, r.cfg.KeyDist, r.cfg.ReadFraction
+	r.gencfg.Clients, r.gencfg.RatePerSec = r.cfg.Clients, r.cfg.Rate
+	if r.cfg.KeyDist == workloads.KeyDistUniform {
+		r.gencfg.ZipfS = 0
+	} else if r.gencfg.ZipfS == 0 {
+		r.gencfg.ZipfS = 1.1
+	}
+	if r.gen, err = workloads.NewGenerator(r.gencfg, r.k.Stream("workload")); err != nil {
+		return fmt.Errorf("cluster: workload: %w", err)
+	}
+	for i := range r.cfg.Nodes {
+		r.founders = append(r.founders, i)
+	}
+	r.members.init(r.founders)
+	for range r.cfg.Nodes {
+		if _, err := r.addNode(false); err != nil {
+			return err
+		}
+	}
+	for i := range r.cfg.Clients {
+		c := newClient(r, i)
+		if err := r.net.Attach(c.id, c); err != nil {
+			return err
+		}
+		r.clients = append(r.clients, c)
+	}
+	return nil
+}
+
+func (r *run) baseLink() simnet.LinkConfig {
+	lo, tail := simnet.Time(r.cfg.LatencyMin), simnet.Time(r.cfg.LatencyTail)
+	return simnet.LinkConfig{Latency: simnet.ExponentialLatency(lo, tail, lo+20*tail+simnet.Millisecond)}
+}
+
+// addNode creates the next node slot with its disk and process and starts it.
+func (r *run) addNode(joining bool) (*node, error) {
+	id := len(r.nodes)
+	if id >= MaxNodeIDs {
+		return nil, fmt.Errorf("cluster: no node ids left (max %d)", MaxNodeIDs)
+	}
+	disk, err := simnet.NewDisk(r.k, simnet.NodeID(id), simnet.DiskConfig{})
+	if err != nil {
+		return nil, err
+	}
+	n := &node{r: r, id: id, disk: disk, joining: joining}
+	pc := simnet.ProcessConfig{TickInterval: simnet.Time(r.cfg.Tick), ClockRate: 1, Disk: disk}
+	if n.proc, err = simnet.NewProcess(r.k, r.net, simnet.NodeID(id), pc, n.boot); err != nil {
+		return nil, err
+	}
+	r.nodes = append(r.nodes, n)
+	if err := n.proc.Start(); err != nil {
+		return nil, err
+	}
+	r.mark(Mark{Kind: MarkStart, Node: id})
+	return n, nil
+}
+
+func (r *run) now() int64 { return int64(r.k.Now()) }
+
+// execute runs the load-and-fault phase, then the heal phase, within the event bound.
+func (r *run) execute() {
+	for _, c := range r.clients {
+		c.start()
+	}
+	r.scheduleFaults()
+	r.startSupervisor()
+	end := simnet.Time(r.cfg.Duration)
+	r.k.Schedule(end, healEvent{r}, 0)
+	limit := end + simnet.Time(r.cfg.HealTime)
+	err := r.k.Run(simnet.Limits{MaxEvents: r.cfg.MaxEvents, MaxTime: limit + simnet.Second})
+	var bound *simnet.BoundError
+	if errors.As(err, &bound) && bound.Bound != "MaxTime" {
+		r.violate(checker.Violation{Kind: KindBound, Time: r.now(), Detail: fmt.Sprintf(
+			"the run hit its %s bound (%d) at %s after %d events; raise max_events or look for a livelock",
+			bound.Bound, bound.Limit, bound.Now, bound.Events)})
+	} else if err != nil && bound == nil {
+		panic(fmt.Sprintf("cluster: simulator failed: %v", err))
+	}
+}
+
+// violate records a violation the cluster found itself.
+func (r *run) violate(v checker.Violation) {
+	if len(r.extra) < maxExtraViolations {
+		r.extra = append(r.extra, v)
+	}
+	r.mark(Mark{Kind: MarkViolation, Node: firstNode(v.Nodes), Detail: v.Kind + ": " + v.Detail})
+	r.k.Trace().Note(traceViolation, uint64(len(r.extra)), 0, 0, v.Kind)
+}
+
+const maxExtraViolations = 100
+
+func firstNode(nodes []int) int {
+	if len(nodes) == 0 {
+		return -1
+	}
+	return nodes[0]
+}
+
+func (r *run) mark(m Mark) {
+	m.Time = r.now()
+	r.res.Timeline = append(r.res.Timeline, m)
+}
+
+// randomMember picks a node a client may contact: a current member that is not removed.
+func (r *run) randomMember(rnd *rand.Rand) int {
+	ids := r.members.all()
+	return ids[rnd.IntN(len(ids))]
+}
+
+func (r *run) isMember(id int) bool { return r.members.has(id) }
