@@ -33,7 +33,6 @@ type raftLog struct {
 }
 
 func (l *raftLog) lastIndex() uint64  { return l.snapIndex + uint64(len(l.ents)) }
-func (l *raftLog) firstIndex() uint64 { return l.snapIndex + 1 }
 
 func (l *raftLog) lastTerm() uint64 {
 	if len(l.ents) == 0 {

@@ -101,17 +101,6 @@ func MessageTypeByName(name string) (MessageType, bool) {
 	return 0, false
 }
 
-// isResponse reports whether t answers another message (so it is never forwarded and a
-// lower-term copy is simply stale).
-func (t MessageType) isResponse() bool {
-	switch t {
-	case MsgPreVoteResp, MsgVoteResp, MsgAppResp, MsgHeartbeatResp, MsgSnapResp,
-		MsgReadIndexResp:
-		return true
-	}
-	return false
-}
-
 // Message is one Raft message between two nodes. Messages cross the network encoded with
 // AppendMessage and DecodeMessage. Which fields a message uses depends on its Type (see
 // the MessageType constants); unused fields are zero. Term is the sender's current term,
