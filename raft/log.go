@@ -32,7 +32,7 @@ type raftLog struct {
 	stable uint64
 }
 
-func (l *raftLog) lastIndex() uint64  { return l.snapIndex + uint64(len(l.ents)) }
+func (l *raftLog) lastIndex() uint64 { return l.snapIndex + uint64(len(l.ents)) }
 
 func (l *raftLog) lastTerm() uint64 {
 	if len(l.ents) == 0 {
