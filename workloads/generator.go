@@ -17,6 +17,8 @@ const (
 const (
 	// MaxGeneratorKeys is the largest GeneratorConfig.Keys.
 	MaxGeneratorKeys = 1 << 12
+	// MaxWritesPerKeyLimit is the largest GeneratorConfig.MaxWritesPerKey.
+	MaxWritesPerKeyLimit = 1 << 20
 	// MaxClients is the largest GeneratorConfig.Clients; it is below DefaultMaxSessions, so
 	// a run's first client ids never cause a session eviction.
 	MaxClients = 512
@@ -40,6 +42,11 @@ type GeneratorConfig struct {
 	CASFraction  float64 // fraction of cas (kv only; 0 for append); Read+CAS <= 1
 	Clients      int     // concurrent client processes, 1..MaxClients
 	RatePerSec   float64 // offered ops per simulated second over all clients, (0, MaxRatePerSec]
+	// MaxWritesPerKey retires a key after that many writes (put, cas, append) and puts a fresh
+	// key ("k<n>", n counting on from Keys) in its slot, as Jepsen's list-append does: lists
+	// stay short and each key's history stays small enough for a linearizability search.
+	// 0 means keys are never retired.
+	MaxWritesPerKey int
 }
 
 // DefaultGeneratorConfig returns a valid configuration for workload (WorkloadKV or
@@ -61,6 +68,8 @@ func (c GeneratorConfig) Validate() error {
 	switch {
 	case c.Workload != WorkloadKV && c.Workload != WorkloadAppend:
 		return bad("Workload", strconv.Quote(c.Workload), fmt.Sprintf("want %q or %q", WorkloadKV, WorkloadAppend))
+	case c.MaxWritesPerKey < 0 || c.MaxWritesPerKey > MaxWritesPerKeyLimit:
+		return bad("MaxWritesPerKey", c.MaxWritesPerKey, fmt.Sprintf("must be in [0,%d]", MaxWritesPerKeyLimit))
 	case c.Keys < 1 || c.Keys > MaxGeneratorKeys:
 		return bad("Keys", c.Keys, fmt.Sprintf("must be in [1,%d]", MaxGeneratorKeys))
 	case c.KeyDist != KeyDistUniform && c.KeyDist != KeyDistZipfian:
@@ -108,6 +117,8 @@ type Generator struct {
 	zipf    *rand.Zipf // nil for uniform keys
 	keys    []string   // "k0" … — key names, built once
 	written []string   // per key, the last value this generator wrote (a CAS expects it)
+	writes  []int      // per key slot, writes handed out to its current key
+	nextKey int        // number of the next fresh key
 	counter uint64     // last value handed out
 }
 
@@ -119,7 +130,8 @@ func NewGenerator(cfg GeneratorConfig, r *rand.Rand) (*Generator, error) {
 	if r == nil {
 		return nil, fmt.Errorf("workloads: NewGenerator: nil *rand.Rand")
 	}
-	g := &Generator{cfg: cfg, r: r, keys: make([]string, cfg.Keys), written: make([]string, cfg.Keys)}
+	g := &Generator{cfg: cfg, r: r, keys: make([]string, cfg.Keys), written: make([]string, cfg.Keys),
+		writes: make([]int, cfg.Keys), nextKey: cfg.Keys}
 	for i := range g.keys {
 		g.keys[i] = "k" + strconv.Itoa(i)
 	}
@@ -139,9 +151,11 @@ func (g *Generator) Config() GeneratorConfig { return g.cfg }
 func (g *Generator) Next() Op {
 	k := g.key()
 	u := g.r.Float64()
-	switch {
-	case u < g.cfg.ReadFraction:
+	if u < g.cfg.ReadFraction {
 		return Op{Kind: Get, Key: g.keys[k]}
+	}
+	g.countWrite(k)
+	switch {
 	case u < g.cfg.ReadFraction+g.cfg.CASFraction:
 		o := Op{Kind: CAS, Key: g.keys[k], Expect: g.written[k], Value: g.fresh()}
 		g.written[k] = o.Value
@@ -159,6 +173,16 @@ func (g *Generator) key() int {
 		return int(g.zipf.Uint64())
 	}
 	return g.r.IntN(g.cfg.Keys)
+}
+
+// countWrite counts a write to slot k, first retiring its key if it has had MaxWritesPerKey.
+func (g *Generator) countWrite(k int) {
+	if g.cfg.MaxWritesPerKey > 0 && g.writes[k] >= g.cfg.MaxWritesPerKey {
+		g.keys[k] = "k" + strconv.Itoa(g.nextKey)
+		g.nextKey++
+		g.written[k], g.writes[k] = "", 0
+	}
+	g.writes[k]++
 }
 
 // fresh returns the next value of the run's counter, in decimal.

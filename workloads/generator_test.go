@@ -3,6 +3,7 @@ package workloads
 import (
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"testing"
 
@@ -193,4 +194,37 @@ func TestThinkTime(t *testing.T) {
 		sum += float64(d)
 	}
 	assert.InDelta(t, 1e7, sum/n, 0.05e7, "mean think time") // 5 sd = 0.035e7
+}
+
+func TestGeneratorRetiresKeys(t *testing.T) {
+	cfg := DefaultGeneratorConfig(WorkloadAppend)
+	cfg.Keys, cfg.ReadFraction, cfg.MaxWritesPerKey = 2, 0.25, 3
+	g, err := NewGenerator(cfg, rand.New(rand.NewPCG(7, 7)))
+	require.NoError(t, err)
+	writes := map[string]int{}
+	var order []string
+	for range 400 {
+		op := g.Next()
+		if op.Kind == Append {
+			if writes[op.Key] == 0 {
+				order = append(order, op.Key)
+			}
+			writes[op.Key]++
+		}
+	}
+	for key, n := range writes {
+		require.LessOrEqual(t, n, 3, "key %s got %d writes; want at most 3", key, n)
+	}
+	require.Greater(t, len(order), 80, "keys are retired and replaced")
+	require.Equal(t, []string{"k0", "k1"}, sortedFirst(order, 2))
+
+	cfg.MaxWritesPerKey = -1
+	_, err = NewGenerator(cfg, rand.New(rand.NewPCG(7, 7)))
+	require.ErrorContains(t, err, "GeneratorConfig.MaxWritesPerKey = -1")
+}
+
+func sortedFirst(keys []string, n int) []string {
+	out := append([]string(nil), keys[:n]...)
+	sort.Strings(out)
+	return out
 }
