@@ -34,17 +34,18 @@ type Config struct {
 	Duration Duration `json:"duration"`   // the load-and-fault phase; heal begins after it
 	HealTime Duration `json:"heal_bound"` // bound for leader election and pending operations after heal
 
-	Workload     string  `json:"workload"`      // "kv" or "append"
-	Clients      int     `json:"clients"`       // concurrent clients, each with one outstanding operation
-	Rate         float64 `json:"rate"`          // client operations per simulated second, all clients together
-	Keys         int     `json:"keys"`          // size of the keyspace
-	KeyDist      string  `json:"key_dist"`      // "uniform" or "zipfian"
-	ReadFraction float64 `json:"read_fraction"` // share of operations that are reads
-	ReadIndex    bool    `json:"read_index"`    // reads through Raft's ReadIndex (else through the log)
-	Forwarding   bool    `json:"forwarding"`    // followers forward proposals (else reject with a leader hint)
+	Workload     string  `json:"workload"`       // "kv" or "append"
+	Clients      int     `json:"clients"`        // concurrent clients, each with one outstanding operation
+	Rate         float64 `json:"rate"`           // client operations per simulated second, all clients together
+	Keys         int     `json:"keys"`           // size of the keyspace
+	KeyDist      string  `json:"key_dist"`       // "uniform" or "zipfian"
+	ReadFraction float64 `json:"read_fraction"`  // share of operations that are reads
+	WritesPerKey int     `json:"writes_per_key"` // a key is retired for a fresh one after this many writes (0: never)
+	ReadIndex    bool    `json:"read_index"`     // reads through Raft's ReadIndex (else through the log)
+	Forwarding   bool    `json:"forwarding"`     // followers forward proposals (else reject with a leader hint)
 
 	Nemesis       string   `json:"nemesis"`        // "swarm", "none", or a comma-separated list of fault kinds
-	FaultInterval Duration `json:"fault_interval"` // mean time between fault starts
+	FaultInterval Duration `json:"fault_interval"` // mean time between starts of faults of one kind
 	Mutants       []string `json:"mutants,omitempty"`
 
 	Tick          Duration `json:"tick"`           // simulated time between Raft ticks at clock rate 1
@@ -62,9 +63,9 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Nodes: 5, Duration: Duration(30 * time.Second), HealTime: Duration(20 * time.Second),
-		Workload: "kv", Clients: 8, Rate: 100, Keys: 8, KeyDist: "zipfian", ReadFraction: 0.3,
+		Workload: "kv", Clients: 8, Rate: 100, Keys: 8, KeyDist: "zipfian", ReadFraction: 0.3, WritesPerKey: 32,
 		ReadIndex: true, Forwarding: true,
-		Nemesis: "swarm", FaultInterval: Duration(2 * time.Second),
+		Nemesis: "swarm", FaultInterval: Duration(8 * time.Second),
 		Tick: Duration(50 * time.Millisecond), ElectionTicks: 10, HeartbeatTick: 1,
 		ClientTimeout: Duration(time.Second),
 		LatencyMin:    Duration(time.Millisecond), LatencyTail: Duration(2 * time.Millisecond),
@@ -89,6 +90,7 @@ func (c Config) Validate() error {
 		{c.Keys < 1 || c.Keys > 1_000_000, "keys", c.Keys, "must be in [1, 1000000]"},
 		{c.KeyDist != "uniform" && c.KeyDist != "zipfian", "key_dist", c.KeyDist, `must be "uniform" or "zipfian"`},
 		{!(c.ReadFraction >= 0 && c.ReadFraction <= 1), "read_fraction", c.ReadFraction, "must be in [0, 1]"},
+		{c.WritesPerKey < 0 || c.WritesPerKey > 1<<20, "writes_per_key", c.WritesPerKey, "must be in [0, 1048576]"},
 		{c.FaultInterval <= 0, "fault_interval", c.FaultInterval, "must be > 0"},
 		{c.Tick <= 0, "tick", c.Tick, "must be > 0"},
 		{c.HeartbeatTick < 1, "heartbeat_ticks", c.HeartbeatTick, "must be >= 1"},

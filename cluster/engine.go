@@ -136,6 +136,8 @@ type Observations struct {
 	HardState *checker.HardState
 	Synced    bool
 	Leader    uint64 // term this node became leader in, 0 if it did not
+	Role      string // the node's role when its role or term changed ("follower", "leader", ...), else ""
+	Term      uint64 // the node's term, with Role
 }
 
 // EngineStatus is what the host and the nemesis need to know of a node.

@@ -57,9 +57,10 @@ type kindPlan struct {
 	intensity float64 // 0..1, scales probabilities and latencies
 }
 
-// Generate derives a run's schedule from its config and the nemesis streams. Each kind draws
-// from its own stream ("nemesis/<kind>"), so turning one kind off leaves the others' faults
-// unchanged; swarm mode draws the enabled subset and intensities from "nemesis/swarm".
+// Generate derives a run's schedule from its config and the nemesis streams. Each kind strikes
+// on its own (a Poisson process with mean Config.FaultInterval) and draws from its own stream
+// ("nemesis/<kind>"), so turning one kind off leaves the others' faults unchanged; swarm mode
+// draws the enabled subset and intensities from "nemesis/swarm".
 func Generate(cfg Config, stream func(name string) *rand.Rand) (Schedule, error) {
 	nem, err := ParseNemesis(cfg.Nemesis)
 	if err != nil {
@@ -91,9 +92,7 @@ func planKinds(cfg Config, nem Nemesis, r *rand.Rand) []kindPlan {
 		k := nem.Kinds[r.IntN(len(nem.Kinds))]
 		plans = append(plans, kindPlan{kind: k, interval: base, intensity: 0.5})
 	}
-	n := float64(len(plans))
 	for i := range plans {
-		plans[i].interval *= n // all kinds together strike about once per FaultInterval
 		if plans[i].kind == Add || plans[i].kind == Remove || plans[i].kind == Replace {
 			plans[i].interval *= 3 // membership changes are rarer and slower to settle
 		}

@@ -64,6 +64,9 @@ func (h *host) observe(o Observations) {
 	if o.Synced {
 		inv.Synced(t, id)
 	}
+	if o.Role != "" {
+		h.n.r.mark(Mark{Kind: MarkRole, Node: id, Term: o.Term, Detail: o.Role})
+	}
 	if o.Leader != 0 {
 		inv.BecameLeader(t, id, o.Leader)
 		h.n.r.noteLeader(id, o.Leader)

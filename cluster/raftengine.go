@@ -18,6 +18,7 @@ type raftEngine struct {
 	restore *SnapshotData // the recovered snapshot, handed to the host in the first Batch
 	out     []byte        // encoding buffer reused across messages
 	leader  bool
+	term    uint64 // the term last reported in Observations
 
 	// syncLate is mutant SendBeforeSync: writes are not synced before the messages that depend
 	// on them leave; the sync happens one round later.

@@ -56,6 +56,10 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 		o.HardState = &hs
 	}
 	o.Synced = sync || rd.Snapshot != nil && len(rd.Entries) == 0 && rd.HardState.IsEmpty()
+	if rd.SoftState != nil || rd.HardState.Term != e.term && !rd.HardState.IsEmpty() {
+		st := e.node.Status()
+		o.Role, o.Term, e.term = st.Role.String(), st.HardState.Term, st.HardState.Term
+	}
 	if rd.SoftState != nil {
 		lead := rd.SoftState.Role == raft.Leader
 		if lead && !e.leader {

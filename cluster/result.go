@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/anishathalye/porcupine"
+
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/workloads"
 )
@@ -67,6 +69,7 @@ type MarkKind string
 
 // Timeline marks.
 const (
+	MarkRole       MarkKind = "role"        // Node's role (Detail) or term changed
 	MarkLeader     MarkKind = "leader"      // Node became leader of Term
 	MarkCrash      MarkKind = "crash"       // Node went down
 	MarkStart      MarkKind = "start"       // Node came up
@@ -101,5 +104,8 @@ func (r *Result) Summary() string {
 		r.Seed, verdict, r.Linearizable, s.OpsOK, s.OpsFailed, s.OpsIndeterminate,
 		s.FaultsApplied, s.FaultsSkipped, s.Events, s.SimSeconds, r.TraceHash)
 }
+
+// Model returns the Porcupine model of the run's workload, for visualising its history.
+func (r *Result) Model() (porcupine.Model, error) { return workloads.Model(r.Config.Workload) }
 
 func itoa64(v uint64) string { return strconv.FormatUint(v, 10) }

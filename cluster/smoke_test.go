@@ -23,7 +23,7 @@ func TestSmoke(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Failed() || os.Getenv("SMOKE_V") != "" {
+		if res.Failed() || res.Linearizable.String() != "ok" || os.Getenv("SMOKE_V") != "" {
 			fails++
 			t.Log(res.Summary())
 			for i, v := range res.Violations {

@@ -1,0 +1,113 @@
+package cluster
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFaultTextRoundTrip(t *testing.T) {
+	lines := []string{
+		"2.5s crash for=1.2s nodes=1,3 mode=torn",
+		"7s partition for=3s nodes=4,0,2,1,3 shape=ring",
+		"9s remove leader",
+		"1.5s loss for=800ms value=0.125",
+		"12ms drift for=5s nodes=0,1,2 value=0.95",
+	}
+	for _, line := range lines {
+		f, err := ParseFault(line)
+		require.NoError(t, err, line)
+		require.Equal(t, line, f.String())
+	}
+}
+
+func TestParseFaultErrors(t *testing.T) {
+	cases := map[string]string{
+		"1s":                          "want",
+		"x crash nodes=1 mode=lose":   "at:",
+		"1s crash mode=lose":          "needs nodes= or leader",
+		"1s crash nodes=1":            `mode "" not one of`,
+		"1s partition nodes=1":        `shape "" not one of`,
+		"1s loss value=1.5":           "must be a probability",
+		"1s crash nodes=99 mode=lose": "node 99 out of range",
+		"1s crash nodes=a mode=lose":  "nodes:",
+		"1s crash colour=red":         `unknown key "colour"`,
+		"1s delay value=0":            "milliseconds",
+	}
+	for line, want := range cases {
+		_, err := ParseFault(line)
+		require.ErrorContains(t, err, want, line)
+	}
+}
+
+func streams(seed uint64) func(string) *rand.Rand {
+	return func(name string) *rand.Rand {
+		var h uint64 = 14695981039346656037
+		for _, c := range []byte(name) {
+			h = (h ^ uint64(c)) * 1099511628211
+		}
+		return rand.New(rand.NewPCG(seed, h))
+	}
+}
+
+func TestGenerateIsDeterministicAndPerKind(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Nemesis = "crash,partition,loss"
+	a, err := Generate(cfg, streams(3))
+	require.NoError(t, err)
+	b, err := Generate(cfg, streams(3))
+	require.NoError(t, err)
+	require.Equal(t, a, b)
+	require.NotEmpty(t, a)
+
+	cfg.Nemesis = "crash,loss"
+	c, err := Generate(cfg, streams(3))
+	require.NoError(t, err)
+	var withoutPartition Schedule
+	for _, f := range a {
+		if f.Kind != Partition {
+			withoutPartition = append(withoutPartition, f)
+		}
+	}
+	require.Equal(t, withoutPartition, c, "turning partitions off leaves the other kinds' faults unchanged")
+	for _, f := range a {
+		require.NoError(t, f.Validate())
+		require.Less(t, f.At, cfg.Duration)
+	}
+}
+
+func TestGenerateSwarmVariesKinds(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Duration = Duration(60 * time.Second)
+	sets := map[string]bool{}
+	for seed := uint64(1); seed <= 20; seed++ {
+		s, err := Generate(cfg, streams(seed))
+		require.NoError(t, err)
+		kinds := map[Kind]bool{}
+		for _, f := range s {
+			kinds[f.Kind] = true
+		}
+		require.Less(t, len(kinds), len(Kinds), "seed %d: swarm enables a subset", seed)
+		key := ""
+		for _, k := range Kinds {
+			if kinds[k.Kind] {
+				key += string(k.Kind) + ","
+			}
+		}
+		sets[key] = true
+	}
+	require.Greater(t, len(sets), 10, "different seeds enable different subsets")
+}
+
+func TestParseNemesis(t *testing.T) {
+	n, err := ParseNemesis("partition,crash")
+	require.NoError(t, err)
+	require.Equal(t, []Kind{Crash, Partition}, n.Kinds)
+	_, err = ParseNemesis("crash,meteor")
+	require.ErrorContains(t, err, `unknown fault kind "meteor"`)
+	n, err = ParseNemesis("none")
+	require.NoError(t, err)
+	require.Empty(t, n.Kinds)
+}
