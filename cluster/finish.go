@@ -66,7 +66,7 @@ func (r *run) checkHistory(now int64) []checker.Violation {
 	if err != nil {
 		panic(fmt.Sprintf("cluster: workload %q has no model: %v", r.cfg.Workload, err))
 	}
-	ops, err := workloads.Operations(linearizable(r.history))
+	ops, err := workloads.Operations(workloads.ForLinearizability(r.history))
 	if err != nil {
 		panic(fmt.Sprintf("cluster: history does not convert: %v", err))
 	}
@@ -83,21 +83,6 @@ func (r *run) checkHistory(now int64) []checker.Violation {
 		vs = append(vs, av...)
 	}
 	return vs
-}
-
-// linearizable returns the history the linearizability check needs: without the writes of
-// unknown outcome that nothing observed (see workloads.Unobserved).
-func linearizable(history []workloads.HistoryOp) []workloads.HistoryOp {
-	drop := workloads.Unobserved(history)
-	out := make([]workloads.HistoryOp, 0, len(history)-len(drop))
-	for i, h := range history {
-		if len(drop) > 0 && drop[0] == i {
-			drop = drop[1:]
-			continue
-		}
-		out = append(out, h)
-	}
-	return out
 }
 
 // appendKeys converts an append-workload history for checker.CheckAppends.
