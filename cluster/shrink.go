@@ -1,0 +1,356 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/raftcheck/raftcheck/checker"
+)
+
+// DefaultShrinkRuns is the run budget of a shrink when ShrinkBudget.MaxRuns is 0.
+const DefaultShrinkRuns = 400
+
+// maxShrinkRounds bounds the passes over all reductions; a pass that changes nothing ends early.
+const maxShrinkRounds = 3
+
+// ErrNotFailing means the run to shrink does not show the violation kind asked for.
+var ErrNotFailing = errors.New("cluster: run does not fail")
+
+// ShrinkBudget bounds a shrink.
+type ShrinkBudget struct {
+	MaxRuns int // candidate runs, the first (confirming) run included; 0 means DefaultShrinkRuns
+}
+
+// ShrinkSize measures a run for the before/after account of a shrink.
+type ShrinkSize struct {
+	Faults   int      `json:"faults"`
+	Duration Duration `json:"duration"`
+	HealTime Duration `json:"heal_bound"`
+	Clients  int      `json:"clients"`
+	Rate     float64  `json:"rate"`
+	Ops      int      `json:"ops"` // history length
+	Nodes    int      `json:"nodes"`
+}
+
+// String renders s on one line.
+func (s ShrinkSize) String() string {
+	return fmt.Sprintf("%d faults, duration %s, heal bound %s, %d clients at %g ops/s, %d ops, %d nodes",
+		s.Faults, s.Duration, s.HealTime, s.Clients, s.Rate, s.Ops, s.Nodes)
+}
+
+// ShrinkResult is a shrunk run: a config and an explicit schedule that, with the same seed,
+// still show a violation of Kind.
+type ShrinkResult struct {
+	Seed      uint64
+	Kind      string
+	Config    Config
+	Schedule  Schedule
+	Before    ShrinkSize
+	After     ShrinkSize
+	Runs      int     // candidate runs used
+	Exhausted bool    // the budget ran out before every reduction was tried
+	Result    *Result // the run of the shrunk candidate
+}
+
+// Repro returns the repro file of the shrunk run: explicit schedule and expectation.
+func (s ShrinkResult) Repro() Repro {
+	rp := NewRepro(s.Result, true)
+	rp.Note = fmt.Sprintf("shrunk for %s from %s to %s in %d runs", s.Kind, s.Before, s.After, s.Runs)
+	return rp
+}
+
+// Shrink minimises a failing run while a violation of kind still occurs with the same seed.
+// sched is the schedule to start from (nil: the one generated from the seed); kind "" means
+// the kind of the run's first violation. It tries, in rounds, within budget: dropping faults by
+// delta debugging (halves, then smaller chunks, then single faults); simplifying each fault
+// (shorter For, one node, crash mode "lose"); a shorter Duration and heal bound; fewer clients
+// and a lower rate; fewer nodes (faults naming nodes that no longer exist lose them). Every
+// candidate runs with an explicit schedule. Shrink is deterministic: the same inputs give the
+// same result. It returns ErrNotFailing if the starting run does not show kind, and a setup
+// error from Run as is.
+func Shrink(seed uint64, cfg Config, sched *Schedule, kind string, budget ShrinkBudget, progress func(string)) (ShrinkResult, error) {
+	s := &shrinker{seed: seed, kind: kind, maxRuns: budget.MaxRuns, progress: progress}
+	if s.maxRuns <= 0 {
+		s.maxRuns = DefaultShrinkRuns
+	}
+	first, err := Run(seed, cfg, Options{Schedule: sched})
+	s.runs++
+	if err != nil {
+		return ShrinkResult{}, err
+	}
+	if s.kind == "" && len(first.Violations) > 0 {
+		s.kind = first.Violations[0].Kind
+	}
+	if !hasKind(first, s.kind) {
+		return ShrinkResult{}, fmt.Errorf("%w: seed %d shows %v, not %q", ErrNotFailing, seed, first.Kinds(), s.kind)
+	}
+	s.cfg, s.sched, s.best = cfg, append(Schedule(nil), first.Schedule...), first
+	before := sizeOf(first)
+	s.say("start: %s", before)
+	for round := 0; round < maxShrinkRounds && !s.exhausted(); round++ {
+		if !s.round() {
+			break
+		}
+	}
+	after := sizeOf(s.best)
+	s.say("done in %d runs: %s", s.runs, after)
+	return ShrinkResult{Seed: seed, Kind: s.kind, Config: s.cfg, Schedule: s.sched, Before: before,
+		After: after, Runs: s.runs, Exhausted: s.exhausted(), Result: s.best}, nil
+}
+
+// shrinker is the state of one shrink: the smallest failing candidate so far.
+type shrinker struct {
+	seed     uint64
+	kind     string
+	maxRuns  int
+	runs     int
+	cfg      Config
+	sched    Schedule
+	best     *Result
+	progress func(string)
+}
+
+func (s *shrinker) say(format string, args ...any) {
+	if s.progress != nil {
+		s.progress(fmt.Sprintf(format, args...))
+	}
+}
+
+func (s *shrinker) exhausted() bool { return s.runs >= s.maxRuns }
+
+// try runs a candidate and adopts it if it still shows the kind.
+func (s *shrinker) try(cfg Config, sched Schedule) bool {
+	if s.exhausted() {
+		return false
+	}
+	cand := append(Schedule(nil), sched...)
+	s.runs++
+	res, err := Run(s.seed, cfg, Options{Schedule: &cand})
+	if err != nil || !hasKind(res, s.kind) {
+		return false
+	}
+	s.cfg, s.sched, s.best = cfg, cand, res
+	return true
+}
+
+// round tries every reduction once and reports whether any was adopted.
+func (s *shrinker) round() bool {
+	start := s.runs
+	before := sizeOf(s.best)
+	steps := []struct {
+		name string
+		fn   func()
+	}{
+		{"faults", s.dropFaults},
+		{"fault pairs", s.dropPairs},
+		{"fault parameters", s.simplifyFaults},
+		{"duration", s.shortenDuration},
+		{"heal bound", s.shortenHeal},
+		{"clients", s.reduceClients},
+		{"rate", s.reduceRate},
+		{"nodes", s.reduceNodes},
+	}
+	for _, st := range steps {
+		st.fn()
+		s.say("%s: %s (%d runs)", st.name, sizeOf(s.best), s.runs)
+	}
+	return s.runs > start && sizeOf(s.best) != before
+}
+
+// dropFaults removes faults by delta debugging: first the whole schedule, then, for chunks of
+// halving size down to single faults, each chunk alone and then the schedule without each chunk.
+func (s *shrinker) dropFaults() {
+	if len(s.sched) == 0 || s.try(s.cfg, nil) {
+		return
+	}
+	half := func() int { return (len(s.sched) + 1) / 2 }
+	for chunk := half(); chunk >= 1 && !s.exhausted(); chunk = min(chunk/2, half()) {
+		if chunk > 1 && s.keepOneChunk(chunk) {
+			continue
+		}
+		for i := 0; i < len(s.sched) && !s.exhausted(); {
+			end := min(i+chunk, len(s.sched))
+			cand := slices.Concat(s.sched[:i], s.sched[end:])
+			if !s.try(s.cfg, cand) {
+				i = end // keep this chunk; removing it loses the failure
+			}
+		}
+	}
+}
+
+// maxPairFaults bounds the schedules dropPairs works on: n faults cost up to n(n-1)/2 runs.
+const maxPairFaults = 12
+
+// dropPairs removes two faults at once, for the schedules single removals leave stuck: a
+// fault that is needed only because another one is there.
+func (s *shrinker) dropPairs() {
+	if len(s.sched) > maxPairFaults {
+		return
+	}
+	for i := 0; i < len(s.sched) && !s.exhausted(); i++ {
+		for j := i + 1; j < len(s.sched) && !s.exhausted(); j++ {
+			cand := slices.Concat(s.sched[:i], s.sched[i+1:j], s.sched[j+1:])
+			if s.try(s.cfg, cand) {
+				j = i // fault i is gone: pair the new fault i with every later one
+			}
+		}
+	}
+}
+
+// keepOneChunk tries each chunk of the schedule alone and reports whether one was adopted.
+func (s *shrinker) keepOneChunk(chunk int) bool {
+	for i := 0; i < len(s.sched) && !s.exhausted(); i += chunk {
+		if s.try(s.cfg, slices.Clone(s.sched[i:min(i+chunk, len(s.sched))])) {
+			return true
+		}
+	}
+	return false
+}
+
+// simplifyFaults tries, fault by fault: crash mode "lose", one target node, a halved For.
+func (s *shrinker) simplifyFaults() {
+	for i := 0; i < len(s.sched) && !s.exhausted(); i++ {
+		if f := s.sched[i]; f.Kind == Crash && f.Mode != "lose" {
+			s.tryFault(i, func(f *Fault) { f.Mode = "lose" })
+		}
+		if f := s.sched[i]; len(f.Nodes) > 1 && f.Kind != Partition {
+			s.fewerNodes(i)
+		}
+		for halvings := 0; halvings < 6 && s.sched[i].For > Duration(100*time.Millisecond); halvings++ {
+			if !s.tryFault(i, func(f *Fault) { f.For /= 2 }) {
+				break
+			}
+		}
+	}
+}
+
+// fewerNodes tries fault i against each one of its nodes alone, then without each one.
+func (s *shrinker) fewerNodes(i int) {
+	nodes := slices.Clone(s.sched[i].Nodes)
+	for _, n := range nodes {
+		if s.tryFault(i, func(f *Fault) { f.Nodes = []int{n} }) {
+			return
+		}
+	}
+	for _, n := range nodes {
+		if len(s.sched[i].Nodes) > 1 {
+			s.tryFault(i, func(f *Fault) { f.Nodes = slices.DeleteFunc(f.Nodes, func(x int) bool { return x == n }) })
+		}
+	}
+}
+
+// tryFault tries the schedule with fault i edited by edit.
+func (s *shrinker) tryFault(i int, edit func(*Fault)) bool {
+	cand := slices.Clone(s.sched)
+	f := cand[i]
+	f.Nodes = slices.Clone(f.Nodes)
+	edit(&f)
+	if f.Validate() != nil {
+		return false
+	}
+	cand[i] = f
+	cand.Sort()
+	return s.try(s.cfg, cand)
+}
+
+// shortenDuration binary-searches the shortest Duration, not below the last fault's start,
+// that still fails.
+func (s *shrinker) shortenDuration() {
+	step := Duration(100 * time.Millisecond)
+	lo := step
+	for _, f := range s.sched {
+		lo = max(lo, f.At+step)
+	}
+	s.searchDown(lo, step, func(c *Config) *Duration { return &c.Duration })
+}
+
+// shortenHeal binary-searches a shorter heal bound. A liveness failure is left alone: a heal
+// bound too short to elect a leader would fail liveness without any bug.
+func (s *shrinker) shortenHeal() {
+	if s.kind == "liveness" {
+		return
+	}
+	floor := max(Duration(2*time.Second), 4*Duration(s.cfg.ElectionTicks)*s.cfg.Tick)
+	s.searchDown(floor, Duration(100*time.Millisecond), func(c *Config) *Duration { return &c.HealTime })
+}
+
+// searchDown finds the smallest value of field in [lo, current] (in steps) that still fails,
+// by binary search; every adopted candidate fails, so the result fails even where failing is
+// not monotonic in the value.
+func (s *shrinker) searchDown(lo, step Duration, field func(*Config) *Duration) {
+	hi := *field(&s.cfg)
+	for hi-lo >= step && !s.exhausted() {
+		mid := lo + (hi-lo)/2/step*step
+		cfg := s.cfg
+		*field(&cfg) = mid
+		if s.try(cfg, s.sched) {
+			hi = mid
+		} else {
+			lo = mid + step
+		}
+	}
+}
+
+// reduceClients tries one client, then binary-searches between.
+func (s *shrinker) reduceClients() {
+	lo := 1
+	for lo < s.cfg.Clients && !s.exhausted() {
+		mid := lo + (s.cfg.Clients-lo)/2
+		cfg := s.cfg
+		cfg.Clients = mid
+		if !s.try(cfg, s.sched) {
+			lo = mid + 1
+		}
+	}
+}
+
+// reduceRate halves the client rate while the failure remains, down to one operation a second.
+func (s *shrinker) reduceRate() {
+	for s.cfg.Rate >= 2 && !s.exhausted() {
+		cfg := s.cfg
+		cfg.Rate /= 2
+		if !s.try(cfg, s.sched) {
+			return
+		}
+	}
+}
+
+// reduceNodes tries the smallest cluster first: 3 nodes, then 4, up to one fewer than now.
+func (s *shrinker) reduceNodes() {
+	for n := 3; n < s.cfg.Nodes && !s.exhausted(); n++ {
+		cfg := s.cfg
+		cfg.Nodes = n
+		if s.try(cfg, dropNodes(s.sched, n)) {
+			return
+		}
+	}
+}
+
+// dropNodes removes node ids >= nodes from every fault, and faults left without a target.
+func dropNodes(sched Schedule, nodes int) Schedule {
+	var out Schedule
+	for _, f := range sched {
+		if len(f.Nodes) > 0 {
+			f.Nodes = slices.DeleteFunc(slices.Clone(f.Nodes), func(n int) bool { return n >= nodes })
+			if len(f.Nodes) == 0 {
+				f.Nodes = nil
+			}
+		}
+		if f.Validate() == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func hasKind(res *Result, kind string) bool {
+	return slices.ContainsFunc(res.Violations, func(v checker.Violation) bool { return v.Kind == kind })
+}
+
+func sizeOf(res *Result) ShrinkSize {
+	c := res.Config
+	return ShrinkSize{Faults: len(res.Schedule), Duration: c.Duration, HealTime: c.HealTime,
+		Clients: c.Clients, Rate: c.Rate, Ops: len(res.History), Nodes: c.Nodes}
+}

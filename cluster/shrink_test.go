@@ -1,0 +1,142 @@
+package cluster
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// firstFailingSeed finds the first seed in [1, 50] on which cfg fails.
+func firstFailingSeed(t *testing.T, cfg Config) (uint64, *Result) {
+	t.Helper()
+	for seed := uint64(1); seed <= 50; seed++ {
+		res, err := Run(seed, cfg, Options{})
+		require.NoError(t, err)
+		if res.Failed() {
+			return seed, res
+		}
+	}
+	t.Fatalf("mutants %v: no failing seed in [1, 50] with nemesis %s", cfg.Mutants, cfg.Nemesis)
+	return 0, nil
+}
+
+func TestShrinkPlantedBug(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Mutants = []string{"commit-to-last-index"}
+	seed, orig := firstFailingSeed(t, cfg)
+	kind := orig.Violations[0].Kind
+	var lines []string
+	sr, err := Shrink(seed, cfg, nil, "", ShrinkBudget{MaxRuns: 200}, func(s string) { lines = append(lines, s) })
+	require.NoError(t, err)
+	t.Logf("seed %d %s: %s -> %s in %d runs\n%s", seed, kind, sr.Before, sr.After, sr.Runs, sr.Schedule)
+
+	assert.Equal(t, kind, sr.Kind, "kind \"\" means the first violation's kind")
+	assert.LessOrEqual(t, sr.After.Faults, 5, "faults left")
+	assert.LessOrEqual(t, sr.Runs, 200, "runs used")
+	assert.Equal(t, sizeOf(orig), sr.Before)
+	assert.Equal(t, len(sr.Schedule), sr.After.Faults)
+	assert.NotEmpty(t, lines, "progress lines")
+	require.True(t, hasKind(sr.Result, kind), "shrunk result kinds %v; want %s", sr.Result.Kinds(), kind)
+
+	data, err := sr.Repro().Marshal()
+	require.NoError(t, err)
+	rp, err := ParseRepro("shrunk.json", data)
+	require.NoError(t, err)
+	require.NotNil(t, rp.Schedule, "shrunk repro has an explicit schedule")
+	require.Equal(t, []string{kind}, filterKinds(rp.Expect.Kinds, kind))
+	for i := range 2 {
+		again, err := Run(rp.Seed, rp.Config, rp.Options())
+		require.NoError(t, err)
+		assert.Equal(t, rp.Expect.TraceHash, fmt.Sprintf("%016x", again.TraceHash), "replay %d", i)
+		assert.Equal(t, rp.Expect.Kinds, again.Kinds(), "replay %d", i)
+	}
+}
+
+func filterKinds(kinds []string, want string) []string {
+	var out []string
+	for _, k := range kinds {
+		if k == want {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func TestShrinkNotFailing(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Duration, cfg.Nemesis = Duration(2*time.Second), "none"
+	_, err := Shrink(1, cfg, nil, "durability", ShrinkBudget{}, nil)
+	require.ErrorIs(t, err, ErrNotFailing)
+
+	cfg.Nodes = 1
+	_, err = Shrink(1, cfg, nil, "", ShrinkBudget{}, nil)
+	require.ErrorContains(t, err, "config nodes = 1")
+}
+
+func TestShrinkBudgetAndDeterminism(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Mutants = []string{"wal-truncate-on-corruption"}
+	seed, _ := firstFailingSeed(t, cfg)
+	for _, maxRuns := range []int{1, 6, 40} {
+		t.Run(fmt.Sprintf("max=%d", maxRuns), func(t *testing.T) {
+			a, err := Shrink(seed, cfg, nil, "", ShrinkBudget{MaxRuns: maxRuns}, nil)
+			require.NoError(t, err)
+			b, err := Shrink(seed, cfg, nil, "", ShrinkBudget{MaxRuns: maxRuns}, nil)
+			require.NoError(t, err)
+			assert.LessOrEqual(t, a.Runs, maxRuns)
+			assert.True(t, hasKind(a.Result, a.Kind), "kinds %v; want %s", a.Result.Kinds(), a.Kind)
+			assert.Equal(t, a.Result.TraceHash, b.Result.TraceHash, "two shrinks differ")
+			assert.Empty(t, cmp.Diff(a.Schedule.String(), b.Schedule.String()))
+			if maxRuns == 1 {
+				assert.True(t, a.Exhausted)
+				assert.Equal(t, a.Before, a.After, "one run only confirms")
+			}
+		})
+	}
+}
+
+func TestShrinkExplicitSchedule(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Mutants = []string{"wal-truncate-on-corruption"}
+	seed, orig := firstFailingSeed(t, cfg)
+	sched := append(Schedule{}, orig.Schedule...)
+	sr, err := Shrink(seed, cfg, &sched, "silent-loss", ShrinkBudget{MaxRuns: 60}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, len(orig.Schedule), sr.Before.Faults)
+	assert.Less(t, sr.After.Faults, sr.Before.Faults)
+	assert.Equal(t, orig.Schedule.String(), sched.String(), "the caller's schedule is not modified")
+}
+
+func TestDropNodes(t *testing.T) {
+	sched, err := ParseSchedule(`
+1s crash for=1s nodes=1,4 mode=torn
+2s pause for=1s nodes=3,4
+3s remove leader
+4s remove nodes=4
+5s partition for=1s nodes=4,0,2,1,3 shape=ring
+6s loss for=1s value=0.2
+`)
+	require.NoError(t, err)
+	got := dropNodes(sched, 4).String()
+	want := `1s crash for=1s nodes=1 mode=torn
+2s pause for=1s nodes=3
+3s remove leader
+5s partition for=1s nodes=0,2,1,3 shape=ring
+6s loss for=1s value=0.2
+`
+	assert.Empty(t, cmp.Diff(want, got))
+	got = dropNodes(sched, 3).String()
+	assert.NotContains(t, got, "pause", "got %s", got)
+	assert.Equal(t, "1s crash for=1s nodes=1,4 mode=torn", sched[0].String(), "the input is not modified")
+}
+
+func TestShrinkSizeString(t *testing.T) {
+	s := ShrinkSize{Faults: 2, Duration: Duration(3 * time.Second), HealTime: Duration(time.Second),
+		Clients: 1, Rate: 6.25, Ops: 40, Nodes: 3}
+	want := "2 faults, duration 3s, heal bound 1s, 1 clients at 6.25 ops/s, 40 ops, 3 nodes"
+	assert.Equal(t, want, s.String())
+}
