@@ -28,6 +28,19 @@ func (ms *membership) current() ConfState {
 	return ms.base
 }
 
+// asOf returns the configuration in force at log index (that of the last configuration entry
+// at or before it, or the base).
+func (ms *membership) asOf(index uint64) ConfState {
+	conf := ms.base
+	for _, p := range ms.points {
+		if p.index > index {
+			break
+		}
+		conf = p.conf
+	}
+	return conf
+}
+
 // lastIndex returns the index of the last configuration entry in the log (0 if none
 // after the snapshot).
 func (ms *membership) lastIndex() uint64 {

@@ -207,8 +207,19 @@ func (n *Node) isLearner(id uint64) bool {
 	return found
 }
 
-// promotable reports whether this node may campaign: only voters do.
-func (n *Node) promotable() bool { return n.isVoter(n.id) }
+// promotable reports whether this node may campaign: a voter of its latest configuration, or
+// of the committed one while a change removing it is not yet committed. Thesis §4.2.2: "a
+// server that is not part of its own latest configuration should still start new elections,
+// as it might still be needed until the C_new entry is committed"; without that, a leader that
+// appended its own removal and lost its quorum before replicating it holds the most
+// up-to-date log, which no other voter can win against, and the cluster never elects again.
+// Such a node does not count its own vote (electionResolved counts current voters only).
+func (n *Node) promotable() bool {
+	if n.isVoter(n.id) {
+		return true
+	}
+	return slices.Contains(n.members.asOf(n.log.committed).Voters, n.id)
+}
 
 // progress returns the leader's progress of id, nil if id is not a member.
 func (n *Node) progress(id uint64) *progress {
