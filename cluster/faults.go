@@ -209,8 +209,7 @@ func (r *run) drift(ids []int, low float64) bool {
 // corrupt flips a bit in the node's durable data and crashes it; it restarts when the fault
 // ends and must notice. It is skipped when the node's loss could cost the cluster its quorum.
 func (r *run) corrupt(n *node) bool {
-	voters := r.voters()
-	if n.damaged || (slices.Contains(voters, n.id) && r.healthyVoters(voters, n.id) < len(voters)/2+1) {
+	if n.damaged || !r.canLose(n.id) {
 		return false
 	}
 	flip, ok := n.disk.FlipRandomBit(r.k.Stream("nemesis/bits"))

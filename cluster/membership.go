@@ -173,16 +173,38 @@ func (r *run) propose(c MemberChange) error {
 	return nil
 }
 
-// voters returns the voters the nemesis budgets with: the committed configuration without a
-// node whose removal is under way (a configuration takes effect when appended).
-func (r *run) voters() []int {
-	return slices.DeleteFunc(slices.Clone(r.members.voters), func(id int) bool { return id == r.members.removing })
+// configs returns the voter sets the cluster may be running with: the committed one and, while
+// a removal is proposed but not yet applied, the one without that node (a configuration takes
+// effect when appended, and a proposal may or may not have been appended). The nemesis budgets
+// for the worst of them.
+func (r *run) configs() [][]int {
+	out := [][]int{r.members.voters}
+	if slices.Contains(r.members.voters, r.members.removing) {
+		out = append(out, slices.DeleteFunc(slices.Clone(r.members.voters), func(id int) bool { return id == r.members.removing }))
+	}
+	return out
 }
 
-// removable says whether removing id leaves at least three voters and a healthy quorum.
+// canLose says whether every possible configuration keeps a healthy quorum without node id.
+func (r *run) canLose(id int) bool {
+	for _, c := range r.configs() {
+		if r.healthyVoters(c, id) < len(c)/2+1 {
+			return false
+		}
+	}
+	return true
+}
+
+// removable says whether removing id leaves, in every possible configuration, at least three
+// voters and a healthy quorum.
 func (r *run) removable(id int) bool {
-	left := slices.DeleteFunc(r.voters(), func(v int) bool { return v == id })
-	return len(left) >= 3 && r.healthyVoters(left, id) >= len(left)/2+1
+	for _, c := range r.configs() {
+		left := slices.DeleteFunc(slices.Clone(c), func(v int) bool { return v == id })
+		if len(left) < 3 || r.healthyVoters(left, id) < len(left)/2+1 {
+			return false
+		}
+	}
+	return true
 }
 
 // healthyVoters counts the voters other than except whose disks the nemesis has not damaged.
