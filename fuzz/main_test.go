@@ -1,0 +1,40 @@
+package fuzz
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+)
+
+// Rapid's case counts are process-wide flags, so they are set here once for every property
+// test of the package. An explicit -rapid.checks or -rapid.steps on the command line wins.
+const (
+	checksDefault = 100  // rapid's own default
+	checksLong    = 1000 // RAFTCHECK_LONG=1 (make soak)
+	stepsDefault  = 150  // average actions per state-machine case (rapid's default is 30)
+)
+
+// long reports whether the long variants run (env RAFTCHECK_LONG=1, set by make soak).
+func long() bool { return os.Getenv("RAFTCHECK_LONG") == "1" }
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	checks := checksDefault
+	if long() {
+		checks = checksLong
+	}
+	defaults := map[string]string{"rapid.checks": fmt.Sprint(checks), "rapid.steps": fmt.Sprint(stepsDefault)}
+	for _, name := range []string{"rapid.checks", "rapid.steps"} {
+		if set[name] || flag.Lookup(name) == nil {
+			continue
+		}
+		if err := flag.Set(name, defaults[name]); err != nil {
+			fmt.Fprintf(os.Stderr, "fuzz: setting -%s: %v\n", name, err)
+			os.Exit(2)
+		}
+	}
+	os.Exit(m.Run())
+}
