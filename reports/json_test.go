@@ -1,0 +1,185 @@
+package reports
+
+import (
+	"encoding/json"
+	"regexp"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftcheck/raftcheck/cluster"
+)
+
+func TestNewRunJSONFromRealRun(t *testing.T) {
+	res := shortRun(t)
+	got := NewRunJSON(res)
+
+	assert.Equal(t, uint64(1), got.Seed)
+	assert.Equal(t, res.Config, got.Config)
+	assert.Regexp(t, regexp.MustCompile(`^[0-9a-f]{16}$`), got.TraceHash)
+	assert.Equal(t, res.TraceHash, mustParseHex(t, got.TraceHash))
+	assert.Equal(t, res.Linearizable.String(), got.Linearizable)
+	assert.Contains(t, []string{"ok", "illegal", "unknown"}, got.Linearizable)
+	require.Len(t, got.Violations, len(res.Violations))
+	require.NotNil(t, got.Violations, "violations must be [] not null")
+	for i, v := range res.Violations {
+		assert.Equal(t, v.Kind, got.Violations[i].Kind)
+		assert.InDelta(t, float64(v.Time)/1e9, got.Violations[i].Time, 1e-12)
+	}
+	s := res.Stats
+	want := StatsJSON{
+		Events: s.Events, SimSeconds: s.SimSeconds, WallSeconds: s.WallSeconds,
+		OpsOK: s.OpsOK, OpsFailed: s.OpsFailed, OpsIndeterminate: s.OpsIndeterminate,
+		Messages: s.Messages, Faults: s.FaultsApplied, FaultsSkipped: s.FaultsSkipped, Elections: s.Elections,
+	}
+	assert.Equal(t, want, got.Stats)
+	assert.Positive(t, got.Stats.Events)
+	assert.Positive(t, got.Stats.OpsOK)
+	assert.Equal(t, res.Schedule, got.Schedule)
+	assert.Equal(t, "go run ./cmd/raftcheck replay --seed 1 --duration 3s", got.Replay)
+}
+
+func mustParseHex(t *testing.T, s string) uint64 {
+	t.Helper()
+	var v uint64
+	for _, c := range s {
+		v <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			v |= uint64(c - '0')
+		case c >= 'a' && c <= 'f':
+			v |= uint64(c-'a') + 10
+		default:
+			t.Fatalf("trace hash %q: not lowercase hex", s)
+		}
+	}
+	return v
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestRunJSONKeys(t *testing.T) {
+	res := handResult(t)
+	res.Violations[1].Nodes = nil // a client-history violation: no nodes
+	data, err := json.Marshal(NewRunJSON(res))
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(data, &m))
+
+	assert.Equal(t, []string{"config", "linearizable", "replay", "schedule", "seed", "stats", "trace_hash", "violations"}, keys(m))
+	assert.Equal(t, []string{"elections", "events", "faults", "faults_skipped", "messages", "ops_failed",
+		"ops_indeterminate", "ops_ok", "sim_seconds", "wall_seconds"}, keys(m["stats"].(map[string]any)))
+	assert.Equal(t, 42.0, m["seed"])
+	assert.Equal(t, "00abcdef01234567", m["trace_hash"])
+	assert.Equal(t, "illegal", m["linearizable"])
+	assert.Equal(t, []any{"250ms partition for=200ms nodes=0,1,2 shape=halves"}, m["schedule"], "schedule: fault text lines")
+	assert.Equal(t, 3.0, m["config"].(map[string]any)["nodes"], "config: cluster.Config's own JSON names")
+
+	vs := m["violations"].([]any)
+	require.Len(t, vs, 2)
+	v0 := vs[0].(map[string]any)
+	assert.Equal(t, []string{"detail", "kind", "nodes", "time"}, keys(v0))
+	assert.Equal(t, map[string]any{"kind": "durability", "time": 0.35, "nodes": []any{1.0, 2.0}, "detail": hostile}, v0)
+	assert.Equal(t, []any{}, vs[1].(map[string]any)["nodes"], "nodes: [] not null")
+
+	stats := m["stats"].(map[string]any)
+	assert.Equal(t, map[string]any{"events": 1234.0, "sim_seconds": 1.0, "wall_seconds": 0.5, "ops_ok": 2.0, "ops_failed": 1.0,
+		"ops_indeterminate": 1.0, "messages": 99.0, "faults": 1.0, "faults_skipped": 1.0, "elections": 2.0}, stats)
+}
+
+func TestRunJSONEmptyListsAreNotNull(t *testing.T) {
+	res := &cluster.Result{Seed: 3, Config: cluster.DefaultConfig()}
+	data, err := json.Marshal(NewRunJSON(res))
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(data, &m))
+	assert.Equal(t, []any{}, m["violations"])
+	assert.Equal(t, []any{}, m["schedule"])
+	assert.Equal(t, "0000000000000000", m["trace_hash"])
+	assert.Equal(t, "unknown", m["linearizable"], "a run nobody checked is never ok")
+}
+
+func TestReplayCommand(t *testing.T) {
+	custom := cluster.DefaultConfig()
+	custom.Nodes, custom.Duration, custom.Workload = 7, cluster.Duration(10*time.Second), "append"
+	custom.Nemesis, custom.Mutants = "crash,partition", []string{"no-step-down", "commit-prior-term"}
+	custom.Clients, custom.Rate, custom.FaultInterval = 3, 50.5, cluster.Duration(2500*time.Millisecond)
+	quoted := cluster.DefaultConfig()
+	quoted.Nemesis = "crash, it's"
+	unflagged := cluster.DefaultConfig()
+	unflagged.Keys = 99
+
+	tests := []struct {
+		name  string
+		seed  uint64
+		cfg   cluster.Config
+		repro string
+		want  string
+	}{
+		{"default", 7, cluster.DefaultConfig(), "", "go run ./cmd/raftcheck replay --seed 7"},
+		{"every flag", 18446744073709551615, custom, "",
+			"go run ./cmd/raftcheck replay --seed 18446744073709551615 --nodes 7 --duration 10s --workload append" +
+				" --nemesis crash,partition --mutant no-step-down --mutant commit-prior-term --clients 3 --rate 50.5 --fault-interval 2.5s"},
+		{"shell quoting", 1, quoted, "", `go run ./cmd/raftcheck replay --seed 1 --nemesis 'crash, it'\''s'`},
+		{"field without a flag", 2, unflagged, "", "go run ./cmd/raftcheck replay --seed 2"},
+		{"repro file", 7, custom, "testdata/repro-7.json", "go run ./cmd/raftcheck replay testdata/repro-7.json"},
+		{"repro file with a space", 7, custom, "my runs/r.json", "go run ./cmd/raftcheck replay 'my runs/r.json'"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ReplayCommand(&cluster.Result{Seed: tc.seed, Config: tc.cfg}, tc.repro)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("ReplayCommand: got %q; want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReplayNeedsFile(t *testing.T) {
+	flagged := cluster.DefaultConfig()
+	flagged.Nodes, flagged.Mutants, flagged.Rate = 9, []string{"no-step-down"}, 10
+	keys := cluster.DefaultConfig()
+	keys.Keys = 99
+	readIndex := cluster.DefaultConfig()
+	readIndex.ReadIndex = false
+	for _, tc := range []struct {
+		name string
+		cfg  cluster.Config
+		want bool
+	}{
+		{"default", cluster.DefaultConfig(), false},
+		{"only flagged fields", flagged, false},
+		{"keys", keys, true},
+		{"read_index", readIndex, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ReplayNeedsFile(tc.cfg); got != tc.want {
+				t.Errorf("ReplayNeedsFile = %v; want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain", "plain"}, {"a/b-c_d.json", "a/b-c_d.json"}, {"crash,partition", "crash,partition"},
+		{"", "''"}, {"a b", "'a b'"}, {"it's", `'it'\''s'`}, {"$(rm)", "'$(rm)'"}, {"é", "'é'"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := shellQuote(tc.in); got != tc.want {
+				t.Errorf("shellQuote(%q) = %q; want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
