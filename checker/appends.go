@@ -51,7 +51,16 @@ const appendShown = 8
 // have failed and invoked before the read returned (phantom); all reads of a key are
 // prefixes of its longest read (divergent); every append acknowledged before a read was
 // invoked is in that read (lost); an acknowledged append is never ordered after an append
-// invoked after it completed (reordered). Each kind of anomaly gives at most one
+// invoked after it completed (reordered); a read invoked after another returned is at least
+// as long (stale).
+//
+// Together these are exactly linearizability of the key's history (values being unique):
+// the longest read fixes the order of the appends it shows, each read's place in that order
+// is fixed by its length, acknowledged appends no read shows come after every read, and
+// unknown ones may be left out; what remains is that this order respects real time between
+// every pair of operations, and each rule above is one kind of pair. So the check decides
+// what a Porcupine search would, in O(n log n) where the search can take exponential time
+// on long stretches of concurrent appends. Each kind of anomaly gives at most one
 // KindAppendAnomaly violation per key, listing the values involved; violations are sorted
 // by the time the first read exposing them returned. A malformed history (duplicate
 // appended value, Return before Call) is an error.
@@ -112,7 +121,7 @@ type appendCheck struct {
 	canon    []int       // the longest read
 	pos      map[int]int // value -> first position in canon; lookups only
 	isPrefix []bool      // per read: a prefix of canon
-	anoms    [5]anomaly  // duplicate, phantom, divergent, lost, reordered
+	anoms    [6]anomaly  // duplicate, phantom, divergent, lost, reordered, stale
 }
 
 func newAppendCheck(k *AppendKey) *appendCheck {
@@ -120,7 +129,7 @@ func newAppendCheck(k *AppendKey) *appendCheck {
 	for i, op := range k.Appends {
 		a.byValue[op.Value] = i
 	}
-	for i, name := range []string{"duplicate", "phantom", "divergent", "lost", "reordered"} {
+	for i, name := range []string{"duplicate", "phantom", "divergent", "lost", "reordered", "stale"} {
 		a.anoms[i].name = name
 	}
 	return a
@@ -131,6 +140,7 @@ func (a *appendCheck) run() []Violation {
 	a.checkPrefixes()
 	a.checkLost()
 	a.checkOrder()
+	a.checkMonotonic()
 	var out []Violation
 	for _, an := range a.anoms {
 		if an.count == 0 {
@@ -268,7 +278,8 @@ func (a *appendCheck) membership(ri int) func(int) bool {
 }
 
 // checkOrder reports acknowledged appends that the key's order places after an append
-// invoked only after they completed.
+// invoked only after they completed; an acknowledged append no read shows is placed after
+// every shown one.
 func (a *appendCheck) checkOrder() {
 	exposed := a.exposure()
 	var maxCall int64 = math.MinInt64
@@ -286,6 +297,51 @@ func (a *appendCheck) checkOrder() {
 		}
 		if op.Call > maxCall {
 			maxCall, maxAt = op.Call, q
+		}
+	}
+	a.checkUnshown(maxCall, maxAt, exposed)
+}
+
+// checkUnshown reports acknowledged appends that no read shows although an append invoked
+// after they completed is shown: they would have to come both after every read and before
+// that append.
+func (a *appendCheck) checkUnshown(maxCall int64, maxAt int, exposed []int64) {
+	if maxAt < 0 {
+		return
+	}
+	for _, op := range a.k.Appends {
+		if _, shown := a.pos[op.Value]; shown || op.Status != StatusOK || op.Return >= maxCall {
+			continue
+		}
+		a.anoms[4].add(exposed[maxAt], fmt.Sprintf("%d (appended %s) is in no read, but %d at position %d, whose append was invoked later, at %s, is",
+			op.Value, fmtSpan(op.Call, op.Return), a.canon[maxAt], maxAt, fmtTime(maxCall)))
+	}
+}
+
+// checkMonotonic reports a read that returned fewer values than a read which completed
+// before it was invoked: the later read went back in time.
+func (a *appendCheck) checkMonotonic() {
+	byReturn := make([]int, 0, len(a.k.Reads))
+	for ri := range a.k.Reads {
+		if a.isPrefix[ri] {
+			byReturn = append(byReturn, ri)
+		}
+	}
+	byCall := slices.Clone(byReturn)
+	slices.SortStableFunc(byReturn, func(x, y int) int { return cmp.Compare(a.k.Reads[x].Return, a.k.Reads[y].Return) })
+	slices.SortStableFunc(byCall, func(x, y int) int { return cmp.Compare(a.k.Reads[x].Call, a.k.Reads[y].Call) })
+	done, longest := 0, -1 // longest: the longest read among byReturn[:done]
+	for _, ri := range byCall {
+		r := a.k.Reads[ri]
+		for ; done < len(byReturn) && a.k.Reads[byReturn[done]].Return < r.Call; done++ {
+			if q := byReturn[done]; longest < 0 || len(a.k.Reads[q].Values) > len(a.k.Reads[longest].Values) {
+				longest = q
+			}
+		}
+		if longest >= 0 && len(a.k.Reads[longest].Values) > len(r.Values) {
+			prev := a.k.Reads[longest]
+			a.anoms[5].add(r.Return, fmt.Sprintf("read %d %s returned %d values after read %d %s had returned %d",
+				ri, fmtSpan(r.Call, r.Return), len(r.Values), longest, fmtSpan(prev.Call, prev.Return), len(prev.Values)))
 		}
 	}
 }
