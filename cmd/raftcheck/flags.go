@@ -1,0 +1,257 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/raftcheck/raftcheck/cluster"
+)
+
+// cli is one subcommand's flag set with its help text. Flags may come before or after the
+// positional arguments; "--" ends the flags.
+type cli struct {
+	fs       *flag.FlagSet
+	synopsis string // e.g. "raftcheck run [flags]"
+	about    string // a paragraph after the synopsis
+}
+
+func newCLI(name, synopsis, about string) *cli {
+	fs := flag.NewFlagSet("raftcheck "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &cli{fs: fs, synopsis: synopsis, about: about}
+}
+
+// helpShown ends a command that printed its help: exit 0.
+var helpShown = &exitError{code: exitOK}
+
+// parse parses args, returning the positional arguments. --help prints the help to stdout.
+func (c *cli) parse(e *env, args []string) ([]string, error) {
+	var pos []string
+	for {
+		err := c.fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			c.printHelp(e.stdout)
+			return nil, helpShown
+		}
+		if err != nil {
+			return nil, usageErr("%s (see %s --help)", flagError(err), c.fs.Name())
+		}
+		rest := c.fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}
+
+func (c *cli) printHelp(w io.Writer) {
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n", c.synopsis, strings.TrimSpace(c.about))
+	c.fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  --%s %s\n      %s", f.Name, typ, usage)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+var (
+	reUndefined = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
+	reInvalid   = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-+([^:]+): (?:parse error|(.*))$`)
+	reNeedsArg  = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
+)
+
+// flagError rewrites the flag package's messages to name flags as users type them (--name).
+func flagError(err error) string {
+	msg := err.Error()
+	if m := reUndefined.FindStringSubmatch(msg); m != nil {
+		return "unknown flag --" + m[1]
+	}
+	if m := reInvalid.FindStringSubmatch(msg); m != nil {
+		why := m[3]
+		if why == "" {
+			why = "not a valid value"
+		}
+		return fmt.Sprintf("--%s %s: %s", m[2], m[1], why)
+	}
+	if m := reNeedsArg.FindStringSubmatch(msg); m != nil {
+		return "--" + m[1] + " needs a value"
+	}
+	return msg
+}
+
+// configFlags binds a flag to every field of cluster.Config, with DefaultConfig's defaults.
+type configFlags struct {
+	cfg     cluster.Config
+	mutants mutantList
+	names   []string // the flags configFlags defined
+	fs      *flag.FlagSet
+}
+
+func addConfigFlags(fs *flag.FlagSet) *configFlags {
+	c := &configFlags{cfg: cluster.DefaultConfig(), fs: fs}
+	d, p := cluster.DefaultConfig(), &c.cfg
+	before := flagNames(fs)
+	fs.IntVar(&p.Nodes, "nodes", d.Nodes, "voters at the start, 3 to 9")
+	fs.TextVar(&p.Duration, "duration", d.Duration, "simulated load-and-fault phase; the heal phase follows")
+	fs.TextVar(&p.HealTime, "heal-bound", d.HealTime, "simulated time the cluster has after heal to elect a leader and finish pending operations")
+	fs.StringVar(&p.Workload, "workload", d.Workload, "kv or append (see raftcheck list workloads)")
+	fs.IntVar(&p.Clients, "clients", d.Clients, "concurrent clients, each with one outstanding operation")
+	fs.Float64Var(&p.Rate, "rate", d.Rate, "client operations per simulated second, all clients together")
+	fs.IntVar(&p.Keys, "keys", d.Keys, "size of the keyspace")
+	fs.StringVar(&p.KeyDist, "key-dist", d.KeyDist, "uniform or zipfian")
+	fs.Float64Var(&p.ReadFraction, "read-fraction", d.ReadFraction, "share of operations that are reads, 0 to 1")
+	fs.IntVar(&p.WritesPerKey, "writes-per-key", d.WritesPerKey, "retire a key for a fresh one after this many writes (0: never)")
+	fs.BoolVar(&p.ReadIndex, "read-index", d.ReadIndex, "reads through Raft's ReadIndex (--read-index=false: through the log)")
+	fs.BoolVar(&p.Forwarding, "forwarding", d.Forwarding, "followers forward proposals (--forwarding=false: reject with a leader hint)")
+	fs.StringVar(&p.Nemesis, "nemesis", d.Nemesis, "swarm, none, or a comma list of fault kinds (see raftcheck list nemeses)")
+	fs.TextVar(&p.FaultInterval, "fault-interval", d.FaultInterval, "mean simulated time between starts of faults of one kind")
+	fs.Var(&c.mutants, "mutant", "plant a bug by name; repeat or give a comma list (see raftcheck list mutants)")
+	fs.TextVar(&p.Tick, "tick", d.Tick, "simulated time between Raft ticks")
+	fs.IntVar(&p.ElectionTicks, "election-ticks", d.ElectionTicks, "Raft election timeout in ticks")
+	fs.IntVar(&p.HeartbeatTick, "heartbeat-ticks", d.HeartbeatTick, "Raft heartbeat interval in ticks")
+	fs.TextVar(&p.ClientTimeout, "client-timeout", d.ClientTimeout, "a client retries after this long without an answer")
+	fs.TextVar(&p.LatencyMin, "latency-min", d.LatencyMin, "network latency floor")
+	fs.TextVar(&p.LatencyTail, "latency-tail", d.LatencyTail, "mean of the exponential latency tail on top of the floor")
+	fs.IntVar(&p.CompactEvery, "compact-every", d.CompactEvery, "a node snapshots after this many applied entries (0: never)")
+	fs.Uint64Var(&p.MaxEvents, "max-events", d.MaxEvents, "hard bound on simulator events per run")
+	for _, n := range flagNames(fs) {
+		if !slices.Contains(before, n) {
+			c.names = append(c.names, n)
+		}
+	}
+	return c
+}
+
+func flagNames(fs *flag.FlagSet) []string {
+	var out []string
+	fs.VisitAll(func(f *flag.Flag) { out = append(out, f.Name) })
+	return out
+}
+
+// setNames lists the config flags given on the command line.
+func (c *configFlags) setNames() []string {
+	var out []string
+	c.fs.Visit(func(f *flag.Flag) {
+		if slices.Contains(c.names, f.Name) {
+			out = append(out, "--"+f.Name)
+		}
+	})
+	return out
+}
+
+// config returns the validated config, naming the flag of the first bad value.
+func (c *configFlags) config() (cluster.Config, error) {
+	cfg := c.cfg
+	cfg.Mutants = slices.Clone(c.mutants)
+	if err := checkNemesis(cfg.Nemesis); err != nil {
+		return cluster.Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cluster.Config{}, usageErr("%s", configError(err))
+	}
+	return cfg, nil
+}
+
+var reConfigErr = regexp.MustCompile(`^cluster: config (\w+) = (.*?): (.*)$`)
+
+// configError maps cluster.Config.Validate's JSON field names to flag names.
+func configError(err error) string {
+	m := reConfigErr.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("--%s %s: %s", strings.ReplaceAll(m[1], "_", "-"), m[2], m[3])
+}
+
+func checkNemesis(spec string) error {
+	if _, err := cluster.ParseNemesis(spec); err == nil {
+		return nil
+	}
+	known := []string{"swarm", "none"}
+	for _, k := range cluster.Kinds {
+		known = append(known, string(k.Kind))
+	}
+	for _, name := range strings.Split(spec, ",") {
+		if name = strings.TrimSpace(name); !slices.Contains(known[2:], name) {
+			return usageErr("--nemesis %s: unknown fault kind %q (known: %s)", spec, name, strings.Join(known, ", "))
+		}
+	}
+	return usageErr("--nemesis %s: not a nemesis spec", spec)
+}
+
+// mutantList is the repeatable --mutant flag; each value may be a comma list.
+type mutantList []string
+
+func (m *mutantList) String() string { return strings.Join(*m, ",") }
+
+func (m *mutantList) Set(s string) error {
+	for _, name := range strings.Split(s, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		if err := cluster.ValidateMutants([]string{name}); err != nil {
+			return fmt.Errorf("unknown mutant (known: %s)", strings.Join(cluster.MutantNames(), ", "))
+		}
+		if !slices.Contains(*m, name) {
+			*m = append(*m, name)
+		}
+	}
+	return nil
+}
+
+// seedFlag is a uint64 flag that knows whether it was given and may accept "random".
+type seedFlag struct {
+	v           uint64
+	set         bool
+	allowRandom bool
+	random      bool // the value was "random"
+}
+
+func (s *seedFlag) String() string {
+	if s == nil || !s.set {
+		return ""
+	}
+	return strconv.FormatUint(s.v, 10)
+}
+
+func (s *seedFlag) Set(v string) error {
+	if s.allowRandom && v == "random" {
+		s.v, s.set, s.random = randomSeed(), true, true
+		return nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return errors.New("want an unsigned integer")
+	}
+	s.v, s.set = n, true
+	return nil
+}
+
+// randomSeed draws a fresh seed below 2^53, so that it survives JSON readers that use doubles.
+func randomSeed() uint64 { return rand.Uint64() >> 11 }
+
+// outputFlags are --out and --json.
+type outputFlags struct {
+	out  string
+	json bool
+}
+
+func addOutputFlags(fs *flag.FlagSet, o *outputFlags, jsonHelp string) {
+	fs.StringVar(&o.out, "out", "raftcheck-out", "directory for repro files and HTML reports")
+	if jsonHelp != "" {
+		fs.BoolVar(&o.json, "json", false, jsonHelp)
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/reports"
+)
+
+// runFiles are the files written for one failing run.
+type runFiles struct {
+	repro string // the repro file; "" when the run came from a file, which stays its repro
+	html  string
+}
+
+// print lists the files written, on stdout for text output and on stderr beside JSON.
+func (f runFiles) print(e *env, asJSON bool) {
+	w := e.stdout
+	if asJSON {
+		w = e.stderr
+	}
+	if f.repro != "" {
+		fmt.Fprintf(w, "repro file: %s\n", f.repro)
+	}
+	if f.html != "" {
+		fmt.Fprintf(w, "report: %s\n", f.html)
+	}
+}
+
+// writeRunFiles writes base.json (the repro, explicit schedule) and base.html (the report)
+// into dir. When fromFile is set the run was replayed from it: no new repro is written and the
+// report's replay command names fromFile.
+func writeRunFiles(dir, base string, res *cluster.Result, fromFile string) (runFiles, error) {
+	var f runFiles
+	reproFile := fromFile
+	if fromFile == "" {
+		var err error
+		if f.repro, err = writeRepro(dir, base+".json", cluster.NewRepro(res, true)); err != nil {
+			return runFiles{}, err
+		}
+		reproFile = f.repro
+	}
+	html, err := writeFile(dir, base+".html", func(w io.Writer) error { return reports.WriteHTML(w, res, reproFile) })
+	if err != nil {
+		return runFiles{}, err
+	}
+	f.html = html
+	return f, nil
+}
+
+// writeRepro writes rp to dir/name and returns the path.
+func writeRepro(dir, name string, rp cluster.Repro) (string, error) {
+	b, err := rp.Marshal()
+	if err != nil {
+		return "", internalErr("encoding the repro file: %v", err)
+	}
+	return writeFile(dir, name, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// writeFile creates dir if needed and writes dir/name through a buffer, atomically: a
+// temporary file renamed into place, so a reader never sees half a file.
+func writeFile(dir, name string, write func(io.Writer) error) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", internalErr("--out %s: %v", dir, err)
+	}
+	path := filepath.Join(dir, name)
+	tmp, err := os.CreateTemp(dir, "."+name+".*")
+	if err != nil {
+		return "", internalErr("writing %s: %v", path, err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op after the rename
+	bw := bufio.NewWriter(tmp)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return "", internalErr("writing %s: %v", path, err)
+	}
+	return path, nil
+}
+
+// writePanicRepro writes the repro file of a seed that panicked: seed and config, no
+// expectation (a panic is not a violation kind a run reports), and a note with the panic.
+func writePanicRepro(dir string, seed uint64, cfg cluster.Config, value any) (string, error) {
+	rp := cluster.Repro{Version: cluster.ReproVersion, Seed: seed, Config: cfg,
+		Note: fmt.Sprintf("panicked: %v", value)}
+	return writeRepro(dir, fmt.Sprintf("seed-%d.json", seed), rp)
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+const sweepAbout = `
+Runs many seeds, one per goroutine on --parallel workers, nothing shared between runs, and
+gathers the results in seed order: the output does not depend on --parallel. The seeds are
+--from, --from+1, ... (--seeds or --count of them; --from random picks a fresh base).
+--shard i/n runs only the seeds s with (s - from) mod n = i, 0 <= i < n (shards are numbered
+from 0, as a Kubernetes indexed Job numbers its pods), so n machines sweep disjoint slices of
+one range; raftcheck merge combines their --json outputs.
+
+Progress goes to stderr: a bar on a terminal, a plain line every 5 s otherwise. With --json,
+stdout has one RunJSON line per seed, in seed order, then one {"summary": {...}} line.
+Without it, a text summary: seeds run, failing seeds per violation kind, seeds per second,
+speed-up (simulated time over wall time), and the failing seeds with their replay commands.
+Every failing seed gets a repro file in --out (the first --max-reports also an HTML report),
+and --out gets the summary page sweep.html.
+
+Exit code: 1 if any seed failed, 3 if any seed panicked (a panic counts as a failure of kind
+"panic"; the sweep goes on), 0 otherwise.`
+
+// maxSweepSeeds bounds one sweep's range.
+const maxSweepSeeds = 1 << 40
+
+// sweepFlags are the flags of sweep.
+type sweepFlags struct {
+	seeds, count int64
+	from         seedFlag
+	parallel     int
+	shard        string
+	progress     string
+	maxReports   int
+	cf           *configFlags
+	o            outputFlags
+}
+
+func newSweepCLI() (*cli, *sweepFlags) {
+	c := newCLI("sweep", "raftcheck sweep [--seeds N | --from N --count M] [--parallel P] [--shard i/n] [config flags] [--json] [--out DIR]", sweepAbout)
+	f := &sweepFlags{from: seedFlag{v: 1, allowRandom: true}}
+	c.fs.Int64Var(&f.seeds, "seeds", 1000, "number of seeds to run (the same as --count)")
+	c.fs.Int64Var(&f.count, "count", 0, "number of seeds to run, from --from")
+	c.fs.Var(&f.from, "from", "first seed of the range, or \"random\" for a fresh one (printed) (default 1)")
+	c.fs.IntVar(&f.parallel, "parallel", runtime.NumCPU(), "seeds run at once, one goroutine each")
+	c.fs.StringVar(&f.shard, "shard", "0/1", "run the i-th of n disjoint slices of the range, 0 <= i < n")
+	c.fs.StringVar(&f.progress, "progress", "auto", "auto, bar, lines or none")
+	c.fs.IntVar(&f.maxReports, "max-reports", 20, "HTML reports written for the first failing seeds (every failing seed gets a repro file)")
+	f.cf = addConfigFlags(c.fs)
+	addOutputFlags(c.fs, &f.o, "one RunJSON line per seed, then a {\"summary\": ...} line")
+	return c, f
+}
+
+// seedRange is the seeds of one shard of a sweep: from+shard, from+shard+shards, ... below
+// from+count.
+type seedRange struct {
+	from, count   uint64
+	shard, shards int
+}
+
+// size is the number of seeds of the shard.
+func (r seedRange) size() int {
+	if uint64(r.shard) >= r.count {
+		return 0
+	}
+	return int((r.count-uint64(r.shard)-1)/uint64(r.shards) + 1)
+}
+
+// at is the k-th seed of the shard.
+func (r seedRange) at(k int) uint64 { return r.from + uint64(r.shard) + uint64(k)*uint64(r.shards) }
+
+func (r seedRange) shardText() string { return fmt.Sprintf("%d/%d", r.shard, r.shards) }
+
+// rangeOf validates the range flags.
+func (f *sweepFlags) rangeOf(setFlags map[string]bool) (seedRange, error) {
+	count := f.seeds
+	if setFlags["count"] {
+		if setFlags["seeds"] && f.seeds != f.count {
+			return seedRange{}, usageErr("--seeds %d and --count %d disagree: give one", f.seeds, f.count)
+		}
+		count = f.count
+	}
+	name := "--seeds"
+	if setFlags["count"] {
+		name = "--count"
+	}
+	if count < 1 || count > maxSweepSeeds {
+		return seedRange{}, usageErr("%s %d: must be in [1, %d]", name, count, int64(maxSweepSeeds))
+	}
+	if f.from.v > math.MaxUint64-uint64(count) {
+		return seedRange{}, usageErr("--from %d: the range of %d seeds overflows uint64", f.from.v, count)
+	}
+	i, n, err := parseShard(f.shard)
+	if err != nil {
+		return seedRange{}, err
+	}
+	return seedRange{from: f.from.v, count: uint64(count), shard: i, shards: n}, nil
+}
+
+// parseShard reads "i/n" with 0 <= i < n.
+func parseShard(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, usageErr("--shard %s: want i/n, e.g. 0/4 (shards are numbered from 0)", s)
+	}
+	if n < 1 || n > 1_000_000 {
+		return 0, 0, usageErr("--shard %s: shard count %d must be in [1, 1000000]", s, n)
+	}
+	if i < 0 || i >= n {
+		return 0, 0, usageErr("--shard %s: index %d out of range [0, %d) (shards are numbered from 0)", s, i, n)
+	}
+	return i, n, nil
+}
+
+func cmdSweep(e *env, args []string) error {
+	c, f := newSweepCLI()
+	pos, err := c.parse(e, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q (sweep takes flags only)", pos[0])
+	}
+	set := map[string]bool{}
+	c.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	rng, err := f.rangeOf(set)
+	if err != nil {
+		return err
+	}
+	if f.parallel < 1 || f.parallel > 1024 {
+		return usageErr("--parallel %d: must be in [1, 1024]", f.parallel)
+	}
+	if f.maxReports < 0 {
+		return usageErr("--max-reports %d: must be >= 0", f.maxReports)
+	}
+	cfg, err := f.cf.config()
+	if err != nil {
+		return err
+	}
+	if f.from.random {
+		fmt.Fprintf(e.stderr, "sweep: --from random picked %d\n", rng.from)
+	}
+	prog, err := e.newProgress(f.progress, rng.size())
+	if err != nil {
+		return err
+	}
+	return e.sweep(cfg, rng, f, prog)
+}

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftcheck/raftcheck/cluster"
+)
+
+func keysOf(t *testing.T, line string) []string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(line), &m), "line: %s", line)
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func TestSweepJSON(t *testing.T) {
+	dir := t.TempDir()
+	r := invoke(t, withShort("sweep", "--seeds", "4", "--parallel", "2", "--json", "--progress", "none", "--out", dir)...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	lines := jsonLines(r.stdout)
+	require.Len(t, lines, 5, "one line per seed, then the summary")
+	runKeys := []string{"config", "linearizable", "replay", "schedule", "seed", "stats", "trace_hash", "violations"}
+	for i, line := range lines[:4] {
+		assert.Equal(t, runKeys, keysOf(t, line), "line %d", i)
+		assert.Equal(t, uint64(i+1), decodeRun(t, line).Seed, "seed order")
+	}
+	assert.Equal(t, []string{"summary"}, keysOf(t, lines[4]))
+	var s struct {
+		Summary json.RawMessage `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(lines[4]), &s))
+	want := []string{"config", "count", "failed", "failing_seeds", "from", "interrupted", "parallel", "seeds",
+		"seeds_per_second", "shard", "sim_seconds", "speedup", "violations", "wall_seconds"}
+	assert.Equal(t, want, keysOf(t, string(s.Summary)))
+	var sum sweepSummaryJSON
+	require.NoError(t, json.Unmarshal(s.Summary, &sum))
+	assert.Equal(t, 4, sum.Seeds)
+	assert.Equal(t, 0, sum.Failed)
+	assert.Equal(t, "0/1", sum.Shard)
+	assert.Equal(t, map[string]int{}, sum.Violations)
+	assert.Equal(t, []uint64{}, sum.FailingSeeds)
+	assert.Greater(t, sum.SimSeconds, 4*5.0)
+	assert.FileExists(t, filepath.Join(dir, "sweep.html"))
+}
+
+// seedView is what must not depend on --parallel: everything of a seed but wall time.
+type seedView struct {
+	Seed  uint64
+	Hash  string
+	Kinds []string
+	Ops   int
+}
+
+func sweepViews(t *testing.T, parallel int) ([]seedView, string) {
+	t.Helper()
+	dir := t.TempDir()
+	r := invoke(t, withShort("sweep", "--seeds", "8", "--parallel", fmt.Sprint(parallel), "--mutant", mutant,
+		"--json", "--progress", "none", "--out", dir)...)
+	require.Equal(t, exitViolation, r.code, r.stderr)
+	var out []seedView
+	lines := jsonLines(r.stdout)
+	for _, line := range lines[:len(lines)-1] {
+		rj := decodeRun(t, line)
+		out = append(out, seedView{rj.Seed, rj.TraceHash, runKinds(&rj), rj.Stats.OpsOK})
+	}
+	text := invoke(t, withShort("sweep", "--seeds", "8", "--parallel", fmt.Sprint(parallel), "--mutant", mutant,
+		"--progress", "none", "--out", dir)...)
+	return out, strings.ReplaceAll(text.stdout, dir, "DIR")
+}
+
+func TestSweepIndependentOfParallel(t *testing.T) {
+	one, text1 := sweepViews(t, 1)
+	two, text2 := sweepViews(t, 2)
+	four, _ := sweepViews(t, 4)
+	require.Len(t, one, 8)
+	assert.Empty(t, cmp.Diff(one, two), "--parallel 1 vs 2")
+	assert.Empty(t, cmp.Diff(one, four), "--parallel 1 vs 4")
+	assert.Equal(t, stripThroughput(text1), stripThroughput(text2))
+}
+
+// stripThroughput drops the lines of the text summary that hold wall-clock figures.
+func stripThroughput(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if !strings.HasPrefix(l, "throughput:") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
+}
+
+func TestSweepShardsAndMerge(t *testing.T) {
+	dir := t.TempDir()
+	sweep := func(shard string) string {
+		r := invoke(t, withShort("sweep", "--from", "5", "--count", "5", "--shard", shard, "--mutant", mutant,
+			"--json", "--progress", "none", "--out", dir)...)
+		require.Contains(t, []int{exitOK, exitViolation}, r.code, r.stderr)
+		path := filepath.Join(dir, "shard-"+strings.ReplaceAll(shard, "/", "-")+".jsonl")
+		require.NoError(t, os.WriteFile(path, []byte(r.stdout), 0o644))
+		return path
+	}
+	s0, s1, all := sweep("0/2"), sweep("1/2"), sweep("0/1")
+	seedsOf := func(path string) []uint64 {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		var out []uint64
+		lines := jsonLines(string(data))
+		for _, l := range lines[:len(lines)-1] {
+			out = append(out, decodeRun(t, l).Seed)
+		}
+		return out
+	}
+	assert.Equal(t, []uint64{5, 7, 9}, seedsOf(s0))
+	assert.Equal(t, []uint64{6, 8}, seedsOf(s1))
+
+	merged := invoke(t, "merge", s1, s0, "--json", "--out", dir)
+	require.Contains(t, []int{exitOK, exitViolation}, merged.code, merged.stderr)
+	whole, err := os.ReadFile(all)
+	require.NoError(t, err)
+	wl, ml := jsonLines(string(whole)), jsonLines(merged.stdout)
+	require.Len(t, ml, len(wl))
+	for i := range len(wl) - 1 {
+		a, b := decodeRun(t, wl[i]), decodeRun(t, ml[i])
+		assert.Equal(t, a.Seed, b.Seed)
+		assert.Equal(t, a.TraceHash, b.TraceHash)
+	}
+	var ws, ms struct{ Summary sweepSummaryJSON }
+	require.NoError(t, json.Unmarshal([]byte(wl[len(wl)-1]), &ws))
+	require.NoError(t, json.Unmarshal([]byte(ml[len(ml)-1]), &ms))
+	assert.Equal(t, ws.Summary.Seeds, ms.Summary.Seeds)
+	assert.Equal(t, ws.Summary.Failed, ms.Summary.Failed)
+	assert.Equal(t, ws.Summary.Violations, ms.Summary.Violations)
+	assert.Equal(t, ws.Summary.FailingSeeds, ms.Summary.FailingSeeds)
+	assert.Equal(t, "0/1", ms.Summary.Shard)
+
+	text := invoke(t, "merge", s0, s1, "--out", dir)
+	assert.Contains(t, text.stdout, "sweep: 5 seeds (range 5..9, shard 0/1)")
+
+	again := filepath.Join(dir, "merged.jsonl")
+	require.NoError(t, os.WriteFile(again, []byte(merged.stdout), 0o644))
+	r := invoke(t, "merge", again, "--json", "--out", dir)
+	assert.Equal(t, merged.stdout, r.stdout, "a merged file merges again to itself")
+
+	truncated := filepath.Join(dir, "truncated.jsonl")
+	data, err := os.ReadFile(s1)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(truncated, data[:bytes.LastIndex(data, []byte(`{"summary"`))], 0o644))
+	cases := []struct {
+		name  string
+		files []string
+		want  []string
+	}{
+		{"missing shard", []string{s0}, []string{"missing shards: 1/2", "2 of the 5 seeds of the range are missing", "6, 8"}},
+		{"shard twice", []string{s0, s1, s0}, []string{"shard 0/2 appears twice", "seeds given twice: 5 ("}},
+		{"different sweeps", []string{s0, s1, all}, []string{"not the same sweep"}},
+		{"no summary", []string{s0, truncated}, []string{truncated + ": no summary line"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := invoke(t, append([]string{"merge", "--out", dir}, c.files...)...)
+			assert.Equal(t, exitUsage, r.code, r.stderr)
+			for _, w := range c.want {
+				assert.Contains(t, r.stderr, w)
+			}
+		})
+	}
+}
+
+func TestSweepPanickingSeed(t *testing.T) {
+	dir := t.TempDir()
+	boom := func(seed uint64, cfg cluster.Config, opts cluster.Options) (*cluster.Result, error) {
+		if seed == 2 {
+			panic(fmt.Sprintf("raft: term regressed on seed %d", seed))
+		}
+		return cluster.Run(seed, cfg, opts)
+	}
+	r := invokeWith(t, boom, withShort("sweep", "--seeds", "3", "--json", "--progress", "none", "--out", dir)...)
+	assert.Equal(t, exitInternal, r.code)
+	assert.Contains(t, r.stderr, "sweep: seed 2 panicked: raft: term regressed on seed 2")
+	assert.Contains(t, r.stderr, "replay: go run ./cmd/raftcheck replay "+filepath.Join(dir, "seed-2.json"))
+	lines := jsonLines(r.stdout)
+	require.Len(t, lines, 4, "the sweep goes on after a panic")
+	rj := decodeRun(t, lines[1])
+	require.Len(t, rj.Violations, 1)
+	assert.Equal(t, "panic", rj.Violations[0].Kind)
+	assert.Equal(t, uint64(3), decodeRun(t, lines[2]).Seed)
+	var s struct{ Summary sweepSummaryJSON }
+	require.NoError(t, json.Unmarshal([]byte(lines[3]), &s))
+	assert.Equal(t, map[string]int{"panic": 1}, s.Summary.Violations)
+	assert.Equal(t, []uint64{2}, s.Summary.FailingSeeds)
+
+	text := invokeWith(t, boom, withShort("sweep", "--seeds", "3", "--progress", "none", "--out", dir)...)
+	assert.Equal(t, exitInternal, text.code)
+	assert.Contains(t, text.stdout, "seed 2 [panic]")
+	assert.Contains(t, text.stderr, "1 seeds panicked")
+}
+
+func TestSweepProgressLines(t *testing.T) {
+	var out, errb bytes.Buffer
+	e := newEnv(&out, &errb)
+	e.progressEvery = 0
+	code := e.main(withShort("sweep", "--seeds", "3", "--parallel", "1", "--out", t.TempDir()))
+	require.Equal(t, exitOK, code, errb.String())
+	assert.Contains(t, errb.String(), "sweep: 1/3 seeds, 0 failed, ")
+	assert.Contains(t, errb.String(), "sweep: 2/3 seeds, 0 failed, ")
+	assert.Contains(t, out.String(), "sweep: 3 seeds (range 1..3, shard 0/1), 0 failed")
+
+	bar := newEnv(&out, &errb)
+	bar.isTerminal = func(io.Writer) bool { return true }
+	p, err := bar.newProgress("auto", 3)
+	require.NoError(t, err)
+	assert.IsType(t, &barProgress{}, p)
+	p, err = bar.newProgress("lines", 3)
+	require.NoError(t, err)
+	assert.IsType(t, &lineProgress{}, p)
+}
+
+func TestSeedRange(t *testing.T) {
+	cases := []struct {
+		rng  seedRange
+		want []uint64
+	}{
+		{seedRange{from: 1, count: 5, shard: 0, shards: 1}, []uint64{1, 2, 3, 4, 5}},
+		{seedRange{from: 10, count: 5, shard: 0, shards: 2}, []uint64{10, 12, 14}},
+		{seedRange{from: 10, count: 5, shard: 1, shards: 2}, []uint64{11, 13}},
+		{seedRange{from: 0, count: 2, shard: 2, shards: 3}, nil},
+		{seedRange{from: 7, count: 3, shard: 2, shards: 3}, []uint64{9}},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%+v", c.rng), func(t *testing.T) {
+			var got []uint64
+			for k := range c.rng.size() {
+				got = append(got, c.rng.at(k))
+			}
+			assert.Equal(t, c.want, got)
+		})
+	}
+}
+
+func TestSweepFromRandom(t *testing.T) {
+	r := invoke(t, withShort("sweep", "--from", "random", "--seeds", "1", "--progress", "none", "--out", t.TempDir())...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "sweep: --from random picked ")
+}
