@@ -13,7 +13,6 @@ import (
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/cluster"
-	"github.com/raftcheck/raftcheck/workloads"
 )
 
 // Bounds on what one report shows in full.
@@ -44,6 +43,7 @@ type runPage struct {
 	Schedule     string
 	History      []historyRow
 	HistoryTotal int
+	OpsDrawn     int // client operations drawn in the timeline and the latency plot
 	Trace        []string
 	TraceTotal   int
 }
@@ -76,15 +76,15 @@ type historyRow struct {
 // throughput plots with the faults behind them; the schedule and the start of the history.
 // The page loads nothing from anywhere: styles, SVG and its few lines of script are inline.
 func WriteHTML(w io.Writer, res *cluster.Result, reproFile string) error {
-	tl := buildTimeline(res)
+	tl, ops := buildTimeline(res), opsOf(res)
 	p := runPage{
 		Failed: res.Failed(), Kinds: res.Kinds(), Seed: res.Seed, TraceHash: traceHash(res),
 		Replay: ReplayCommand(res, reproFile), Mutants: res.Config.Mutants,
 		Config: configRows(res.Config), Stats: statRows(res),
-		Timeline: drawTimeline(tl, res.History),
+		Timeline: drawTimeline(tl, ops),
 		Lin:      res.Linearizable.String(), LinDetail: res.LinDetail,
-		Latency: drawLatency(tl, res.History), Throughput: drawThroughput(tl, res.History),
-		Schedule: res.Schedule.String(), HistoryTotal: len(res.History),
+		Latency: drawLatency(tl, ops), Throughput: drawThroughput(tl, ops),
+		Schedule: res.Schedule.String(), HistoryTotal: len(res.History), OpsDrawn: min(len(res.History), maxOpsDrawn),
 		TraceTotal: len(res.Trace),
 	}
 	p.Title = fmt.Sprintf("raftcheck seed %d: %s", res.Seed, verdict(res))
@@ -95,9 +95,10 @@ func WriteHTML(w io.Writer, res *cluster.Result, reproFile string) error {
 		})
 	}
 	p.Porcupine, p.PorcupineErr = porcupinePage(res)
-	p.History = historyRows(res.History)
+	p.History = historyRows(ops)
 	p.Trace = res.Trace[:min(len(res.Trace), traceLinesMax)]
 	var b bytes.Buffer
+	b.Grow(64<<10 + 300*min(len(res.History), maxOpsDrawn) + len(p.Porcupine)*6/5)
 	if err := pageTemplates.ExecuteTemplate(&b, "run", p); err != nil {
 		return fmt.Errorf("reports: run page: %w", err)
 	}
@@ -192,17 +193,15 @@ func statRows(res *cluster.Result) []statRow {
 	}
 }
 
-func historyRows(history []workloads.HistoryOp) []historyRow {
+func historyRows(history []op) []historyRow {
 	rows := make([]historyRow, 0, min(len(history), historyRowsMax))
 	for i, h := range history[:min(len(history), historyRowsMax)] {
 		r := historyRow{
-			N: i, Client: h.Client, Op: h.Op.String(), Call: fmtSeconds(h.Call),
-			Return: fmtSeconds(h.Return), Latency: fmtLatency(h.Return - h.Call), Outcome: outcomeName(h.Outcome),
+			N: i, Client: h.client, Op: h.desc, Call: fmtSeconds(h.call), Reply: h.reply,
+			Return: fmtSeconds(h.ret), Latency: fmtLatency(h.ret - h.call), Outcome: h.outcome,
 		}
-		if h.Outcome == workloads.OutcomeOK {
-			r.Reply = replyText(h.Op, h.Reply)
-		} else {
-			r.Return = returnVerb(h.Outcome) + " " + r.Return
+		if h.outcome != outcomeOK {
+			r.Return = h.returnVerb() + " " + r.Return
 		}
 		rows = append(rows, r)
 	}

@@ -4,8 +4,6 @@ import (
 	"html/template"
 	"math"
 	"strconv"
-
-	"github.com/raftcheck/raftcheck/workloads"
 )
 
 // Performance plots in the manner of Jepsen's perf graphs: latency and throughput over
@@ -68,10 +66,10 @@ func drawBackdrop(s *svgDoc, tl *timeline, f plotFrame) {
 }
 
 // latencyRange returns the decades [10^e0, 10^e1] ms that hold every latency.
-func latencyRange(history []workloads.HistoryOp) (int, int) {
+func latencyRange(history []op) (int, int) {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, h := range history {
-		if ms := float64(h.Return-h.Call) / 1e6; h.Return >= h.Call && ms > 0 {
+		if ms := float64(h.ret-h.call) / 1e6; h.ret >= h.call && ms > 0 {
 			lo, hi = min(lo, ms), max(hi, ms)
 		}
 	}
@@ -85,7 +83,7 @@ func latencyRange(history []workloads.HistoryOp) (int, int) {
 
 // drawLatency plots each operation's latency (Return - Call) against its Call time, on a log
 // scale, coloured by outcome.
-func drawLatency(tl *timeline, history []workloads.HistoryOp) template.HTML {
+func drawLatency(tl *timeline, history []op) template.HTML {
 	f := newPlotFrame(tl.end)
 	s := newSVG(f.width, f.total, "perf")
 	e0, e1 := latencyRange(history)
@@ -102,11 +100,11 @@ func drawLatency(tl *timeline, history []workloads.HistoryOp) template.HTML {
 			if i >= maxOpsDrawn {
 				break
 			}
-			if outcomeSlot(h.Outcome) != slot || h.Return < h.Call {
+			if outcomeSlot(h.outcome) != slot || h.ret < h.call {
 				continue
 			}
-			px, py := f.x.at(float64(h.Call)), y.at(float64(h.Return-h.Call)/1e6)
-			s.circle(px, py, 2.2, style{class: "pt-" + slotNames[slot], title: opTitle(h)})
+			px, py := f.x.at(float64(h.call)), y.at(float64(h.ret-h.call)/1e6)
+			s.circle(px, py, 2.2, style{class: "pt-" + slotNames[slot], title: h.title()})
 		}
 	}
 	return s.done()
@@ -114,7 +112,7 @@ func drawLatency(tl *timeline, history []workloads.HistoryOp) template.HTML {
 
 // throughput counts completed operations per bucket of simulated time, by outcome; the
 // bucket is one second unless that would make more than perfBucketsMax of them.
-func throughput(history []workloads.HistoryOp, end int64) (counts [3][]float64, bucket int64) {
+func throughput(history []op, end int64) (counts [3][]float64, bucket int64) {
 	bucket = int64(1e9)
 	if n := end/bucket + 1; n > perfBucketsMax {
 		bucket *= (n + perfBucketsMax - 1) / perfBucketsMax
@@ -124,11 +122,11 @@ func throughput(history []workloads.HistoryOp, end int64) (counts [3][]float64, 
 		counts[o] = make([]float64, n)
 	}
 	for _, h := range history {
-		if h.Return < h.Call || h.Return < 0 {
+		if h.ret < h.call || h.ret < 0 {
 			continue
 		}
-		b := min(int(h.Return/bucket), n-1)
-		counts[outcomeSlot(h.Outcome)][b]++
+		b := min(int(h.ret/bucket), n-1)
+		counts[outcomeSlot(h.outcome)][b]++
 	}
 	perSec := float64(bucket) / 1e9
 	for o := range counts {
@@ -140,11 +138,11 @@ func throughput(history []workloads.HistoryOp, end int64) (counts [3][]float64, 
 }
 
 // outcomeSlot indexes the throughput series: ok, fail, unknown.
-func outcomeSlot(o workloads.Outcome) int {
-	switch o {
-	case workloads.OutcomeOK:
+func outcomeSlot(outcome string) int {
+	switch outcome {
+	case outcomeOK:
 		return 0
-	case workloads.OutcomeFail:
+	case outcomeFail:
 		return 1
 	}
 	return 2
@@ -153,7 +151,7 @@ func outcomeSlot(o workloads.Outcome) int {
 var slotNames = [3]string{"ok", "fail", "unknown"}
 
 // drawThroughput plots completed operations per second over time, one line per outcome.
-func drawThroughput(tl *timeline, history []workloads.HistoryOp) template.HTML {
+func drawThroughput(tl *timeline, history []op) template.HTML {
 	f := newPlotFrame(tl.end)
 	s := newSVG(f.width, f.total, "perf")
 	counts, bucket := throughput(history, tl.end)

@@ -15,7 +15,7 @@ a{color:#2457c5}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin:10px 0}
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:700;color:#fff;margin-right:8px;vertical-align:2px;font-size:13px}
 .badge.fail{background:var(--red)}.badge.pass{background:#2e9e5b}
-.kinds span{display:inline-block;background:#fde8e8;color:#9b1c1c;border-radius:4px;padding:1px 7px;margin:0 4px 4px 0;font-size:13px}
+.kinds span{display:inline-block;white-space:nowrap;background:#fde8e8;color:#9b1c1c;border-radius:4px;padding:1px 7px;margin:0 4px 4px 0;font-size:13px}
 .mutant{display:inline-block;background:#fff4d6;color:#7a4b00;border-radius:4px;padding:1px 7px;margin-right:4px;font-size:13px}
 .meta{color:var(--mute);margin:4px 0}
 .meta code{color:var(--ink)}
@@ -27,7 +27,7 @@ button{font:inherit;font-size:13px;padding:6px 12px;border-radius:6px;border:1px
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:14px}
 dl.kv{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:2px 14px;margin:0}
 dl.kv div{display:flex;justify-content:space-between;gap:8px;border-bottom:1px dotted var(--line);padding:2px 0}
-dl.kv dt{color:var(--mute)}dl.kv dd{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;text-align:right;word-break:break-all}
+dl.kv dt{color:var(--mute)}dl.kv dd{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;text-align:right;overflow-wrap:anywhere}
 dl.kv .changed dd{font-weight:700;background:#fff4d6;padding:0 4px;border-radius:3px}
 table.t{border-collapse:collapse;width:100%;background:#fff}
 table.t th,table.t td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
@@ -47,8 +47,8 @@ svg .grid{stroke:#eef0f4;stroke-width:1}svg .axis{stroke:#98a2b3;stroke-width:1}
 svg .lbl-n,svg .lbl-f,svg .lbl-v,svg .lbl-c{text-anchor:end;font-size:11px}
 svg .lbl-n{font-weight:600}svg .lbl-c{font-size:8.5px;fill:var(--mute)}svg .lbl-v{fill:var(--red);font-weight:600}
 .lane0{fill:#fff}.lane1{fill:#f7f8fa}
-.r-follower{fill:#a9c7e8}.r-pre-candidate{fill:#f6dc7a}.r-candidate{fill:#f39c4a}.r-leader{fill:#238b45}.r-other{fill:#c9ccd3}
-.sw.r-follower{background:#a9c7e8}.sw.r-pre-candidate{background:#f6dc7a}.sw.r-candidate{background:#f39c4a}.sw.r-leader{background:#238b45}
+.r-follower{fill:#a9c7e8}.r-pre-candidate{fill:#f6dc7a}.r-candidate{fill:#f39c4a}.r-leader{fill:#238b45}.r-other{fill:#c9ccd3}.r-up{fill:#e2e5ea}
+.sw.r-follower{background:#a9c7e8}.sw.r-pre-candidate{background:#f6dc7a}.sw.r-candidate{background:#f39c4a}.sw.r-leader{background:#238b45}.sw.r-up{background:#e2e5ea}
 .life-down{fill:#3b3f46}.life-removed{fill:#d0d3d9;stroke:#8a909c;stroke-dasharray:3 2}.life-paused{fill:url(#hatch)}
 .sw.life-down{background:#3b3f46}.sw.life-removed{background:#d0d3d9;border:1px dashed #8a909c}
 .sw.life-paused{background:repeating-linear-gradient(45deg,#555 0 2px,#eee 2px 5px)}
@@ -64,7 +64,7 @@ svg .vlabel{fill:var(--red);font-weight:600}svg .end{text-anchor:end}
 .f-clock{fill:#138a7e;stroke:#138a7e}.f-member{fill:#c2267a;stroke:#c2267a}.f-other{fill:#888;stroke:#888}
 .sw.f-net{background:#7b61c2}.sw.f-proc{background:#5f6673}.sw.f-disk{background:#a0642a}.sw.f-clock{background:#138a7e}.sw.f-member{background:#c2267a}
 .band{fill-opacity:.10;stroke:none}.fline{stroke-width:1.5;opacity:.6}
-.fbar{fill-opacity:.85;stroke:none}.fbar.skipped{fill-opacity:0;stroke-width:1;stroke-dasharray:2 2}
+.fbar{fill-opacity:.6;stroke:none}.fbar.skipped{fill-opacity:0;stroke-width:1;stroke-dasharray:2 2}
 svg .flabel{font-size:9.5px;fill:#344054}
 .op-ok,.pt-ok{fill:var(--ok)}.op-fail,.pt-fail{fill:var(--fail)}.op-unknown,.pt-unknown{fill:var(--unknown)}
 .sw.ok{background:var(--ok)}.sw.fail{background:var(--fail)}.sw.unknown{background:var(--unknown)}
@@ -98,13 +98,14 @@ const runTemplate = `{{define "run"}}<!doctype html>
 </div>
 <h2 id="violations">Violations ({{len .Violations}})</h2>
 {{if .Violations}}<table class="t"><tr><th>#</th><th>kind</th><th>time</th><th>nodes</th><th>detail</th></tr>
-{{range .Violations}}<tr><td class="num">{{.N}}</td><td><a href="#{{.ID}}" title="show on the timeline">{{.Kind}}</a></td><td class="num">{{.Time}}</td><td>{{.Nodes}}</td><td class="detail">{{.Detail}}</td></tr>
+{{range .Violations}}<tr><td class="num">{{.N}}</td><td style="white-space:nowrap"><a href="#{{.ID}}" title="show on the timeline">{{.Kind}}</a></td><td class="num">{{.Time}}</td><td>{{.Nodes}}</td><td class="detail">{{.Detail}}</td></tr>
 {{end}}</table>{{else}}<p class="note">None: every checker passed.</p>{{end}}
 <h2 id="timeline">Timeline</h2>
-<div class="legend"><span><i class="sw r-follower"></i>follower</span><span><i class="sw r-pre-candidate"></i>pre-candidate</span><span><i class="sw r-candidate"></i>candidate</span><span><i class="sw r-leader"></i>leader</span><span><i class="sw life-down"></i>down</span><span><i class="sw life-paused"></i>paused</span><span><i class="sw life-removed"></i>removed</span>
+<div class="legend"><span><i class="sw r-follower"></i>follower</span><span><i class="sw r-pre-candidate"></i>pre-candidate</span><span><i class="sw r-candidate"></i>candidate</span><span><i class="sw r-leader"></i>leader</span><span><i class="sw r-up"></i>up, no role yet</span><span><i class="sw life-down"></i>down</span><span><i class="sw life-paused"></i>paused</span><span><i class="sw life-removed"></i>removed</span>
 <span><svg width="12" height="12"><line x1="2" y1="2" x2="10" y2="10" class="refused"/><line x1="2" y1="10" x2="10" y2="2" class="refused"/></svg>refused start</span><span><svg width="10" height="12"><polygon points="5,1 9,6 5,11 1,6" class="member"/></svg>membership change</span><span><svg width="12" height="12"><polygon points="0,1 12,1 6,11" class="vmark"/></svg>violation</span><span><svg width="14" height="12"><line x1="7" y1="0" x2="7" y2="12" class="heal"/></svg>heal</span></div>
 <div class="legend">{{template "faultlegend"}}<span>· client ops:</span>{{template "oplegend"}}<span class="note">tN: term N · hover for details</span></div>
 <div class="tl">{{.Timeline.Labels}}<div class="scroll">{{.Timeline.Chart}}</div></div>
+{{if lt .OpsDrawn .HistoryTotal}}<p class="note">The timeline and the latency plot show the first {{.OpsDrawn}} of {{.HistoryTotal}} operations.</p>{{end}}
 <h2 id="linearizability">Linearizability: {{.Lin}}</h2>
 {{if .LinDetail}}<pre>{{.LinDetail}}</pre>{{end}}
 {{if .PorcupineErr}}<p class="note">{{.PorcupineErr}}</p>{{end}}

@@ -29,11 +29,16 @@ func WriteText(w io.Writer, res *cluster.Result, reproFile string) error {
 		s.OpsOK, s.OpsFailed, s.OpsIndeterminate, s.FaultsApplied, s.FaultsSkipped, s.Elections)
 	fmt.Fprintf(&b, "       %d events, %d messages, %.1f simulated s, %.2f wall s\n",
 		s.Events, s.Messages, s.SimSeconds, s.WallSeconds)
-	fmt.Fprintf(&b, "schedule (%d faults):\n", len(res.Schedule))
-	if len(res.Schedule) > 0 {
+	if len(res.Schedule) == 0 {
+		b.WriteString("schedule: no faults\n")
+	} else {
+		fmt.Fprintf(&b, "schedule (%s):\n", plural(len(res.Schedule), "fault"))
 		writeIndented(&b, res.Schedule.String())
 	}
 	fmt.Fprintf(&b, "replay: %s\n", ReplayCommand(res, reproFile))
+	if reproFile == "" && ReplayNeedsFile(res.Config) {
+		b.WriteString("        (the config changes fields that have no flag: replay it exactly from a repro file)\n")
+	}
 	_, err := w.Write(b.Bytes())
 	return err
 }
@@ -63,6 +68,14 @@ func writeIndented(b *bytes.Buffer, text string) {
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		b.WriteString("  " + line + "\n")
 	}
+}
+
+// plural renders "1 fault", "2 faults".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // nodesText renders a violation's nodes as "1,3", or "-" when there are none.

@@ -17,9 +17,12 @@ type span struct{ from, to int64 }
 // roleSpan is a stretch of time a node spent in one role of one term.
 type roleSpan struct {
 	span
-	role string // roleClass: "follower", "pre-candidate", "candidate", "leader" or "other"
+	role string // roleClass: "follower", "pre-candidate", "candidate", "leader" or "other"; or roleUp
 	term uint64
 }
+
+// roleUp is the role of a node that is up but has not reported a role since it started.
+const roleUp = "up"
 
 // Life states that interrupt a node's roles.
 const (
@@ -177,6 +180,9 @@ func (n *nodeLane) apply(m cluster.Mark) {
 			n.lives[n.downOpen].to = t
 			n.downOpen = -1
 		}
+		n.closeRole(t)
+		n.roles = append(n.roles, roleSpan{span{t, t}, roleUp, m.Term})
+		n.roleOpen = len(n.roles) - 1
 	case cluster.MarkPause:
 		if n.pauseOpen < 0 {
 			n.lives = append(n.lives, lifeSpan{span{t, t}, lifePaused})
@@ -194,11 +200,17 @@ func (n *nodeLane) apply(m cluster.Mark) {
 	}
 }
 
+// closeRole ends the open role span at t; an "up" span that lasted no time is dropped.
 func (n *nodeLane) closeRole(t int64) {
-	if n.roleOpen >= 0 {
-		n.roles[n.roleOpen].to = t
-		n.roleOpen = -1
+	if n.roleOpen < 0 {
+		return
 	}
+	if r := &n.roles[n.roleOpen]; r.role == roleUp && r.from >= t {
+		n.roles = n.roles[:n.roleOpen] // the open span is always the last one
+	} else {
+		r.to = t
+	}
+	n.roleOpen = -1
 }
 
 func (n *nodeLane) closePause(t int64) {

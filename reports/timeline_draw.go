@@ -5,8 +5,6 @@ import (
 	"html/template"
 	"math"
 	"strconv"
-
-	"github.com/raftcheck/raftcheck/workloads"
 )
 
 // Timeline geometry, in pixels.
@@ -17,7 +15,7 @@ const (
 	tlPadLeft     = 10
 	tlPadRight    = 40
 	tlAxisH       = 22
-	tlRowH        = 16 // violations and nemesis rows
+	tlRowH        = 16 // the marks row (violations, heal) and nemesis rows
 	tlNodeH       = 32 // term labels, role bar, fault strip
 	tlClientH     = 9
 	tlGap         = 8
@@ -45,7 +43,7 @@ type timelineSVG struct {
 type layout struct {
 	x                    scale
 	width, height        float64
-	violations           row
+	marks                row // violations and the heal point
 	faultRows            []row
 	nodes, clients       []row
 	nodesTop, nodesBot   float64
@@ -62,8 +60,11 @@ func timeScale(tl *timeline) scale {
 func newLayout(tl *timeline, x scale, faultRows, clients int) layout {
 	l := layout{width: x.r1 + tlPadRight, x: x}
 	y := float64(tlAxisH)
-	if len(tl.violations) > 0 {
-		l.violations = row{"violations", "lbl-v", y, tlRowH}
+	if len(tl.violations) > 0 || tl.heal >= 0 {
+		l.marks = row{"", "lbl-v", y, tlRowH}
+		if len(tl.violations) > 0 {
+			l.marks.label = "violations"
+		}
 		y += tlRowH
 	}
 	for i := range faultRows {
@@ -93,10 +94,10 @@ func newLayout(tl *timeline, x scale, faultRows, clients int) layout {
 }
 
 // drawTimeline renders the timeline of a run.
-func drawTimeline(tl *timeline, history []workloads.HistoryOp) timelineSVG {
+func drawTimeline(tl *timeline, history []op) timelineSVG {
 	clients := 0
 	for _, h := range history {
-		clients = max(clients, min(h.Client, tlClientLanes-1)+1)
+		clients = max(clients, min(h.client, tlClientLanes-1)+1)
 	}
 	x := timeScale(tl)
 	placed, rows := packFaults(tl, x)
@@ -160,6 +161,9 @@ func drawNodeLane(s *svgDoc, n nodeLane, r row, x scale) {
 			}
 			x0, x1 := x.at(float64(rs.from)), x.at(float64(rs.to))
 			title := fmt.Sprintf("node %d: %s, term %d\n%s – %s", n.id, rs.role, rs.term, fmtSeconds(rs.from), fmtSeconds(rs.to))
+			if rs.role == roleUp {
+				title = fmt.Sprintf("node %d: up, no role reported yet\n%s – %s", n.id, fmtSeconds(rs.from), fmtSeconds(rs.to))
+			}
 			s.rect(x0, barY, max(x1-x0, 0.6, 2.5*b2f(brief)), barH, style{class: "r-" + rs.role, title: title})
 		}
 	}
@@ -179,13 +183,17 @@ func drawNodeLane(s *svgDoc, n nodeLane, r row, x scale) {
 func drawTermLabels(s *svgDoc, n nodeLane, r row, x scale) {
 	var lastTerm uint64
 	lastLabel := math.Inf(-1)
-	for i, rs := range n.roles {
+	first := true
+	for _, rs := range n.roles {
+		if rs.role == roleUp {
+			continue
+		}
 		x0 := x.at(float64(rs.from))
-		if (i == 0 || rs.term != lastTerm) && x0-lastLabel >= 24 {
+		if (first || rs.term != lastTerm) && x0-lastLabel >= 24 {
 			s.text(x0+1, r.y+9, style{class: "term"}, "t"+strconv.FormatUint(rs.term, 10))
 			lastLabel = x0
 		}
-		lastTerm = rs.term
+		lastTerm, first = rs.term, false
 	}
 }
 
@@ -215,50 +223,72 @@ func drawPoint(s *svgDoc, p pointMark, px, cy float64) {
 }
 
 // drawOps draws each client operation as an interval [Call, Return] coloured by outcome.
-func drawOps(s *svgDoc, history []workloads.HistoryOp, l layout) {
+func drawOps(s *svgDoc, history []op, l layout) {
 	for i, h := range history {
 		if i >= maxOpsDrawn || len(l.clients) == 0 {
 			return
 		}
-		r := l.clients[min(max(h.Client, 0), len(l.clients)-1)]
-		ret := h.Return
-		if ret < h.Call {
+		r := l.clients[max(h.client, 0)%len(l.clients)]
+		ret := h.ret
+		if ret < h.call {
 			ret = int64(l.x.d1) // never answered: open to the end
 		}
-		x0, x1 := l.x.at(float64(h.Call)), l.x.at(float64(ret))
-		s.rect(x0, r.y+1, max(x1-x0, 1.5), r.h-2, style{class: "op-" + outcomeName(h.Outcome), title: opTitle(h)})
+		x0, x1 := l.x.at(float64(h.call)), l.x.at(float64(ret))
+		s.rect(x0, r.y+1, max(x1-x0, 1.5), r.h-2, style{class: "op-" + h.outcome, title: h.title()})
 	}
 }
 
-// placedFault is a fault bar in a nemesis row.
+// placedFault is a fault bar in a nemesis row, with its label left or right of its start.
 type placedFault struct {
-	index int // into timeline.faults
-	row   int
+	index     int // into timeline.faults
+	row       int
+	labelLeft bool // the label ends at the bar's start: it would pass the right edge
 }
 
 // packFaults assigns every fault a nemesis row so that bars and their labels do not overlap,
-// and returns the rows used.
+// and returns the rows used. A label that would pass the right edge goes left of its bar.
 func packFaults(tl *timeline, x scale) ([]placedFault, int) {
-	var ends []float64 // per row: the rightmost pixel in use
+	var rows [][]extent // per row: the pixel extents in use
 	out := make([]placedFault, 0, len(tl.faults))
 	for i, f := range tl.faults {
-		x0 := x.at(float64(f.from))
-		right := max(x.at(float64(f.to)), x0+8+tlCharW*float64(len([]rune(f.label()))))
+		lo, hi, left := faultExtent(f, x)
 		r := 0
-		for r < len(ends) && ends[r] > x0 {
+		for r < len(rows) && overlapsAny(rows[r], lo, hi) {
 			r++
 		}
-		if r == len(ends) {
-			if len(ends) == tlFaultRowMax {
-				r = len(ends) - 1
+		if r == len(rows) {
+			if len(rows) == tlFaultRowMax {
+				r = len(rows) - 1
 			} else {
-				ends = append(ends, 0)
+				rows = append(rows, nil)
 			}
 		}
-		ends[r] = max(ends[r], right+6)
-		out = append(out, placedFault{i, r})
+		rows[r] = append(rows[r], extent{lo, hi})
+		out = append(out, placedFault{i, r, left})
 	}
-	return out, len(ends)
+	return out, len(rows)
+}
+
+// faultExtent is the pixel range a fault's bar and label take, with a 6 px margin.
+func faultExtent(f faultSpan, x scale) (lo, hi float64, labelLeft bool) {
+	x0, x1 := x.at(float64(f.from)), x.at(float64(f.to))
+	labelW := 8 + tlCharW*float64(len([]rune(f.label())))
+	if x0+labelW > x.r1+tlPadRight {
+		return x0 - labelW - 6, max(x1, x0+4) + 6, true
+	}
+	return x0 - 5, max(x1, x0+labelW) + 6, false
+}
+
+// extent is a horizontal pixel range.
+type extent struct{ lo, hi float64 }
+
+func overlapsAny(used []extent, lo, hi float64) bool {
+	for _, u := range used {
+		if lo < u.hi && u.lo < hi {
+			return true
+		}
+	}
+	return false
 }
 
 func drawFaultRows(s *svgDoc, tl *timeline, placed []placedFault, l layout) {
@@ -275,7 +305,11 @@ func drawFaultRows(s *svgDoc, tl *timeline, placed []placedFault, l layout) {
 		} else {
 			s.rect(x0, r.y+3, x1-x0, r.h-6, style{class: "fbar " + cls})
 		}
-		s.text(x0+6, r.y+12, style{class: "flabel"}, f.label())
+		if p.labelLeft {
+			s.text(x0-6, r.y+12, style{class: "flabel end"}, f.label())
+		} else {
+			s.text(x0+6, r.y+12, style{class: "flabel"}, f.label())
+		}
 		s.groupEnd()
 	}
 }
@@ -286,7 +320,7 @@ func drawHeal(s *svgDoc, tl *timeline, l layout) {
 	}
 	px := l.x.at(float64(tl.heal))
 	s.line(px, tlAxisH, px, l.height-tlAxisH, style{class: "heal", title: "heal: every fault lifted at " + fmtSeconds(tl.heal)})
-	s.text(px+3, tlAxisH+10, style{class: "heal-label"}, "heal")
+	s.text(px-3, l.marks.y+12, style{class: "heal-label end"}, "heal")
 }
 
 // drawViolations draws each violation as a red marker (the target of the violations table's
@@ -294,7 +328,7 @@ func drawHeal(s *svgDoc, tl *timeline, l layout) {
 func drawViolations(s *svgDoc, tl *timeline, l layout) {
 	lastLabel := math.Inf(-1)
 	for i, v := range tl.violations {
-		px, y := l.x.clamped(float64(v.at)), l.violations.y
+		px, y := l.x.clamped(float64(v.at)), l.marks.y
 		title := fmt.Sprintf("%s at %s: %s", v.kind, fmtSeconds(v.at), v.detail)
 		s.line(px, y+tlRowH, px, max(l.nodesBot, l.clientBot), style{class: "vline"})
 		id := ""
@@ -321,7 +355,7 @@ func violationID(i int) string { return "v-" + strconv.Itoa(i) }
 // drawLabels renders the fixed label column left of the scrolling chart.
 func drawLabels(l layout) template.HTML {
 	s := newSVG(tlLabelW, l.height, "lanes")
-	rows := append([]row{l.violations}, l.faultRows...)
+	rows := append([]row{l.marks}, l.faultRows...)
 	rows = append(rows, l.nodes...)
 	for i, r := range l.clients {
 		if i == 0 || len(l.clients) <= 16 || i%5 == 0 {
@@ -338,47 +372,4 @@ func drawLabels(l layout) template.HTML {
 		}
 	}
 	return s.done()
-}
-
-func outcomeName(o workloads.Outcome) string {
-	switch o {
-	case workloads.OutcomeOK:
-		return "ok"
-	case workloads.OutcomeFail:
-		return "fail"
-	}
-	return "unknown"
-}
-
-// opTitle describes one client operation for a tooltip.
-func opTitle(h workloads.HistoryOp) string {
-	s := fmt.Sprintf("client %d: %s → %s", h.Client, h.Op, outcomeName(h.Outcome))
-	if h.Outcome == workloads.OutcomeOK {
-		s += " " + replyText(h.Op, h.Reply)
-	}
-	return s + fmt.Sprintf("\ncalled %s, %s %s (%s)", fmtSeconds(h.Call), returnVerb(h.Outcome), fmtSeconds(h.Return), fmtLatency(h.Return-h.Call))
-}
-
-func returnVerb(o workloads.Outcome) string {
-	if o == workloads.OutcomeOK || o == workloads.OutcomeFail {
-		return "returned"
-	}
-	return "gave up"
-}
-
-// replyText renders what an acknowledged op returned.
-func replyText(op workloads.Op, r workloads.Reply) string {
-	switch op.Kind {
-	case workloads.Get:
-		if !r.Found {
-			return "(not found)"
-		}
-		return strconv.Quote(r.Value)
-	case workloads.CAS:
-		if r.Swapped {
-			return "(swapped)"
-		}
-		return "(not swapped: saw " + strconv.Quote(r.Value) + ")"
-	}
-	return ""
 }

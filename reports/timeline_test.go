@@ -23,12 +23,14 @@ func TestBuildTimelineNodeLanes(t *testing.T) {
 		points []pointMark
 	}{
 		{0, []roleSpan{
+			{span{0, 10 * ms}, roleUp, 0},
 			{span{10 * ms, 50 * ms}, "follower", 1},
 			{span{50 * ms, 60 * ms}, "pre-candidate", 1},
 			{span{60 * ms, 70 * ms}, "candidate", 2},
 			{span{70 * ms, 1000 * ms}, "leader", 2},
 		}, nil, nil},
 		{1, []roleSpan{
+			{span{0, 10 * ms}, roleUp, 0},
 			{span{10 * ms, 200 * ms}, "follower", 1},
 			{span{350 * ms, 1000 * ms}, "follower", 2},
 		}, []lifeSpan{{span{200 * ms, 350 * ms}, lifeDown}}, []pointMark{
@@ -36,6 +38,7 @@ func TestBuildTimelineNodeLanes(t *testing.T) {
 			{350 * ms, pointViolation, checker.KindDurability + ": " + hostile},
 		}},
 		{2, []roleSpan{
+			{span{0, 10 * ms}, roleUp, 0},
 			{span{10 * ms, 600 * ms}, "follower", 1},
 		}, []lifeSpan{
 			{span{400 * ms, 500 * ms}, lifePaused},
@@ -89,7 +92,8 @@ func TestBuildTimelineAddsLanesForNewNodes(t *testing.T) {
 	}}
 	tl := buildTimeline(res)
 	require.Len(t, tl.nodes, 5, "lanes 0..4: the added node 4 gets a lane, and so does the unseen 3")
-	assert.Equal(t, []roleSpan{{span{2 * ms, 5 * ms}, "follower", 3}}, tl.nodes[4].roles)
+	assert.Equal(t, []roleSpan{{span{1 * ms, 2 * ms}, roleUp, 0}, {span{2 * ms, 5 * ms}, "follower", 3}}, tl.nodes[4].roles,
+		"up from its start, then its reported role")
 	assert.Empty(t, tl.nodes[3].roles)
 }
 
@@ -128,12 +132,13 @@ func TestPackFaultsNeverOverlaps(t *testing.T) {
 	assert.LessOrEqual(t, rows, tlFaultRowMax)
 	for i, a := range placed {
 		for _, b := range placed[i+1:] {
-			if a.row != b.row || rows == tlFaultRowMax {
-				continue
+			if a.row != b.row || a.row == tlFaultRowMax-1 {
+				continue // the last row takes the overflow
 			}
 			fa, fb := tl.faults[a.index], tl.faults[b.index]
-			aEnd := max(x.at(float64(fa.to)), x.at(float64(fa.from))+8+tlCharW*float64(len([]rune(fa.label()))))
-			assert.LessOrEqual(t, aEnd, x.at(float64(fb.from)), "faults %q and %q overlap in row %d", fa.text, fb.text, a.row)
+			alo, ahi, _ := faultExtent(fa, x)
+			blo, bhi, _ := faultExtent(fb, x)
+			assert.False(t, alo < bhi && blo < ahi, "faults %q and %q overlap in row %d", fa.text, fb.text, a.row)
 		}
 	}
 }

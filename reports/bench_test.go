@@ -1,0 +1,39 @@
+package reports
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/raftcheck/raftcheck/cluster"
+)
+
+// BenchmarkWriteHTML renders the report of a standard run (DefaultConfig: 5 nodes, 30 s,
+// swarm nemesis) and reports the size of the page.
+func BenchmarkWriteHTML(b *testing.B) {
+	res, err := cluster.Run(1, cluster.DefaultConfig(), cluster.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := WriteHTML(&buf, res, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/report")
+	b.ReportMetric(float64(len(res.History)), "ops")
+}
+
+// BenchmarkWriteHTMLIllegal adds Porcupine's visualisation of an illegal history.
+func BenchmarkWriteHTMLIllegal(b *testing.B) {
+	res := illegalRun(b)
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := WriteHTML(&buf, res, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/report")
+}
