@@ -12,7 +12,7 @@ import (
 const (
 	checksDefault = 100  // rapid's own default
 	checksLong    = 1000 // RAFTCHECK_LONG=1 (make soak)
-	stepsDefault  = 150  // average actions per state-machine case (rapid's default is 30)
+	stepsDefault  = 300  // average actions per state-machine case (rapid's default is 30)
 )
 
 // long reports whether the long variants run (env RAFTCHECK_LONG=1, set by make soak).
