@@ -116,6 +116,8 @@ func handMarks(partition cluster.Fault) []cluster.Mark {
 		{Time: 60 * ms, Kind: cluster.MarkRole, Node: 0, Term: 2, Detail: "Candidate"},
 		{Time: 70 * ms, Kind: cluster.MarkRole, Node: 0, Term: 2, Detail: "Leader"},
 		{Time: 70 * ms, Kind: cluster.MarkLeader, Node: 0, Term: 2},
+		{Time: 100 * ms, Kind: cluster.MarkFaultStart, Node: 0, Detail: "100ms slow-disk for=100ms nodes=0 value=30 → nodes [0]"},
+		{Time: 200 * ms, Kind: cluster.MarkFaultEnd, Node: 0, Detail: "100ms slow-disk for=100ms nodes=0 value=30"},
 		{Time: 200 * ms, Kind: cluster.MarkCrash, Node: 1},
 		{Time: 250 * ms, Kind: cluster.MarkFaultStart, Node: 0, Detail: partition.String() + " → nodes [0 1 2]"},
 		{Time: 260 * ms, Kind: cluster.MarkFaultStart, Node: -1, Detail: "skipped: 260ms corrupt for=50ms nodes=2"},

@@ -108,6 +108,7 @@ func TestWriteHTMLHandResult(t *testing.T) {
 	has(t, page, `class="life-paused"`)
 	has(t, page, `class="life-removed"`)
 	has(t, page, `class="band f-net"`, "the partition is a band across the lanes")
+	has(t, page, `<rect class="strip f-disk" x="129" y="101" width="119" height="3"><title>100ms slow-disk`, "the slow disk is a strip on node 0's lane")
 	has(t, page, `class="heal"`)
 	has(t, page, `class="op-ok"`)
 	has(t, page, `class="op-fail"`)

@@ -63,7 +63,7 @@ svg .vlabel{fill:var(--red);font-weight:600}svg .end{text-anchor:end}
 .f-net{fill:#7b61c2;stroke:#7b61c2}.f-proc{fill:#5f6673;stroke:#5f6673}.f-disk{fill:#a0642a;stroke:#a0642a}
 .f-clock{fill:#138a7e;stroke:#138a7e}.f-member{fill:#c2267a;stroke:#c2267a}.f-other{fill:#888;stroke:#888}
 .sw.f-net{background:#7b61c2}.sw.f-proc{background:#5f6673}.sw.f-disk{background:#a0642a}.sw.f-clock{background:#138a7e}.sw.f-member{background:#c2267a}
-.band{fill-opacity:.10;stroke:none}.fline{stroke-width:1.5;opacity:.6}
+.band{fill-opacity:.10;stroke:none}.strip{stroke:none}.fline{stroke-width:1.5;opacity:.6}
 .fbar{fill-opacity:.6;stroke:none}.fbar.skipped{fill-opacity:0;stroke-width:1;stroke-dasharray:2 2}
 svg .flabel{font-size:9.5px;fill:#344054}
 .op-ok,.pt-ok{fill:var(--ok)}.op-fail,.pt-fail{fill:var(--fail)}.op-unknown,.pt-unknown{fill:var(--unknown)}
@@ -128,6 +128,10 @@ function copyReplay(b){var t=document.getElementById("replay").textContent;
 function done(){b.textContent="copied";setTimeout(function(){b.textContent="copy"},1500)}
 if(navigator.clipboard){navigator.clipboard.writeText(t).then(done,function(){sel()})}else{sel()}
 function sel(){var r=document.createRange();r.selectNodeContents(document.getElementById("replay"));var s=getSelection();s.removeAllRanges();s.addRange(r);document.execCommand("copy");done()}}
+function showMark(){var m=location.hash&&document.getElementById(decodeURIComponent(location.hash.slice(1)));
+if(!m||!m.closest||!m.closest(".tl"))return;m.closest(".tl").scrollIntoView({block:"start"});
+var sc=m.closest(".scroll"),r=m.getBoundingClientRect(),b=sc.getBoundingClientRect();sc.scrollLeft+=r.left-b.left-b.width/2}
+addEventListener("hashchange",showMark);addEventListener("load",showMark);
 function fitFrame(f){try{f.style.height=Math.min(f.contentDocument.documentElement.scrollHeight+24,4000)+"px"}catch(e){}}
 </script>
 </body></html>{{end}}`

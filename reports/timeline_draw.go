@@ -22,7 +22,7 @@ const (
 	tlLabelW      = 92
 	tlFaultRowMax = 12    // nemesis rows; later faults overlap the last row
 	tlCharW       = 5.6   // estimated width of one label character at 10px
-	tlClientLanes = 64    // clients beyond share lanes (client mod tlClientLanes)
+	tlClientLanes = 64    // clients beyond share lanes: client c is drawn in lane c mod 64
 	maxOpsDrawn   = 20000 // bound on drawn operations, in the timeline and the latency plot
 )
 
@@ -36,10 +36,9 @@ type row struct {
 // timelineSVG is the rendered timeline: a fixed column of lane labels and the scrolling chart.
 type timelineSVG struct {
 	Labels, Chart template.HTML
-	Width         int
 }
 
-// layout places the rows of the timeline and returns them with the total height.
+// layout is where everything of the timeline goes: the time scale and the rows.
 type layout struct {
 	x                    scale
 	width, height        float64
@@ -106,16 +105,17 @@ func drawTimeline(tl *timeline, history []op) timelineSVG {
 	s.raw(`<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
 		`<rect width="6" height="6" fill="#fff" fill-opacity="0.55"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="2.5"/></pattern></defs>`)
 	drawLaneBackgrounds(s, l)
-	drawTimeGrid(s, l, l.x, l.height-tlAxisH)
+	drawTimeGrid(s, l.x, l.height-tlAxisH)
 	drawGlobalBands(s, tl, l)
 	for i, n := range tl.nodes {
 		drawNodeLane(s, n, l.nodes[i], l.x)
 	}
+	drawNodeStrips(s, tl, l)
 	drawOps(s, history, l)
 	drawFaultRows(s, tl, placed, l)
 	drawHeal(s, tl, l)
 	drawViolations(s, tl, l)
-	return timelineSVG{Labels: drawLabels(l), Chart: s.done(), Width: int(l.width)}
+	return timelineSVG{Labels: drawLabels(l), Chart: s.done()}
 }
 
 func drawLaneBackgrounds(s *svgDoc, l layout) {
@@ -128,7 +128,7 @@ func drawLaneBackgrounds(s *svgDoc, l layout) {
 }
 
 // drawTimeGrid draws time ticks with labels at the top and the bottom and light grid lines.
-func drawTimeGrid(s *svgDoc, l layout, x scale, bottom float64) {
+func drawTimeGrid(s *svgDoc, x scale, bottom float64) {
 	ticks := niceTicks(0, x.d1/1e9, int((x.r1-x.r0)/90))
 	for _, t := range ticks {
 		px := x.at(t * 1e9)
@@ -147,6 +147,24 @@ func drawGlobalBands(s *svgDoc, tl *timeline, l layout) {
 		if f.global() && f.to > f.from {
 			x0, x1 := l.x.at(float64(f.from)), l.x.at(float64(f.to))
 			s.rect(x0, l.nodesTop, max(x1-x0, 1), bottom-l.nodesTop, style{class: "band f-" + catNet, title: f.describe()})
+		}
+	}
+}
+
+// drawNodeStrips marks the node faults that leave no trace in a node's life (disk and clock
+// faults) as a thin strip under the role bars of the nodes they struck.
+func drawNodeStrips(s *svgDoc, tl *timeline, l layout) {
+	for _, f := range tl.faults {
+		cat := faultCategory(f.fault.Kind)
+		if f.skipped || (cat != catDisk && cat != catClock) {
+			continue
+		}
+		x0, x1 := l.x.at(float64(f.from)), l.x.at(float64(f.to))
+		for _, id := range f.targets {
+			if id >= 0 && id < len(l.nodes) {
+				r := l.nodes[id]
+				s.rect(x0, r.y+27, max(x1-x0, 3), 3, style{class: "strip f-" + cat, title: f.describe()})
+			}
 		}
 	}
 }

@@ -59,8 +59,12 @@ func TestBuildTimelineNodeLanes(t *testing.T) {
 
 func TestBuildTimelineFaultsAndViolations(t *testing.T) {
 	tl := buildTimeline(handResult(t))
-	require.Len(t, tl.faults, 3)
-	part, skipped, delay := tl.faults[0], tl.faults[1], tl.faults[2]
+	require.Len(t, tl.faults, 4)
+	slow, part, skipped, delay := tl.faults[0], tl.faults[1], tl.faults[2], tl.faults[3]
+
+	assert.Equal(t, span{100 * ms, 200 * ms}, slow.span)
+	assert.Equal(t, "slow-disk 30ms → 0", slow.label())
+	assert.False(t, slow.global(), "a disk fault strikes its nodes only")
 
 	assert.Equal(t, span{250 * ms, 450 * ms}, part.span, "partition: ended by its fault-end mark")
 	assert.Equal(t, []int{0, 1, 2}, part.targets)
