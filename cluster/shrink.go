@@ -86,7 +86,9 @@ func Shrink(seed uint64, cfg Config, sched *Schedule, kind string, budget Shrink
 	if !hasKind(first, s.kind) {
 		return ShrinkResult{}, fmt.Errorf("%w: seed %d shows %v, not %q", ErrNotFailing, seed, first.Kinds(), s.kind)
 	}
-	s.cfg, s.sched, s.best = cfg, append(Schedule(nil), first.Schedule...), first
+	// Candidates start from the config the run reports it used, so that what a run derives
+	// from its seed (its schedule, and any setting the config leaves to the seed) stays fixed.
+	s.cfg, s.sched, s.best = first.Config, append(Schedule(nil), first.Schedule...), first
 	before := sizeOf(first)
 	s.say("start: %s", before)
 	for round := 0; round < maxShrinkRounds && !s.exhausted(); round++ {
