@@ -7,12 +7,14 @@ import (
 	"testing"
 )
 
-// Rapid's case counts are process-wide flags, so they are set here once for every property
-// test of the package. An explicit -rapid.checks or -rapid.steps on the command line wins.
+// Rapid's settings are process-wide flags, so they are set here once for every property test
+// of the package: the case count, the average state-machine length, and no fail files (a
+// failure prints the -rapid.seed that replays it; fail files would litter testdata). A flag
+// given on the command line wins.
 const (
-	checksDefault = 100  // rapid's own default
-	checksLong    = 1000 // RAFTCHECK_LONG=1 (make soak)
-	stepsDefault  = 300  // average actions per state-machine case (rapid's default is 30)
+	checksDefault = 200   // cases per property (rapid's own default is 100)
+	checksLong    = 10000 // RAFTCHECK_LONG=1 (make soak)
+	stepsDefault  = 300   // average actions per state-machine case (rapid's default is 30)
 )
 
 // long reports whether the long variants run (env RAFTCHECK_LONG=1, set by make soak).
@@ -26,8 +28,9 @@ func TestMain(m *testing.M) {
 	if long() {
 		checks = checksLong
 	}
-	defaults := map[string]string{"rapid.checks": fmt.Sprint(checks), "rapid.steps": fmt.Sprint(stepsDefault)}
-	for _, name := range []string{"rapid.checks", "rapid.steps"} {
+	defaults := map[string]string{"rapid.checks": fmt.Sprint(checks), "rapid.steps": fmt.Sprint(stepsDefault),
+		"rapid.nofailfile": "true"}
+	for _, name := range []string{"rapid.checks", "rapid.steps", "rapid.nofailfile"} {
 		if set[name] || flag.Lookup(name) == nil {
 			continue
 		}

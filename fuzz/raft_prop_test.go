@@ -146,4 +146,8 @@ func TestRaftClusterProperties(t *testing.T) {
 		runs++
 	})
 	t.Logf("%d runs: %+v", runs, total)
+	// Over a full budget the generated runs must reach the states the invariants are about.
+	if runs >= checksDefault && (total.leaders == 0 || total.reads == 0 || total.snapshotsInstalled == 0 || total.restarts == 0) {
+		t.Errorf("the generated runs never elected a leader, answered a read, installed a snapshot or restarted a node: %+v", total)
+	}
 }
