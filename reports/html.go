@@ -139,34 +139,60 @@ func configRows(cfg cluster.Config) []configRow {
 	return rows
 }
 
-// jsonFields flattens a JSON object's top level into rows, keeping the field order; string
-// values lose their quotes.
+// configRowsMax bounds the rows of a config table.
+const configRowsMax = 200
+
+// jsonFields flattens a JSON object into rows, keeping the field order. A nested object's
+// fields are named "outer.inner"; strings lose their quotes and lists of strings are joined.
 func jsonFields(v any) []configRow {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return []configRow{{Name: "error", Value: err.Error()}}
 	}
-	var raw []configRow
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil { // {
+	type level struct {
+		dec    *json.Decoder
+		prefix string
+	}
+	open := func(b []byte, prefix string) (level, bool) {
+		d := json.NewDecoder(bytes.NewReader(b))
+		t, err := d.Token()
+		return level{d, prefix}, err == nil && t == json.Delim('{')
+	}
+	top, ok := open(data, "")
+	if !ok {
 		return nil
 	}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			break
-		}
+	var rows []configRow
+	for stack := []level{top}; len(stack) > 0 && len(rows) < configRowsMax; {
+		l := stack[len(stack)-1]
+		key, err := l.dec.Token()
 		var val json.RawMessage
-		if err := dec.Decode(&val); err != nil {
-			break
+		if err != nil || key == json.Delim('}') || l.dec.Decode(&val) != nil {
+			stack = stack[:len(stack)-1] // this object is done (or broken)
+			continue
 		}
-		s := string(val)
-		if u, err := strconv.Unquote(s); err == nil && strings.HasPrefix(s, `"`) {
-			s = u
+		name := l.prefix + fmt.Sprint(key)
+		if inner, ok := open(val, name+"."); ok {
+			stack = append(stack, inner)
+			continue
 		}
-		raw = append(raw, configRow{Name: fmt.Sprint(key), Value: s})
+		rows = append(rows, configRow{Name: name, Value: jsonText(val)})
 	}
-	return raw
+	return rows
+}
+
+// jsonText renders a JSON value for a person: a string without quotes, a list of strings
+// joined with commas, anything else as it is.
+func jsonText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) == nil && list != nil {
+		return strings.Join(list, ", ")
+	}
+	return string(raw)
 }
 
 func statRows(res *cluster.Result) []statRow {

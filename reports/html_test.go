@@ -245,3 +245,24 @@ func TestWriteHTMLTraceAndTruncation(t *testing.T) {
 	has(t, page, fmt.Sprintf("History: first %d of %d operations", historyRowsMax, maxOpsDrawn+4))
 	assert.Equal(t, maxOpsDrawn, strings.Count(page, `<rect class="op-`), "drawn ops are bounded")
 }
+
+func TestJSONFieldsFlattensNestedObjects(t *testing.T) {
+	type inner struct {
+		A bool           `json:"a"`
+		B map[string]int `json:"b"`
+	}
+	type outer struct {
+		X  string   `json:"x"`
+		In inner    `json:"in"`
+		L  []string `json:"l"`
+		N  []int    `json:"n"`
+		Y  float64  `json:"y"`
+	}
+	got := jsonFields(outer{X: "s", In: inner{A: true, B: map[string]int{"k": 1}}, L: []string{"p", "q"}, N: []int{1, 2}, Y: 0.5})
+	want := []configRow{
+		{Name: "x", Value: "s"}, {Name: "in.a", Value: "true"}, {Name: "in.b.k", Value: "1"},
+		{Name: "l", Value: "p, q"}, {Name: "n", Value: "[1,2]"}, {Name: "y", Value: "0.5"},
+	}
+	assert.Equal(t, want, got)
+	assert.Nil(t, jsonFields([]int{1}), "not an object")
+}
