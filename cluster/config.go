@@ -3,6 +3,7 @@ package cluster
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 )
@@ -48,12 +49,20 @@ type Config struct {
 	FaultInterval Duration `json:"fault_interval"` // mean time between starts of faults of one kind
 	Mutants       []string `json:"mutants,omitempty"`
 
+	// Tuning "swarm" makes each seed draw the settings below (protocol, timing, latencies,
+	// compaction) from its own stream, so that a sweep covers the configuration space as well
+	// as the fault space; the Result records the drawn values with Tuning "fixed", which
+	// replays them exactly. "fixed" uses the values as given.
+	Tuning   string   `json:"tuning"`
+	Protocol Protocol `json:"protocol"`
+
 	Tick          Duration `json:"tick"`           // simulated time between Raft ticks at clock rate 1
 	ElectionTicks int      `json:"election_ticks"` // Raft election timeout in ticks
 	HeartbeatTick int      `json:"heartbeat_ticks"`
 	ClientTimeout Duration `json:"client_timeout"` // a client retries after this long without an answer
 	LatencyMin    Duration `json:"latency_min"`    // network latency floor
 	LatencyTail   Duration `json:"latency_tail"`   // mean of the exponential tail on top of the floor
+	SyncLatency   Duration `json:"sync_latency"`   // what an fsync costs on every disk
 	CompactEvery  int      `json:"compact_every"`  // a node snapshots after this many applied entries
 	MaxEvents     uint64   `json:"max_events"`     // hard bound on simulator events for the run
 }
@@ -66,6 +75,7 @@ func DefaultConfig() Config {
 		Workload: "kv", Clients: 8, Rate: 100, Keys: 8, KeyDist: "zipfian", ReadFraction: 0.3, WritesPerKey: 32,
 		ReadIndex: true, Forwarding: true,
 		Nemesis: "swarm", FaultInterval: Duration(8 * time.Second),
+		Tuning: "swarm", Protocol: Protocol{PreVote: true, CheckQuorum: true},
 		Tick: Duration(50 * time.Millisecond), ElectionTicks: 10, HeartbeatTick: 1,
 		ClientTimeout: Duration(time.Second),
 		LatencyMin:    Duration(time.Millisecond), LatencyTail: Duration(2 * time.Millisecond),
@@ -100,6 +110,11 @@ func (c Config) Validate() error {
 		{c.LatencyTail < 0, "latency_tail", c.LatencyTail, "must be >= 0"},
 		{c.CompactEvery < 0, "compact_every", c.CompactEvery, "must be >= 0 (0 turns compaction off)"},
 		{c.MaxEvents == 0, "max_events", c.MaxEvents, "must be > 0"},
+		{c.Tuning != "swarm" && c.Tuning != "fixed", "tuning", c.Tuning, `must be "swarm" or "fixed"`},
+		{c.SyncLatency < 0 || c.SyncLatency > Duration(time.Second), "sync_latency", c.SyncLatency, "must be in [0, 1s]"},
+		{c.Protocol.MaxAppend < 0, "protocol.max_append_entries", c.Protocol.MaxAppend, "must be >= 0 (0: default)"},
+		{c.Protocol.MaxInflight < 0, "protocol.max_inflight", c.Protocol.MaxInflight, "must be >= 0 (0: default)"},
+		{c.Protocol.SnapshotChunk < 0, "protocol.snapshot_chunk", c.Protocol.SnapshotChunk, "must be >= 0 (0: default)"},
 	}
 	for _, k := range checks {
 		if k.bad {
@@ -110,6 +125,26 @@ func (c Config) Validate() error {
 		return err
 	}
 	return ValidateMutants(c.Mutants)
+}
+
+// Tune returns the config a run actually uses: with Tuning "swarm", the protocol settings,
+// timing, latencies and compaction interval drawn from r, and Tuning "fixed"; otherwise c.
+func (c Config) Tune(r *rand.Rand) Config {
+	if c.Tuning != "swarm" {
+		return c
+	}
+	pick := func(xs ...int) int { return xs[r.IntN(len(xs))] }
+	ms := func(xs ...float64) Duration { return Duration(xs[r.IntN(len(xs))] * float64(time.Millisecond)) }
+	c.Tuning = "fixed"
+	c.Protocol = Protocol{
+		PreVote: r.IntN(4) > 0, CheckQuorum: r.IntN(4) > 0,
+		MaxAppend: pick(1, 2, 4, 64, 256), MaxInflight: pick(1, 2, 8, 256), SnapshotChunk: pick(256, 4096, 65536),
+	}
+	c.ElectionTicks = 4 + r.IntN(9)
+	c.CompactEvery = pick(16, 64, 256, 1000)
+	c.LatencyMin, c.LatencyTail = ms(0.2, 1, 5), ms(0.5, 2, 10)
+	c.SyncLatency = ms(0, 0.5, 2, 10)
+	return c
 }
 
 // String renders c as one line of compact JSON, the form logged next to a seed.

@@ -43,6 +43,17 @@ type EngineConfig struct {
 	Beat     int // heartbeat interval in ticks
 	Forward  bool
 	Mutants  []string
+	Protocol Protocol
+}
+
+// Protocol holds the Raft settings a run may vary (Config.Tuning "swarm" draws them per seed).
+// Zero limits mean the implementation's defaults.
+type Protocol struct {
+	PreVote       bool `json:"prevote"`
+	CheckQuorum   bool `json:"check_quorum"`
+	MaxAppend     int  `json:"max_append_entries"` // entries in one AppendEntries
+	MaxInflight   int  `json:"max_inflight"`       // unacknowledged AppendEntries to one follower
+	SnapshotChunk int  `json:"snapshot_chunk"`     // bytes in one InstallSnapshot chunk
 }
 
 // EngineFactory builds a node's engine from its disk. A disk whose durable data is damaged

@@ -141,7 +141,7 @@ func (r *run) lift(f Fault, i int, ids []int) {
 	case Drift:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.proc.SetClockRate(1)) })
 	case SlowDisk:
-		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), simnet.FixedLatency(0))) })
+		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), r.baseSync())) })
 	case DiskFull:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetCapacity(simnet.DefaultDiskCapacity)) })
 	}

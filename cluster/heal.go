@@ -39,7 +39,7 @@ func (r *run) healNode(n *node) {
 		r.resume(n)
 	}
 	mustDisk(n, n.proc.SetClockRate(1))
-	mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), simnet.FixedLatency(0)))
+	mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), r.baseSync()))
 	mustDisk(n, n.disk.SetCapacity(simnet.DefaultDiskCapacity))
 }
 
@@ -51,10 +51,10 @@ func (e healBound) OnEvent(simnet.Time, uint64) { e.r.k.Stop() }
 // checkHealed ends the run early once it has settled: a leader, no client operation
 // outstanding, and every live member caught up with the leader's commit index.
 func (r *run) checkHealed() {
+	if r.leader() == nil {
+		return
+	}
 	if r.res.Stats.LeaderAfterHeal < 0 {
-		if r.leader() == nil {
-			return
-		}
 		r.res.Stats.LeaderAfterHeal = r.now()
 	}
 	for _, c := range r.clients {
@@ -67,13 +67,15 @@ func (r *run) checkHealed() {
 	}
 }
 
-// lagging lists the live members that have not applied the leader's commit index.
+// lagging lists the live members that have not applied the highest commit index any live
+// node knows.
 func (r *run) lagging() []checker.LaggingNode {
-	l := r.leader()
-	if l == nil {
-		return nil
+	var want uint64
+	for _, n := range r.nodes {
+		if n.h != nil {
+			want = max(want, n.h.eng.Status().Commit)
+		}
 	}
-	want := l.h.eng.Status().Commit
 	var out []checker.LaggingNode
 	for _, id := range r.members.all() {
 		n := r.nodes[id]

@@ -13,7 +13,11 @@ type membership struct {
 	index            uint64      // log index of the change the view reflects
 	alias            map[int]int // a replaced node's id → its replacement
 	tasks            []memberTask
-	removing         int // a node whose removal has been proposed and not yet applied, or -1
+	// removing lists the nodes whose removal has been proposed since the last committed
+	// change: such an entry may sit uncommitted in some log for as long as no other change
+	// commits (only one change is in flight at a time, so a later commit means it was
+	// committed or truncated).
+	removing []int
 }
 
 // memberTask is a change the nemesis asked for; one runs at a time.
@@ -30,7 +34,6 @@ const maxMemberTries = 80
 func (m *membership) init(founders []int) {
 	m.voters = slices.Clone(founders)
 	m.alias = map[int]int{}
-	m.removing = -1
 }
 
 // all returns the current members, voters then learners.
@@ -58,6 +61,7 @@ func (m *membership) applied(index uint64, c MemberChange) bool {
 		return false
 	}
 	m.index = index
+	m.removing = nil
 	m.voters = slices.DeleteFunc(m.voters, func(id int) bool { return id == c.Node })
 	m.learners = slices.DeleteFunc(m.learners, func(id int) bool { return id == c.Node })
 	switch c.Op {
@@ -116,7 +120,6 @@ func (m *membership) step(r *run) {
 	}
 	if done {
 		m.tasks = m.tasks[1:]
-		m.removing = -1
 	}
 }
 
@@ -133,10 +136,12 @@ func (m *membership) attempt(r *run, t *memberTask) (bool, error) {
 	if !m.has(t.node) {
 		return true, nil
 	}
-	if m.removing != t.node && !r.removable(t.node) {
+	if !slices.Contains(m.removing, t.node) && !r.removable(t.node) {
 		return false, errBudget
 	}
-	m.removing = t.node // from now on the nemesis budgets as if it were gone
+	if !slices.Contains(m.removing, t.node) {
+		m.removing = append(m.removing, t.node) // from now on the nemesis budgets as if it may be gone
+	}
 	return false, r.propose(MemberChange{Op: RemoveMember, Node: t.node})
 }
 
@@ -173,14 +178,16 @@ func (r *run) propose(c MemberChange) error {
 	return nil
 }
 
-// configs returns the voter sets the cluster may be running with: the committed one and, while
-// a removal is proposed but not yet applied, the one without that node (a configuration takes
-// effect when appended, and a proposal may or may not have been appended). The nemesis budgets
-// for the worst of them.
+// configs returns the voter sets the cluster may be running with: the committed one and, for
+// each removal proposed since, the one without that node (a configuration takes effect when
+// appended, and a proposal may or may not have been appended). The nemesis budgets for the
+// worst of them.
 func (r *run) configs() [][]int {
 	out := [][]int{r.members.voters}
-	if slices.Contains(r.members.voters, r.members.removing) {
-		out = append(out, slices.DeleteFunc(slices.Clone(r.members.voters), func(id int) bool { return id == r.members.removing }))
+	for _, gone := range r.members.removing {
+		if slices.Contains(r.members.voters, gone) {
+			out = append(out, slices.DeleteFunc(slices.Clone(r.members.voters), func(id int) bool { return id == gone }))
+		}
 	}
 	return out
 }

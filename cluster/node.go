@@ -49,7 +49,7 @@ func (n *node) newHost() (*host, error) {
 	cfg := EngineConfig{
 		ID: n.id, Disk: n.disk, Rand: n.r.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
 		Election: n.r.cfg.ElectionTicks, Beat: n.r.cfg.HeartbeatTick, Forward: n.r.cfg.Forwarding,
-		Mutants: n.r.cfg.Mutants,
+		Mutants: n.r.cfg.Mutants, Protocol: n.r.cfg.Protocol,
 	}
 	if !n.joining {
 		cfg.Voters = n.r.founders

@@ -20,11 +20,14 @@ type raftEngine struct {
 	leader  bool
 	term    uint64 // the term last reported in Observations
 
-	// syncLate is mutant SendBeforeSync: writes are not synced before the messages that depend
-	// on them leave; the sync happens one round later.
+	// syncLate is mutant send-before-sync: writes are not synced before the messages that
+	// depend on them leave; they are synced at the next tick, like a log that fsyncs on a
+	// timer. A crash in between loses what was already acknowledged.
 	syncLate bool
 	owedSync bool
-	inReady  bool // a raft Ready is out: Advance must be passed on
+	synced   bool  // a timer sync happened, to report in the next Batch
+	syncErr  error // a failed timer sync, reported by the next Ready
+	inReady  bool  // a raft Ready is out: Advance must be passed on
 }
 
 // NewRaftEngine is the EngineFactory of our raft package.
@@ -42,7 +45,9 @@ func NewRaftEngine(cfg EngineConfig) (Engine, checker.Recovery, error) {
 	}
 	rc := raft.Config{
 		ID: raftID(cfg.ID), ElectionTick: cfg.Election, HeartbeatTick: cfg.Beat, Rand: cfg.Rand,
-		PreVote: true, CheckQuorum: true, ForwardProposals: cfg.Forward, Mutations: m.raft,
+		PreVote: cfg.Protocol.PreVote, CheckQuorum: cfg.Protocol.CheckQuorum, ForwardProposals: cfg.Forward,
+		MaxEntriesPerMsg: cfg.Protocol.MaxAppend, MaxInflightMsgs: cfg.Protocol.MaxInflight,
+		SnapshotChunkBytes: cfg.Protocol.SnapshotChunk, Mutations: m.raft,
 	}
 	for _, v := range cfg.Voters {
 		rc.Voters = append(rc.Voters, raftID(v))
@@ -72,7 +77,14 @@ func raftID(node int) uint64 { return uint64(node) + 1 }
 
 func nodeOf(id uint64) int { return int(id) - 1 }
 
-func (e *raftEngine) Tick() { e.node.Tick() }
+func (e *raftEngine) Tick() {
+	if e.owedSync && e.syncErr == nil {
+		e.syncErr = e.log.Save(raft.HardState{}, nil, true)
+		e.owedSync = false
+		e.synced = e.syncErr == nil
+	}
+	e.node.Tick()
+}
 
 // Step decodes a peer's message from a copy: the decoded entries alias their bytes, and raft
 // keeps them in its log, while msg belongs to the network.

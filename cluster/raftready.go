@@ -9,17 +9,15 @@ import (
 
 // Ready persists raft's Ready through the WAL and translates it into a Batch.
 func (e *raftEngine) Ready() (Batch, bool, error) {
+	if e.syncErr != nil {
+		return Batch{}, false, e.syncErr
+	}
 	var b Batch
 	if e.restore != nil { // the first batch of a life restores the recovered snapshot
 		b.Snapshot, e.restore = e.restore, nil
 	}
-	if !e.node.HasReady() {
-		if e.owedSync {
-			if err := e.log.Save(raft.HardState{}, nil, true); err != nil {
-				return Batch{}, false, err
-			}
-			e.owedSync, b.Observed.Synced = false, true
-		}
+	b.Observed.Synced, e.synced = e.synced, false
+	if !e.node.HasReady() || b.Observed.Synced { // a timer sync is reported before newer writes
 		return b, b.Snapshot != nil || b.Observed.Synced, nil
 	}
 	rd := e.node.Ready()
@@ -38,10 +36,15 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 		if err := e.log.SaveSnapshot(*rd.Snapshot); err != nil {
 			return fmt.Errorf("node %d: saving snapshot %d: %w", e.id, rd.Snapshot.Meta.Index, err)
 		}
-		o.Snapshot = &checker.SnapshotObs{Index: rd.Snapshot.Meta.Index, Term: rd.Snapshot.Meta.Term}
+		// Raft keeps the log after the snapshot when it matches. The kept entries are restated
+		// in Entries only if they were not yet persisted: a Step between the Ready that saved
+		// them and its Advance may install the snapshot, and then both raft and the WAL keep
+		// them without restating.
+		keep := e.node.Status().LastIndex > rd.Snapshot.Meta.Index
+		o.Snapshot = &checker.SnapshotObs{Index: rd.Snapshot.Meta.Index, Term: rd.Snapshot.Meta.Term, KeepSuffix: keep}
 	}
 	sync := rd.MustSync
-	if e.syncLate { // the messages leave first; the sync waits until the node is idle
+	if e.syncLate { // the messages leave first; the sync waits for the next tick
 		e.owedSync = e.owedSync || sync
 		sync = false
 	}
@@ -55,7 +58,7 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 		hs := obsHardState(rd.HardState)
 		o.HardState = &hs
 	}
-	o.Synced = sync || rd.Snapshot != nil && len(rd.Entries) == 0 && rd.HardState.IsEmpty()
+	o.Synced = o.Synced || sync || rd.Snapshot != nil && len(rd.Entries) == 0 && rd.HardState.IsEmpty()
 	if rd.SoftState != nil || rd.HardState.Term != e.term && !rd.HardState.IsEmpty() {
 		st := e.node.Status()
 		o.Role, o.Term, e.term = st.Role.String(), st.HardState.Term, st.HardState.Term

@@ -78,7 +78,8 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &run{seed: seed, cfg: cfg, mut: mut, opts: opts, k: simnet.NewKernel(seed), factory: opts.Factory}
+	r := &run{seed: seed, mut: mut, opts: opts, k: simnet.NewKernel(seed), factory: opts.Factory}
+	r.cfg = cfg.Tune(r.k.Stream("tuning"))
 	if r.factory == nil {
 		r.factory = NewRaftEngine
 	}
@@ -90,7 +91,7 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 	if err := r.setupSchedule(); err != nil {
 		return nil, err
 	}
-	r.res = Result{Seed: seed, Config: cfg, Schedule: r.schedule}
+	r.res = Result{Seed: seed, Config: r.cfg, Schedule: r.schedule}
 	if err := r.setupWorld(); err != nil {
 		return nil, err
 	}
@@ -165,7 +166,7 @@ func (r *run) addNode(joining bool) (*node, error) {
 	if id >= MaxNodeIDs {
 		return nil, fmt.Errorf("cluster: no node ids left (max %d)", MaxNodeIDs)
 	}
-	disk, err := simnet.NewDisk(r.k, simnet.NodeID(id), simnet.DiskConfig{})
+	disk, err := simnet.NewDisk(r.k, simnet.NodeID(id), simnet.DiskConfig{SyncLatency: r.baseSync()})
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +182,9 @@ func (r *run) addNode(joining bool) (*node, error) {
 	r.mark(Mark{Kind: MarkStart, Node: id})
 	return n, nil
 }
+
+// baseSync is what an fsync costs when no slow-disk fault is in effect.
+func (r *run) baseSync() simnet.Latency { return simnet.FixedLatency(simnet.Time(r.cfg.SyncLatency)) }
 
 func (r *run) now() int64 { return int64(r.k.Now()) }
 
