@@ -68,12 +68,12 @@ func (r *run) startFault(i int) {
 	applied := r.apply(f, i, ids)
 	if !applied {
 		r.res.Stats.FaultsSkipped++
-		r.mark(Mark{Kind: MarkFaultStart, Node: -1, Detail: "skipped: " + f.String()})
+		r.mark(Mark{Kind: MarkFaultStart, Node: -1, Detail: "skipped: " + f.String(), Fault: i + 1})
 		return
 	}
 	r.faults.targets[i] = ids
 	r.res.Stats.FaultsApplied++
-	r.mark(Mark{Kind: MarkFaultStart, Node: firstNode(ids), Detail: fmt.Sprintf("%s → nodes %v", f, ids)})
+	r.mark(Mark{Kind: MarkFaultStart, Node: firstNode(ids), Detail: fmt.Sprintf("%s → nodes %v", f, ids), Fault: i + 1, Nodes: ids})
 	r.k.Trace().Note(traceFault, uint64(i), 0, uint64(len(ids)), string(f.Kind))
 }
 
@@ -121,7 +121,7 @@ func (r *run) endFault(i int) {
 	}
 	f := r.schedule[i]
 	r.lift(f, i, ids)
-	r.mark(Mark{Kind: MarkFaultEnd, Node: firstNode(ids), Detail: f.String()})
+	r.mark(Mark{Kind: MarkFaultEnd, Node: firstNode(ids), Detail: f.String(), Fault: i + 1, Nodes: ids})
 	r.k.Trace().Event(traceFaultEnd, uint64(i), 0, 0)
 }
 

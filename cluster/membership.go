@@ -87,6 +87,7 @@ func (r *run) memberApplied(by int, index uint64, c MemberChange) {
 	if c.Op == RemoveMember && c.Node < len(r.nodes) {
 		n := r.nodes[c.Node]
 		n.removed = true
+		r.mark(Mark{Kind: MarkRemoved, Node: n.id})
 		r.k.After(0, func() { r.crash(n, nil) })
 	}
 }

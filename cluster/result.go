@@ -13,12 +13,19 @@ import (
 
 // Result is everything a run produced: enough to decide, report and replay it.
 type Result struct {
-	Seed      uint64
+	Seed uint64
+	// Config is the configuration the run used: with Tuning "swarm", the drawn settings and
+	// Tuning "fixed" (it replays the run by itself). Requested is the configuration as given,
+	// which replays it too, with the same seed.
 	Config    Config
-	Schedule  Schedule
-	History   []workloads.HistoryOp
-	TraceHash uint64
-	Trace     []string // the human trace, when Options.RecordTrace was set
+	Requested Config
+	// ExplicitSchedule says the schedule was given (Options.Schedule) rather than generated
+	// from the seed: replaying needs it.
+	ExplicitSchedule bool
+	Schedule         Schedule
+	History          []workloads.HistoryOp
+	TraceHash        uint64
+	Trace            []string // the human trace, when Options.RecordTrace was set
 
 	Violations   []checker.Violation
 	Linearizable checker.Outcome
@@ -79,6 +86,7 @@ const (
 	MarkFaultEnd   MarkKind = "fault-end"   // Fault (Detail) ended
 	MarkMember     MarkKind = "member"      // configuration changed (Detail)
 	MarkRefused    MarkKind = "refused"     // Node refused to start (Detail)
+	MarkRemoved    MarkKind = "removed"     // Node was removed from the configuration and shut down
 	MarkHeal       MarkKind = "heal"        // every fault lifted
 	MarkViolation  MarkKind = "violation"   // a violation was detected (Detail)
 )
@@ -90,6 +98,8 @@ type Mark struct {
 	Node   int      `json:"node"` // -1 when it concerns no single node
 	Term   uint64   `json:"term,omitempty"`
 	Detail string   `json:"detail,omitempty"`
+	Fault  int      `json:"fault,omitempty"` // fault marks: index in the schedule, plus one
+	Nodes  []int    `json:"nodes,omitempty"` // fault marks: the nodes the fault struck
 }
 
 // Summary is a one-line account of the run.

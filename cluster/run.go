@@ -91,7 +91,7 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 	if err := r.setupSchedule(); err != nil {
 		return nil, err
 	}
-	r.res = Result{Seed: seed, Config: r.cfg, Schedule: r.schedule}
+	r.res = Result{Seed: seed, Config: r.cfg, Requested: cfg, Schedule: r.schedule, ExplicitSchedule: opts.Schedule != nil}
 	if err := r.setupWorld(); err != nil {
 		return nil, err
 	}
