@@ -129,6 +129,7 @@ func handMarks(partition cluster.Fault) []cluster.Mark {
 		{Time: 450 * ms, Kind: cluster.MarkFaultEnd, Node: 0, Detail: partition.String()},
 		{Time: 500 * ms, Kind: cluster.MarkResume, Node: 2},
 		{Time: 600 * ms, Kind: cluster.MarkMember, Node: 2, Detail: "remove 2 at index 9 (voters [0 1], learners [])"},
+		{Time: 600 * ms, Kind: cluster.MarkRemoved, Node: 2},
 		{Time: 600 * ms, Kind: cluster.MarkCrash, Node: 2},
 		{Time: 700 * ms, Kind: cluster.MarkFaultStart, Node: -1, Detail: "700ms delay for=5s value=40 → nodes []"},
 		{Time: 800 * ms, Kind: cluster.MarkHeal, Node: -1},

@@ -91,10 +91,25 @@ func ReplayCommand(res *cluster.Result, reproFile string) string {
 		return replayPrefix + " " + shellQuote(reproFile)
 	}
 	args := []string{replayPrefix, "--seed", strconv.FormatUint(res.Seed, 10)}
-	for _, f := range replayFlags(res.Config) {
+	for _, f := range replayFlags(requested(res)) {
 		args = append(args, f.name, shellQuote(f.value))
 	}
 	return strings.Join(args, " ")
+}
+
+// requested is the configuration a run was asked for (what flags reproduce): a swarm-tuned
+// run replays from its seed and the requested config.
+func requested(res *cluster.Result) cluster.Config {
+	if res.Requested.Nodes == 0 { // a Result written before Requested existed
+		return res.Config
+	}
+	return res.Requested
+}
+
+// NeedsReproFile reports whether res replays only from a repro file: its requested config
+// changes a field `raftcheck replay` has no flag for, or its schedule was given explicitly.
+func NeedsReproFile(res *cluster.Result) bool {
+	return res.ExplicitSchedule || ReplayNeedsFile(requested(res))
 }
 
 // ReplayNeedsFile reports whether cfg differs from cluster.DefaultConfig() in a field that

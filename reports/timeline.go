@@ -72,6 +72,7 @@ type faultSpan struct {
 	targets []int // the nodes it struck, as resolved when it started
 	skipped bool  // the nemesis could not apply it
 	open    bool  // while building: not yet ended
+	index   int   // the fault's schedule index plus one, 0 if the mark did not say
 }
 
 // violationMark is a violation placed on the timeline: one of Result.Violations (index >= 0)
@@ -86,6 +87,7 @@ type violationMark struct {
 
 // timeline is everything the timeline, and the fault bands of the performance plots, show.
 type timeline struct {
+	schedule   cluster.Schedule
 	end        int64 // the run's end: the right edge of every plot
 	heal       int64 // the heal point, -1 if the run never reached it
 	nodes      []nodeLane
@@ -95,7 +97,7 @@ type timeline struct {
 
 // buildTimeline derives the timeline model of a run from its marks, violations and history.
 func buildTimeline(res *cluster.Result) *timeline {
-	tl := &timeline{end: runEnd(res), heal: -1}
+	tl := &timeline{schedule: res.Schedule, end: runEnd(res), heal: -1}
 	for i := range max(res.Config.Nodes, 0) {
 		tl.lane(i)
 	}
@@ -194,9 +196,8 @@ func (n *nodeLane) apply(m cluster.Mark) {
 		n.points = append(n.points, pointMark{t, pointRefused, "refused to start: " + m.Detail})
 	case cluster.MarkMember:
 		n.points = append(n.points, pointMark{t, pointMember, "membership: " + m.Detail})
-		if strings.HasPrefix(m.Detail, "remove ") && strings.Contains(m.Detail, " at index ") {
-			n.removing = true // the cluster shuts a removed node down right after
-		}
+	case cluster.MarkRemoved:
+		n.removing = true // the cluster shuts a removed node down right after
 	}
 }
 
@@ -253,21 +254,28 @@ const faultArrow = " → nodes "
 // skippedPrefix starts the detail of a fault-start mark for a fault the nemesis skipped.
 const skippedPrefix = "skipped: "
 
+// faultStart opens a fault's span. A mark that names its schedule index (Mark.Fault) gives
+// the fault and its targets directly; older marks are read from their text.
 func (tl *timeline) faultStart(m cluster.Mark) {
 	text, skipped := strings.CutPrefix(m.Detail, skippedPrefix)
 	text, targets, _ := strings.Cut(text, faultArrow)
 	f := faultSpan{span: span{m.Time, m.Time}, text: text, targets: parseNodeList(targets), skipped: skipped}
-	if pf, err := cluster.ParseFault(text); err == nil {
+	if m.Fault > 0 && m.Fault <= len(tl.schedule) {
+		f.fault, f.parsed, f.index, f.targets = tl.schedule[m.Fault-1], true, m.Fault, m.Nodes
+	} else if pf, err := cluster.ParseFault(text); err == nil {
 		f.fault, f.parsed = pf, true
 	}
 	f.open = !skipped && f.parsed && f.fault.For > 0
 	tl.faults = append(tl.faults, f)
 }
 
-// faultEnd closes the earliest open fault with the mark's text.
+// faultEnd closes the open fault with the mark's schedule index, or else the earliest open
+// fault with the mark's text.
 func (tl *timeline) faultEnd(m cluster.Mark) {
 	for i := range tl.faults {
-		if f := &tl.faults[i]; f.open && f.text == m.Detail {
+		f := &tl.faults[i]
+		same := f.index == m.Fault && m.Fault > 0 || m.Fault == 0 && f.text == m.Detail
+		if f.open && same {
 			f.to, f.open = m.Time, false
 			return
 		}
