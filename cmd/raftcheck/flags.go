@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/raftcheck/raftcheck/cluster"
 )
@@ -18,8 +19,9 @@ import (
 // positional arguments; "--" ends the flags.
 type cli struct {
 	fs       *flag.FlagSet
-	synopsis string // e.g. "raftcheck run [flags]"
-	about    string // a paragraph after the synopsis
+	synopsis string       // e.g. "raftcheck run [flags]"
+	about    string       // a paragraph after the synopsis
+	config   *configFlags // the config flags, listed apart in the help; nil if none
 }
 
 func newCLI(name, synopsis, about string) *cli {
@@ -56,15 +58,55 @@ func (c *cli) parse(e *env, args []string) ([]string, error) {
 }
 
 func (c *cli) printHelp(w io.Writer) {
-	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n", c.synopsis, strings.TrimSpace(c.about))
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n", c.synopsis, strings.TrimSpace(c.about))
+	var own, config []*flag.Flag
 	c.fs.VisitAll(func(f *flag.Flag) {
+		if c.config != nil && slices.Contains(c.config.names, f.Name) {
+			config = append(config, f)
+		} else {
+			own = append(own, f)
+		}
+	})
+	printFlags(w, "Flags", own)
+	printFlags(w, "Config flags (defaults: the standard scenario, cluster.DefaultConfig)", config)
+}
+
+func printFlags(w io.Writer, title string, flags []*flag.Flag) {
+	if len(flags) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s:\n", title)
+	for _, f := range flags {
 		typ, usage := flag.UnquoteUsage(f)
-		fmt.Fprintf(w, "  --%s %s\n      %s", f.Name, typ, usage)
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
+		if typ == "value" {
+			typ = valueType(f)
+		}
+		fmt.Fprintf(w, "  --%s", f.Name)
+		if typ != "" {
+			fmt.Fprintf(w, " %s", typ)
+		}
+		fmt.Fprintf(w, "\n      %s", usage)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
 			fmt.Fprintf(w, " (default %s)", f.DefValue)
 		}
 		fmt.Fprintln(w)
-	})
+	}
+}
+
+// valueType names the type of a flag the flag package calls "value".
+func valueType(f *flag.Flag) string {
+	switch f.Name {
+	case "mutant":
+		return "name[,name...]"
+	case "from":
+		return "N|random"
+	case "seed":
+		return "N"
+	}
+	if _, err := time.ParseDuration(f.DefValue); err == nil {
+		return "duration"
+	}
+	return "value"
 }
 
 var (
@@ -119,13 +161,20 @@ func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	fs.StringVar(&p.Nemesis, "nemesis", d.Nemesis, "swarm, none, or a comma list of fault kinds (see raftcheck list nemeses)")
 	fs.TextVar(&p.FaultInterval, "fault-interval", d.FaultInterval, "mean simulated time between starts of faults of one kind")
 	fs.Var(&c.mutants, "mutant", "plant a bug by name; repeat or give a comma list (see raftcheck list mutants)")
+	fs.StringVar(&p.Tuning, "tuning", d.Tuning, "swarm: each seed draws the settings marked (tuned) below; fixed: the flags' values are used")
+	fs.BoolVar(&p.Protocol.PreVote, "prevote", d.Protocol.PreVote, "Raft PreVote (tuned)")
+	fs.BoolVar(&p.Protocol.CheckQuorum, "check-quorum", d.Protocol.CheckQuorum, "Raft CheckQuorum: a leader steps down without a live quorum (tuned)")
+	fs.IntVar(&p.Protocol.MaxAppend, "max-append-entries", d.Protocol.MaxAppend, "entries in one AppendEntries, 0 for the implementation's default (tuned)")
+	fs.IntVar(&p.Protocol.MaxInflight, "max-inflight", d.Protocol.MaxInflight, "unacknowledged AppendEntries to one follower, 0 for the default (tuned)")
+	fs.IntVar(&p.Protocol.SnapshotChunk, "snapshot-chunk", d.Protocol.SnapshotChunk, "bytes in one InstallSnapshot chunk, 0 for the default (tuned)")
+	fs.TextVar(&p.SyncLatency, "sync-latency", d.SyncLatency, "what an fsync costs on every disk (tuned)")
 	fs.TextVar(&p.Tick, "tick", d.Tick, "simulated time between Raft ticks")
-	fs.IntVar(&p.ElectionTicks, "election-ticks", d.ElectionTicks, "Raft election timeout in ticks")
+	fs.IntVar(&p.ElectionTicks, "election-ticks", d.ElectionTicks, "Raft election timeout in ticks (tuned)")
 	fs.IntVar(&p.HeartbeatTick, "heartbeat-ticks", d.HeartbeatTick, "Raft heartbeat interval in ticks")
 	fs.TextVar(&p.ClientTimeout, "client-timeout", d.ClientTimeout, "a client retries after this long without an answer")
-	fs.TextVar(&p.LatencyMin, "latency-min", d.LatencyMin, "network latency floor")
-	fs.TextVar(&p.LatencyTail, "latency-tail", d.LatencyTail, "mean of the exponential latency tail on top of the floor")
-	fs.IntVar(&p.CompactEvery, "compact-every", d.CompactEvery, "a node snapshots after this many applied entries (0: never)")
+	fs.TextVar(&p.LatencyMin, "latency-min", d.LatencyMin, "network latency floor (tuned)")
+	fs.TextVar(&p.LatencyTail, "latency-tail", d.LatencyTail, "mean of the exponential latency tail on top of the floor (tuned)")
+	fs.IntVar(&p.CompactEvery, "compact-every", d.CompactEvery, "a node snapshots after this many applied entries, 0 for never (tuned)")
 	fs.Uint64Var(&p.MaxEvents, "max-events", d.MaxEvents, "hard bound on simulator events per run")
 	for _, n := range flagNames(fs) {
 		if !slices.Contains(before, n) {
@@ -152,10 +201,20 @@ func (c *configFlags) setNames() []string {
 	return out
 }
 
+// tunedFlags are the flags of the settings that --tuning swarm draws per seed. Setting one
+// of them without --tuning means --tuning fixed: the value given is the value used.
+var tunedFlags = []string{"prevote", "check-quorum", "max-append-entries", "max-inflight", "snapshot-chunk",
+	"sync-latency", "election-ticks", "latency-min", "latency-tail", "compact-every"}
+
 // config returns the validated config, naming the flag of the first bad value.
 func (c *configFlags) config() (cluster.Config, error) {
 	cfg := c.cfg
 	cfg.Mutants = slices.Clone(c.mutants)
+	set := map[string]bool{}
+	c.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["tuning"] && slices.ContainsFunc(tunedFlags, func(n string) bool { return set[n] }) {
+		cfg.Tuning = "fixed"
+	}
 	if err := checkNemesis(cfg.Nemesis); err != nil {
 		return cluster.Config{}, err
 	}
@@ -165,7 +224,7 @@ func (c *configFlags) config() (cluster.Config, error) {
 	return cfg, nil
 }
 
-var reConfigErr = regexp.MustCompile(`^cluster: config (\w+) = (.*?): (.*)$`)
+var reConfigErr = regexp.MustCompile(`^cluster: config ([\w.]+) = (.*?): (.*)$`)
 
 // configError maps cluster.Config.Validate's JSON field names to flag names.
 func configError(err error) string {
@@ -173,7 +232,8 @@ func configError(err error) string {
 	if m == nil {
 		return err.Error()
 	}
-	return fmt.Sprintf("--%s %s: %s", strings.ReplaceAll(m[1], "_", "-"), m[2], m[3])
+	name := strings.TrimPrefix(m[1], "protocol.")
+	return fmt.Sprintf("--%s %s: %s", strings.ReplaceAll(name, "_", "-"), m[2], m[3])
 }
 
 func checkNemesis(spec string) error {

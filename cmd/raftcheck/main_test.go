@@ -117,6 +117,9 @@ func TestUsageErrors(t *testing.T) {
 		{"read fraction", []string{"run", "--read-fraction", "2"}, "--read-fraction 2: must be in [0, 1]"},
 		{"election ticks", []string{"run", "--election-ticks", "1"}, "--election-ticks 1: must be > heartbeat_ticks"},
 		{"bad bool", []string{"run", "--read-index=maybe"}, "--read-index maybe:"},
+		{"tuning", []string{"run", "--tuning", "wild"}, `--tuning wild: must be "swarm" or "fixed"`},
+		{"max inflight", []string{"run", "--max-inflight", "-1"}, "--max-inflight -1: must be >= 0"},
+		{"sync latency", []string{"run", "--sync-latency", "2s"}, "--sync-latency 2s: must be in [0, 1s]"},
 		{"unknown mutant", []string{"run", "--mutant", "off-by-one"}, "--mutant off-by-one: unknown mutant"},
 		{"unknown mutant in list", []string{"sweep", "--mutant", "vote-not-persisted,nope"}, "--mutant vote-not-persisted,nope: unknown mutant"},
 		{"unknown nemesis", []string{"run", "--nemesis", "crash,meteor"}, `--nemesis crash,meteor: unknown fault kind "meteor"`},
@@ -209,4 +212,38 @@ func TestPanicIsInternalError(t *testing.T) {
 	r = invokeWith(t, boom, "replay", repro)
 	assert.Equal(t, exitInternal, r.code)
 	assert.Contains(t, r.stderr, "seed 42 panicked")
+}
+
+func TestTuningFlags(t *testing.T) {
+	dir := t.TempDir()
+	r := invoke(t, "run", "--seed", "5", "--duration", "1s", "--json", "--out", dir)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	drawn := decodeRun(t, r.stdout).Config
+	cases := []struct {
+		name   string
+		args   []string
+		tuning string
+		check  func(t *testing.T, c cluster.Config)
+	}{
+		{"tuned value implies fixed", []string{"--election-ticks", "7", "--max-inflight", "3"}, "fixed",
+			func(t *testing.T, c cluster.Config) {
+				assert.Equal(t, 7, c.ElectionTicks)
+				assert.Equal(t, 3, c.Protocol.MaxInflight)
+				assert.Equal(t, cluster.DefaultConfig().CompactEvery, c.CompactEvery, "untouched settings keep their defaults")
+			}},
+		{"explicit swarm wins", []string{"--tuning", "swarm", "--election-ticks", "7"}, "fixed",
+			func(t *testing.T, c cluster.Config) { assert.Equal(t, drawn, c, "the seed draws the settings") }},
+		{"untuned flag keeps swarm", []string{"--tick", "40ms"}, "fixed",
+			func(t *testing.T, c cluster.Config) { assert.Equal(t, cluster.Duration(40e6), c.Tick) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"run", "--seed", "5", "--duration", "1s", "--json", "--out", dir}, c.args...)
+			r := invoke(t, args...)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			rj := decodeRun(t, r.stdout)
+			assert.Equal(t, c.tuning, rj.Config.Tuning, "a result records the settings it used as fixed")
+			c.check(t, rj.Config)
+		})
+	}
 }

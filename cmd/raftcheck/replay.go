@@ -24,6 +24,7 @@ func cmdReplay(e *env, args []string) error {
 	var seed seedFlag
 	c.fs.Var(&seed, "seed", "the seed to replay (with FILE: picks a run from a sweep's --json output)")
 	cf := addConfigFlags(c.fs)
+	c.config = cf
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print the run as one JSON object (RunJSON) instead of text")
 	trace := c.fs.Bool("trace", false, "print the human-readable trace of the run first (on stderr with --json)")
@@ -41,7 +42,7 @@ func cmdReplay(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	verdict := e.showRun(res, o, *trace, sp.replay)
+	verdict := e.showRun(res, sp.cfg, o, *trace, sp.replay)
 	if verdict != nil && !errors.Is(verdict, violationFound) {
 		return verdict
 	}

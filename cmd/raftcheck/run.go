@@ -24,6 +24,7 @@ func cmdRun(e *env, args []string) error {
 	var seed seedFlag
 	c.fs.Var(&seed, "seed", "the run's seed (default: a fresh random seed, printed on stderr)")
 	cf := addConfigFlags(c.fs)
+	c.config = cf
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print the run as one JSON object (RunJSON) instead of text")
 	trace := c.fs.Bool("trace", false, "print the human-readable trace of the run first (on stderr with --json)")
@@ -46,7 +47,7 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return withPanicRepro(err, o.out, cfg)
 	}
-	return e.showRun(res, o, *trace, "")
+	return e.showRun(res, cfg, o, *trace, "")
 }
 
 // withPanicRepro writes the repro file of a run that panicked into dir and names it in the
@@ -57,21 +58,27 @@ func withPanicRepro(err error, dir string, cfg cluster.Config) error {
 		return err
 	}
 	if path, werr := writePanicRepro(dir, p.seed, cfg, p.value); werr == nil {
-		p.replay = reports.ReplayCommand(&cluster.Result{Seed: p.seed, Config: cfg}, path)
+		p.replay = reports.ReplayCommand(&cluster.Result{Seed: p.seed, Config: cfg, Requested: cfg}, path)
 	}
 	return err
 }
 
 // showRun prints a finished run (its trace first if asked), writes its repro file and report
-// when it failed, and returns the verdict. reproFile, if set, is the file that replays the run:
-// then no new repro file is written.
-func (e *env) showRun(res *cluster.Result, o outputFlags, trace bool, reproFile string) error {
+// when it failed, and returns the verdict. cfg is the config the run was given (res.Config is
+// the one it used, with whatever the seed decided). reproFile, if set, is the file that
+// replays the run: then no new repro file is written.
+func (e *env) showRun(res *cluster.Result, cfg cluster.Config, o outputFlags, trace bool, reproFile string) error {
 	var files runFiles
-	if res.Failed() {
-		var err error
-		if files, err = writeRunFiles(o.out, fileBase(res.Seed, reproFile), res, reproFile); err != nil {
-			return err
-		}
+	var err error
+	switch {
+	case res.Failed():
+		files, err = writeRunFiles(o.out, fileBase(res.Seed, reproFile), res, reproFile)
+	case reproFile == "" && reports.ReplayNeedsFile(cfg):
+		// --seed and the replay flags cannot express this config: only a file replays it exactly.
+		files.repro, err = writeRepro(o.out, fileBase(res.Seed, "")+".json", cluster.NewRepro(res, true))
+	}
+	if err != nil {
+		return err
 	}
 	if files.repro != "" {
 		reproFile = files.repro
@@ -134,7 +141,7 @@ func (e *env) safeRun(seed uint64, cfg cluster.Config, opts cluster.Options, rep
 	defer func() {
 		if v := recover(); v != nil {
 			p := &panicError{seed: seed, value: v, stack: string(debug.Stack()),
-				replay: reports.ReplayCommand(&cluster.Result{Seed: seed, Config: cfg}, reproFile)}
+				replay: reports.ReplayCommand(&cluster.Result{Seed: seed, Config: cfg, Requested: cfg}, reproFile)}
 			res, err = nil, &exitError{code: exitInternal, err: p}
 		}
 	}()

@@ -41,6 +41,7 @@ func cmdShrink(e *env, args []string) error {
 	var seed seedFlag
 	c.fs.Var(&seed, "seed", "the failing seed (with FILE: picks a run from a sweep's --json output)")
 	cf := addConfigFlags(c.fs)
+	c.config = cf
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print the outcome as one JSON object")
 	kind := c.fs.String("kind", "", "violation kind to keep (default: the kind of the run's first violation)")

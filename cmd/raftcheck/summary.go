@@ -222,7 +222,7 @@ func (st *sweepState) recordPanic(o outcome) (reports.RunJSON, []string, failure
 	if err != nil {
 		return reports.RunJSON{}, nil, failure{}, err
 	}
-	replay := reports.ReplayCommand(&cluster.Result{Seed: o.seed, Config: cfg}, repro)
+	replay := reports.ReplayCommand(&cluster.Result{Seed: o.seed, Config: cfg, Requested: cfg}, repro)
 	fmt.Fprintf(st.e.stderr, "sweep: seed %d panicked: %v\n  replay: %s\n", o.seed, p.value, replay)
 	kinds := []string{"panic"}
 	rj := reports.RunJSON{Seed: o.seed, Config: cfg, Linearizable: "unknown", Schedule: cluster.Schedule{},

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/reports"
 )
 
 func keysOf(t *testing.T, line string) []string {
@@ -106,8 +107,9 @@ func stripThroughput(s string) string {
 	return strings.Join(keep, "\n")
 }
 
-func TestSweepShardsAndMerge(t *testing.T) {
-	dir := t.TempDir()
+// shardFiles sweeps seeds 5..9 as shards 0/2 and 1/2 and whole, and returns the --json files.
+func shardFiles(t *testing.T, dir string) (s0, s1, all string) {
+	t.Helper()
 	sweep := func(shard string) string {
 		r := invoke(t, withShort("sweep", "--from", "5", "--count", "5", "--shard", shard, "--mutant", mutant,
 			"--json", "--progress", "none", "--out", dir)...)
@@ -116,39 +118,58 @@ func TestSweepShardsAndMerge(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(r.stdout), 0o644))
 		return path
 	}
-	s0, s1, all := sweep("0/2"), sweep("1/2"), sweep("0/1")
-	seedsOf := func(path string) []uint64 {
-		data, err := os.ReadFile(path)
-		require.NoError(t, err)
-		var out []uint64
-		lines := jsonLines(string(data))
-		for _, l := range lines[:len(lines)-1] {
-			out = append(out, decodeRun(t, l).Seed)
-		}
-		return out
+	return sweep("0/2"), sweep("1/2"), sweep("0/1")
+}
+
+// fileLines reads a --json output: its runs and its summary.
+func fileLines(t *testing.T, path string) ([]reports.RunJSON, sweepSummaryJSON) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return outputLines(t, string(data))
+}
+
+func outputLines(t *testing.T, out string) ([]reports.RunJSON, sweepSummaryJSON) {
+	t.Helper()
+	lines := jsonLines(out)
+	require.NotEmpty(t, lines)
+	var runs []reports.RunJSON
+	for _, l := range lines[:len(lines)-1] {
+		runs = append(runs, decodeRun(t, l))
 	}
-	assert.Equal(t, []uint64{5, 7, 9}, seedsOf(s0))
-	assert.Equal(t, []uint64{6, 8}, seedsOf(s1))
+	var s struct{ Summary sweepSummaryJSON }
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &s))
+	return runs, s.Summary
+}
+
+func seedsOf(runs []reports.RunJSON) []uint64 {
+	var out []uint64
+	for _, r := range runs {
+		out = append(out, r.Seed)
+	}
+	return out
+}
+
+func TestSweepShardsAndMerge(t *testing.T) {
+	dir := t.TempDir()
+	s0, s1, all := shardFiles(t, dir)
+	r0, _ := fileLines(t, s0)
+	r1, _ := fileLines(t, s1)
+	assert.Equal(t, []uint64{5, 7, 9}, seedsOf(r0))
+	assert.Equal(t, []uint64{6, 8}, seedsOf(r1))
 
 	merged := invoke(t, "merge", s1, s0, "--json", "--out", dir)
 	require.Contains(t, []int{exitOK, exitViolation}, merged.code, merged.stderr)
-	whole, err := os.ReadFile(all)
-	require.NoError(t, err)
-	wl, ml := jsonLines(string(whole)), jsonLines(merged.stdout)
-	require.Len(t, ml, len(wl))
-	for i := range len(wl) - 1 {
-		a, b := decodeRun(t, wl[i]), decodeRun(t, ml[i])
-		assert.Equal(t, a.Seed, b.Seed)
-		assert.Equal(t, a.TraceHash, b.TraceHash)
-	}
-	var ws, ms struct{ Summary sweepSummaryJSON }
-	require.NoError(t, json.Unmarshal([]byte(wl[len(wl)-1]), &ws))
-	require.NoError(t, json.Unmarshal([]byte(ml[len(ml)-1]), &ms))
-	assert.Equal(t, ws.Summary.Seeds, ms.Summary.Seeds)
-	assert.Equal(t, ws.Summary.Failed, ms.Summary.Failed)
-	assert.Equal(t, ws.Summary.Violations, ms.Summary.Violations)
-	assert.Equal(t, ws.Summary.FailingSeeds, ms.Summary.FailingSeeds)
-	assert.Equal(t, "0/1", ms.Summary.Shard)
+	wholeRuns, ws := fileLines(t, all)
+	mergedRuns, ms := outputLines(t, merged.stdout)
+	assert.Empty(t, cmp.Diff(wholeRuns, mergedRuns, cmp.FilterPath(func(p cmp.Path) bool {
+		return strings.HasSuffix(p.String(), "WallSeconds")
+	}, cmp.Ignore())), "merged runs; want the unsharded sweep's")
+	assert.Equal(t, ws.Seeds, ms.Seeds)
+	assert.Equal(t, ws.Failed, ms.Failed)
+	assert.Equal(t, ws.Violations, ms.Violations)
+	assert.Equal(t, ws.FailingSeeds, ms.FailingSeeds)
+	assert.Equal(t, "0/1", ms.Shard)
 
 	text := invoke(t, "merge", s0, s1, "--out", dir)
 	assert.Contains(t, text.stdout, "sweep: 5 seeds (range 5..9, shard 0/1)")
@@ -157,7 +178,11 @@ func TestSweepShardsAndMerge(t *testing.T) {
 	require.NoError(t, os.WriteFile(again, []byte(merged.stdout), 0o644))
 	r := invoke(t, "merge", again, "--json", "--out", dir)
 	assert.Equal(t, merged.stdout, r.stdout, "a merged file merges again to itself")
+}
 
+func TestMergeProblems(t *testing.T) {
+	dir := t.TempDir()
+	s0, s1, all := shardFiles(t, dir)
 	truncated := filepath.Join(dir, "truncated.jsonl")
 	data, err := os.ReadFile(s1)
 	require.NoError(t, err)

@@ -1,0 +1,17 @@
+// Command raftcheck runs raftcheck's deterministic Raft simulations from the command line:
+// one seed (run), many seeds on all cores (sweep, with --shard to spread a sweep over
+// machines and merge to combine the shards), an exact rerun of a seed or a saved repro file
+// (replay), the minimisation of a failing run (shrink), a report of a saved run (report), and
+// the catalogue of mutants, fault kinds and workloads (list).
+//
+// Every run is a pure function of its seed and config, so any failure replays exactly:
+//
+//	raftcheck sweep --seeds 1000 --mutant commit-to-last-index   # find failing seeds
+//	raftcheck replay raftcheck-out/seed-18.json                 # same trace hash, same violations
+//	raftcheck shrink raftcheck-out/seed-18.json                 # a schedule of a few faults
+//	raftcheck report raftcheck-out/seed-18-shrunk.json          # HTML report
+//
+// Exit codes, for every subcommand: 0 no violation, 1 violation found (or an expected one no
+// longer reproduces), 2 usage or input error, 3 internal error (a run panicked, or results
+// could not be written). `raftcheck help` and `raftcheck <command> --help` describe the flags.
+package main
