@@ -34,6 +34,17 @@ func (c *raftCluster) observe(nd *rnode) {
 	c.commitMax = max(c.commitMax, st.HardState.Commit)
 }
 
+// checkMustSync: a Ready must ask for a sync when it carries entries, a snapshot, or a new
+// term or vote (the Ready contract), or the host would send messages promising unsynced state.
+func (c *raftCluster) checkMustSync(nd *rnode, rd raft.Ready) {
+	hs, prev := rd.HardState, nd.store.hs
+	newVote := !hs.IsEmpty() && (hs.Term != prev.Term || hs.Vote != prev.Vote)
+	if !rd.MustSync && (len(rd.Entries) > 0 || rd.Snapshot != nil || newVote) {
+		c.failf("node %d: Ready with %d entries, snapshot %t, HardState %+v after %+v has MustSync false",
+			nd.id, len(rd.Entries), rd.Snapshot != nil, hs, prev)
+	}
+}
+
 // noteCommitted records that index holds a as a committed entry, seen by node who in term:
 // two different entries committed at one index break state-machine safety.
 func (c *raftCluster) noteCommitted(index uint64, a applied, who, term uint64) {

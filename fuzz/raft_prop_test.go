@@ -46,12 +46,41 @@ func (m *raftMachine) pendingIndex(t *rapid.T) int {
 	return rapid.IntRange(0, len(m.c.pending)-1).Draw(t, "msg")
 }
 
-// actions returns the machine's actions for rapid.T.Repeat. Rapid draws action keys (sorted)
-// with a bias toward the first ones, so the keys are numbered to give the actions that make
-// progress (delivering, ticking, proposing) more weight than the faults.
+// actions returns the machine's actions for rapid.T.Repeat, with the invariant check under
+// the empty key. Rapid draws action keys (sorted) with a bias toward the first ones, so the
+// keys are numbered to give the actions that make progress (delivering, ticking, proposing)
+// more weight than the faults.
 func (m *raftMachine) actions() map[string]func(*rapid.T) {
+	acts := m.progressActions()
+	for k, f := range m.faultActions() {
+		acts[k] = f
+	}
+	acts[""] = func(t *rapid.T) {
+		if err := m.c.check(); err != nil {
+			t.Fatalf("%v\n%v", err, m.c)
+		}
+	}
+	return acts
+}
+
+// progressActions are what a healthy cluster does: time passing, host loops, deliveries,
+// client requests.
+func (m *raftMachine) progressActions() map[string]func(*rapid.T) {
 	c := m.c
 	return map[string]func(*rapid.T){
+		"00 Flush": func(*rapid.T) { c.flush() },
+		"01 TickAll": func(*rapid.T) {
+			for _, nd := range c.up() {
+				c.tick(nd, 1)
+				c.ready(nd)
+			}
+		},
+		"02 Propose": func(t *rapid.T) { c.propose(m.upNode(t)) },
+		"03 Deliver": func(t *rapid.T) {
+			if nd := c.deliver(m.pendingIndex(t), false); nd != nil && rapid.Bool().Draw(t, "ready") {
+				c.ready(nd)
+			}
+		},
 		"04 Tick": func(t *rapid.T) {
 			nd := m.upNode(t)
 			c.tick(nd, rapid.IntRange(1, 2*c.p.electionTick).Draw(t, "ticks"))
@@ -59,18 +88,25 @@ func (m *raftMachine) actions() map[string]func(*rapid.T) {
 				c.ready(nd)
 			}
 		},
-		"01 TickAll": func(t *rapid.T) {
-			for _, nd := range c.up() {
-				c.tick(nd, 1)
-				c.ready(nd)
-			}
-		},
+		"05 Read":  func(t *rapid.T) { c.readIndex(m.upNode(t)) },
 		"06 Ready": func(t *rapid.T) { c.ready(m.upNode(t)) },
-		"03 Deliver": func(t *rapid.T) {
-			if nd := c.deliver(m.pendingIndex(t), false); nd != nil && rapid.Bool().Draw(t, "ready") {
-				c.ready(nd)
+		"09 Compact": func(t *rapid.T) {
+			nd := m.upNode(t)
+			if uint64(len(nd.sm)) <= nd.store.snapIndex() {
+				t.Skip("nothing applied past the snapshot")
 			}
+			c.compact(nd, rapid.Uint64Range(nd.store.snapIndex()+1, uint64(len(nd.sm))).Draw(t, "index"))
 		},
+		"10 Transfer": func(t *rapid.T) {
+			c.transfer(m.upNode(t), rapid.Uint64Range(1, uint64(len(c.nodes))).Draw(t, "to"))
+		},
+	}
+}
+
+// faultActions are what the network and the machines do to the cluster.
+func (m *raftMachine) faultActions() map[string]func(*rapid.T) {
+	c := m.c
+	return map[string]func(*rapid.T){
 		"07 Duplicate": func(t *rapid.T) {
 			if nd := c.deliver(m.pendingIndex(t), true); nd != nil {
 				c.ready(nd)
@@ -80,15 +116,11 @@ func (m *raftMachine) actions() map[string]func(*rapid.T) {
 			k := m.pendingIndex(t)
 			c.pending = append(c.pending[:k], c.pending[k+1:]...)
 		},
-		"00 Flush":   func(*rapid.T) { c.flush() },
-		"02 Propose": func(t *rapid.T) { c.propose(m.upNode(t)) },
-		"05 Read":    func(t *rapid.T) { c.readIndex(m.upNode(t)) },
-		"09 Compact": func(t *rapid.T) {
-			nd := m.upNode(t)
-			if uint64(len(nd.sm)) <= nd.store.snapIndex() {
-				t.Skip("nothing applied past the snapshot")
+		"11 Partition": func(t *rapid.T) {
+			c.heal()
+			if rapid.Bool().Draw(t, "cut") {
+				c.partition(rapid.UintRange(1, 1<<len(c.nodes)-2).Draw(t, "side"))
 			}
-			c.compact(nd, rapid.Uint64Range(nd.store.snapIndex()+1, uint64(len(nd.sm))).Draw(t, "index"))
 		},
 		"12 Crash": func(t *rapid.T) {
 			nd := m.upNode(t)
@@ -103,20 +135,6 @@ func (m *raftMachine) actions() map[string]func(*rapid.T) {
 				t.Skip("no node is down")
 			}
 			c.restart(down[rapid.IntRange(0, len(down)-1).Draw(t, "node")])
-		},
-		"11 Partition": func(t *rapid.T) {
-			c.heal()
-			if rapid.Bool().Draw(t, "cut") {
-				c.partition(rapid.UintRange(1, 1<<len(c.nodes)-2).Draw(t, "side"))
-			}
-		},
-		"10 Transfer": func(t *rapid.T) {
-			c.transfer(m.upNode(t), rapid.Uint64Range(1, uint64(len(c.nodes))).Draw(t, "to"))
-		},
-		"": func(t *rapid.T) {
-			if err := c.check(); err != nil {
-				t.Fatalf("%v\n%v", err, c)
-			}
 		},
 	}
 }

@@ -88,6 +88,7 @@ func (c *raftCluster) ready(nd *rnode) {
 			return
 		}
 		rd := nd.n.Ready()
+		c.checkMustSync(nd, rd)
 		if err := nd.store.save(rd); err != nil {
 			c.failf("node %d: %v", nd.id, err)
 		}

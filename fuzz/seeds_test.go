@@ -242,6 +242,7 @@ func scenarioSeeds() []seed {
 		{"pause-drift", []any{uint64(5), with([]byte{2, 4, 4, 3, 90, 20, 2}, pause, drift)}},
 		{"disk-faults", []any{uint64(6), with([]byte{2, 6, 2, 4, 100, 30, 1}, corrupt, slow, full)}},
 		{"membership", []any{uint64(7), with([]byte{0, 6, 1 | 2 | 4, 3, 80, 30, 1}, add, remove, replace)}},
+		{"fixed-tuning", []any{uint64(9), with([]byte{1, 4, 2 | 4 | 16, 4, 120, 40, 0}, crashLeader, lossy)}},
 		{"everything", []any{uint64(8), with([]byte{2, 6, 1 | 2 | 4 | 8, 6, 200, 40, 0},
 			crashLeader, partition, lossy, dup, pause, corrupt, add, remove)}},
 	}
