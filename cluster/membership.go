@@ -179,16 +179,20 @@ func (r *run) propose(c MemberChange) error {
 	return nil
 }
 
-// configs returns the voter sets the cluster may be running with: the committed one and, for
-// each removal proposed since, the one without that node (a configuration takes effect when
-// appended, and a proposal may or may not have been appended). The nemesis budgets for the
-// worst of them.
+// configs returns the voter sets the cluster may be running with: the committed one; for
+// each removal proposed since, the one without that node; for each learner, the one with it
+// (the leader promotes a learner on its own once it has caught up). A configuration takes
+// effect when appended, and an appended change may not be committed yet; the nemesis budgets
+// for the worst of them.
 func (r *run) configs() [][]int {
 	out := [][]int{r.members.voters}
 	for _, gone := range r.members.removing {
 		if slices.Contains(r.members.voters, gone) {
 			out = append(out, slices.DeleteFunc(slices.Clone(r.members.voters), func(id int) bool { return id == gone }))
 		}
+	}
+	for _, learner := range r.members.learners {
+		out = append(out, append(slices.Clone(r.members.voters), learner))
 	}
 	return out
 }
