@@ -54,6 +54,9 @@ func readShardFile(path string) (shardFile, error) {
 	if err != nil {
 		return shardFile{}, usageErr("%v", err)
 	}
+	if isRepro(data) {
+		return shardFile{}, usageErr("%s: a repro file, not a sweep's --json output", path)
+	}
 	lines, err := readRunLines(path, data)
 	if err != nil {
 		return shardFile{}, err

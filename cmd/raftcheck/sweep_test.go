@@ -187,6 +187,10 @@ func TestMergeProblems(t *testing.T) {
 	data, err := os.ReadFile(s1)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(truncated, data[:bytes.LastIndex(data, []byte(`{"summary"`))], 0o644))
+	repro := filepath.Join(dir, "seed-5.json")
+	rp, err := cluster.Repro{Version: cluster.ReproVersion, Seed: 5, Config: cluster.DefaultConfig()}.Marshal()
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(repro, rp, 0o644))
 	cases := []struct {
 		name  string
 		files []string
@@ -196,6 +200,7 @@ func TestMergeProblems(t *testing.T) {
 		{"shard twice", []string{s0, s1, s0}, []string{"shard 0/2 appears twice", "seeds given twice: 5 ("}},
 		{"different sweeps", []string{s0, s1, all}, []string{"not the same sweep"}},
 		{"no summary", []string{s0, truncated}, []string{truncated + ": no summary line"}},
+		{"repro file", []string{s0, repro}, []string{repro + ": a repro file, not a sweep's --json output"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
