@@ -15,20 +15,25 @@
 // FuzzWALRecover writes a real WAL with wal.Save and wal.SaveSnapshot on a simnet.Disk, with
 // small segments so that it spans several files, crashes the disk in one of simnet's crash
 // modes over an unsynced tail, damages the files as the input says (xor or set a byte,
-// truncate, append garbage, zero a sector) and recovers with wal.Open. An error must be a
-// *wal.CorruptionError naming a file, and only after real damage; a recovered state must be
-// one the WAL passed through at or after its last sync, with every entry and the HardState
-// present as a checksum-valid record in the files (the record format is re-derived from
-// raft/wal's doc.go, not taken from its code); reopening must give the same state. The one
-// damage the WAL documents it cannot tell from a torn tail (its last segment's final sync
-// commit damaged together with bytes before it) is held only to the weaker checks.
+// truncate, append garbage, zero a sector, add a segment file of arbitrary bytes) and recovers
+// with wal.Open. An error must be a *wal.CorruptionError naming a file, and only after real
+// damage; a recovered state must be one the WAL passed through at or after its last sync,
+// with every entry and the HardState present as a checksum-valid record in the files (the
+// record format is re-derived from raft/wal's doc.go, not taken from its code); reopening must
+// give the same state. Damage the WAL cannot tell from a torn tail is held only to the weaker
+// checks: its last segment's final sync commit damaged together with bytes before it (as its
+// doc.go says), and a sealed segment truncated at a record boundary (a gap that
+// TestWALDetectsTruncatedSealedSegment reports).
 //
 // FuzzScenario decodes bytes into a small valid cluster.Config (3–5 nodes, 2–8 s, kv or
-// append, clients, rate, ReadIndex, forwarding, compaction) and an explicit schedule of up to
-// 8 faults of any cluster.Kind (each passing cluster.Fault.Validate), runs cluster.Run on the
-// correct build and requires no violation and a history that is not checker.Illegal. A failure
-// prints the repro JSON (cluster.NewRepro(res, true).Marshal()) for `raftcheck replay`. One
-// run takes about 10–50 ms.
+// append, clients, rate, read share, ReadIndex, forwarding, compaction, swarm or fixed tuning)
+// and an explicit schedule of up to 8 faults of any cluster.Kind (each passing
+// cluster.Fault.Validate), runs cluster.Run on the correct build and requires no violation and
+// a history that is not checker.Illegal. A failure prints the repro JSON
+// (cluster.NewRepro(res, true).Marshal()) for `raftcheck replay`. One run takes 10–50 ms.
+//
+// Inputs found failing because of a bug elsewhere are kept in testdata/found with a note
+// (README.md there), so that the suite stays green until the bug is fixed.
 //
 // Seed corpora live in testdata/fuzz/<Target>/seed-*; TestWriteSeedCorpora rewrites them
 // (RAFTCHECK_WRITE_FUZZ_SEEDS=1) and TestSeedCorporaWritten keeps them in step with the code
