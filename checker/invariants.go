@@ -66,6 +66,8 @@ type nodeState struct {
 	// ballot is the latest vote made in this life, or the synced vote after a restart;
 	// syncedBallot is the latest vote known durable.
 	ballot, syncedBallot ballot
+	// granted is the last vote the node sent out, whatever it persisted; it survives crashes.
+	granted ballot
 	// required is the synced log position that every state the disk may hold after a
 	// crash still contains.
 	required mark

@@ -41,7 +41,8 @@ func (c *Invariants) RefusedStart(t int64, node int, reason string) {
 // recovered log.
 //
 // Checks (unless rec.Wiped): the recovered hard state is at least the synced one (term,
-// the vote of that term, commit) and the recovered log still holds every entry the node
+// the vote of that term, commit) and keeps every vote the node granted (VoteGranted: a vote
+// is promised to a candidate only once persisted) and the recovered log still holds every entry the node
 // had synced — compared by chain hash at the last synced index — else silent-loss (data
 // missing) or corruption-undetected (data different); every recovered entry is one some
 // node saved with the same history (corruption-undetected); the recovered snapshot agrees
@@ -141,6 +142,11 @@ func (c *Invariants) checkRecoveredState(t int64, node int, n *nodeState, hs Har
 		lost = append(lost, fmt.Sprintf("term %d is below the synced term %d", hs.Term, s.Term))
 	} else if hs.Term == s.Term && s.Vote != 0 && hs.Vote != s.Vote {
 		lost = append(lost, fmt.Sprintf("vote %d in term %d differs from the synced vote %d", hs.Vote, hs.Term, s.Vote))
+	}
+	if g := n.granted; hs.Term < g.term {
+		lost = append(lost, fmt.Sprintf("term %d is below term %d, in which it had granted its vote (at %s)", hs.Term, g.term, fmtTime(g.at)))
+	} else if hs.Term == g.term && hs.Vote != g.vote {
+		lost = append(lost, fmt.Sprintf("vote %d in term %d, but it had granted its vote to %d in that term (at %s)", hs.Vote, hs.Term, g.vote, fmtTime(g.at)))
 	}
 	if hs.Commit < s.Commit {
 		lost = append(lost, fmt.Sprintf("commit index %d is below the synced commit index %d", hs.Commit, s.Commit))

@@ -149,6 +149,14 @@ type Observations struct {
 	Leader    uint64 // term this node became leader in, 0 if it did not
 	Role      string // the node's role when its role or term changed ("follower", "leader", ...), else ""
 	Term      uint64 // the node's term, with Role
+	Votes     []Vote // votes granted in this batch's messages (not pre-votes)
+}
+
+// Vote is a vote a node granted: to Candidate in Term. Candidate is named as the engine's
+// HardState.Vote names it, so that the checker can compare them.
+type Vote struct {
+	Term      uint64
+	Candidate uint64
 }
 
 // EngineStatus is what the host and the nemesis need to know of a node.

@@ -64,6 +64,9 @@ func (h *host) observe(o Observations) {
 	if o.Synced {
 		inv.Synced(t, id)
 	}
+	for _, v := range o.Votes {
+		inv.VoteGranted(t, id, v.Term, v.Candidate)
+	}
 	if o.Role != "" {
 		h.n.r.mark(Mark{Kind: MarkRole, Node: id, Term: o.Term, Detail: o.Role})
 	}

@@ -63,6 +63,11 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 		st := e.node.Status()
 		o.Role, o.Term, e.term = st.Role.String(), st.HardState.Term, st.HardState.Term
 	}
+	for _, m := range rd.Messages {
+		if m.Type == raft.MsgVoteResp && !m.Reject {
+			o.Votes = append(o.Votes, Vote{Term: m.Term, Candidate: m.To})
+		}
+	}
 	if rd.SoftState != nil {
 		lead := rd.SoftState.Role == raft.Leader
 		if lead && !e.leader {

@@ -1,0 +1,56 @@
+package checker
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestVoteGrantedTwiceInATerm(t *testing.T) {
+	c, err := NewInvariants(3, Options{})
+	require.NoError(t, err)
+	c.VoteGranted(10, 0, 2, 2)
+	c.VoteGranted(11, 0, 2, 2) // a retransmitted answer to the same candidate is fine
+	c.Crashed(20, 0)
+	c.Restarted(30, 0, Recovery{HardState: HardState{Term: 2, Vote: 2}})
+	c.VoteGranted(40, 0, 3, 3) // a new term, a new vote
+	require.Empty(t, c.Violations())
+	c.VoteGranted(50, 0, 3, 1)
+	vs := c.Violations()
+	require.Len(t, vs, 1)
+	require.Equal(t, KindDoubleVote, vs[0].Kind)
+	require.Equal(t, int64(50), vs[0].Time)
+	require.Equal(t, []int{0}, vs[0].Nodes)
+	require.Contains(t, vs[0].Detail, "granted its vote in term 3 to 1 after granting it to 3")
+}
+
+func TestVoteGrantedAcrossRestart(t *testing.T) {
+	c, err := NewInvariants(3, Options{})
+	require.NoError(t, err)
+	c.VoteGranted(10, 1, 5, 3)
+	c.Crashed(20, 1)
+	c.Restarted(30, 1, Recovery{HardState: HardState{Term: 5}}) // the vote was lost with the crash (the mutant's bug)
+	c.VoteGranted(40, 1, 5, 1)
+	vs := c.Violations()
+	require.Len(t, vs, 2)
+	require.Equal(t, KindSilentLoss, vs[0].Kind)
+	require.Contains(t, vs[0].Detail, "vote 0 in term 5, but it had granted its vote to 3 in that term")
+	require.Equal(t, KindDoubleVote, vs[1].Kind)
+	require.Equal(t, []int{1}, vs[1].Nodes)
+}
+
+func TestRestartKeepsGrantedVote(t *testing.T) {
+	c, err := NewInvariants(3, Options{})
+	require.NoError(t, err)
+	c.VoteGranted(10, 2, 4, 1)
+	c.Crashed(20, 2)
+	c.Restarted(30, 2, Recovery{HardState: HardState{Term: 4, Vote: 1}})
+	c.Crashed(40, 2)
+	c.Restarted(50, 2, Recovery{HardState: HardState{Term: 6}}) // a later term supersedes the vote
+	require.Empty(t, c.Violations())
+	c.Crashed(60, 2)
+	c.Restarted(70, 2, Recovery{HardState: HardState{Term: 3}})
+	vs := c.Violations()
+	require.Len(t, vs, 1)
+	require.Contains(t, vs[0].Detail, "term 3 is below term 4, in which it had granted its vote")
+}
