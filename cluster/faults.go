@@ -12,6 +12,7 @@ type faultState struct {
 	targets [][]int // per schedule index: the nodes the fault struck when it started (nil: not applied)
 	network []int   // partition faults in effect, by schedule index
 	links   []int   // link faults in effect (loss, duplicate, delay, reorder)
+	churn   []int   // churn faults in effect
 }
 
 type faultEvent struct{ r *run }
@@ -85,6 +86,8 @@ func (r *run) apply(f Fault, i int, ids []int) bool {
 		return r.eachNode(ids, func(n *node) { r.crash(n, &mode); n.holds++ })
 	case Pause:
 		return r.eachNode(ids, r.pause)
+	case Churn:
+		r.startChurn(i)
 	case Partition:
 		if len(r.members.all()) < 2 {
 			return false
@@ -116,7 +119,7 @@ func (r *run) apply(f Fault, i int, ids []int) bool {
 
 func (r *run) endFault(i int) {
 	ids := r.faults.targets[i]
-	if ids == nil && !slices.Contains(r.faults.network, i) && !slices.Contains(r.faults.links, i) {
+	if ids == nil && !slices.Contains(r.faults.network, i) && !slices.Contains(r.faults.links, i) && !slices.Contains(r.faults.churn, i) {
 		return // never applied
 	}
 	f := r.schedule[i]
@@ -132,6 +135,8 @@ func (r *run) lift(f Fault, i int, ids []int) {
 		r.eachNode(ids, func(n *node) { n.holds = max(n.holds-1, 0) })
 	case Pause:
 		r.eachNode(ids, r.resume)
+	case Churn:
+		r.endChurn(i)
 	case Partition:
 		r.faults.network = slices.DeleteFunc(r.faults.network, func(j int) bool { return j == i })
 		r.applyNetwork()

@@ -18,7 +18,7 @@ func (e healEvent) OnEvent(now simnet.Time, _ uint64) {
 	r.res.Stats.LeaderAfterHeal = -1
 	r.mark(Mark{Kind: MarkHeal, Node: -1})
 	r.k.Trace().Event(traceHeal, 0, 0, 0)
-	r.faults.network, r.faults.links = nil, nil
+	r.faults.network, r.faults.links, r.faults.churn = nil, nil, nil
 	r.net.Heal()
 	r.net.ResetLinks()
 	r.applyLinks()

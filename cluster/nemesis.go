@@ -123,6 +123,9 @@ func drawFault(cfg Config, p kindPlan, r *rand.Rand) Fault {
 		f.Nodes, f.Leader = drawTargets(cfg.Nodes, r)
 		f.Mode = CrashModes[r.IntN(len(CrashModes))]
 		f.For = drawFor(r, time.Second)
+	case Churn:
+		f.Value = roundTo(150+p.intensity*600*r.Float64(), 1)
+		f.For = drawFor(r, 3*time.Second)
 	case Pause:
 		f.Nodes, f.Leader = drawTargets(cfg.Nodes, r)
 	case Partition:

@@ -127,9 +127,12 @@ func (e *raftEngine) translate(err error) error {
 	return err
 }
 
-// Compact hands the snapshot to raft and makes it durable.
+// Compact hands the snapshot to raft and makes it durable. A snapshot received from the
+// leader while the host was applying may already cover index: that compaction is dropped.
 func (e *raftEngine) Compact(index uint64, snapshot []byte) error {
-	if err := e.node.Compact(index, snapshot); err != nil {
+	if err := e.node.Compact(index, snapshot); errors.Is(err, raft.ErrCompactIndex) && index <= e.node.SnapshotMeta().Index {
+		return fmt.Errorf("%w: %w", ErrDropped, err)
+	} else if err != nil {
 		return err
 	}
 	return e.log.SaveSnapshot(raft.Snapshot{Meta: e.node.SnapshotMeta(), Data: snapshot})

@@ -15,6 +15,7 @@ type Kind string
 // begins.
 const (
 	Crash     Kind = "crash"     // crash Nodes; Mode says what their unsynced writes become; restart after For
+	Churn     Kind = "churn"     // every Value ms for For, crash the leader and restart it soon after
 	Pause     Kind = "pause"     // pause Nodes (no ticks, messages wait); resume after For
 	Partition Kind = "partition" // cut the network into Shape over Nodes
 	Loss      Kind = "loss"      // every link drops a message with probability Value
@@ -36,6 +37,7 @@ var Kinds = []struct {
 	Help string
 }{
 	{Crash, "crash one, a minority, a majority, the leader or all nodes; unsynced data lost, kept as a prefix, torn or a random sector subset"},
+	{Churn, "leader churn: kill the current leader again and again, restarting it soon after"},
 	{Pause, "pause nodes (SIGSTOP): no ticks, messages wait until resume"},
 	{Partition, "network partitions: random halves, isolate the leader, majorities ring, bridge, one-way"},
 	{Loss, "drop messages on every link with a probability"},
@@ -201,7 +203,7 @@ func (f Fault) validateParams() error {
 		return fmt.Errorf("fault %s: mode %q not one of %v", f, f.Mode, CrashModes)
 	case (f.Kind == Loss || f.Kind == Duplicate) && !(f.Value > 0 && f.Value <= 1):
 		return fmt.Errorf("fault %s: value %v must be a probability in (0, 1]", f, f.Value)
-	case (f.Kind == Delay || f.Kind == Reorder || f.Kind == SlowDisk) && !(f.Value > 0 && f.Value <= 60_000):
+	case (f.Kind == Delay || f.Kind == Reorder || f.Kind == SlowDisk || f.Kind == Churn) && !(f.Value > 0 && f.Value <= 60_000):
 		return fmt.Errorf("fault %s: value %v must be milliseconds in (0, 60000]", f, f.Value)
 	case f.Kind == Drift && !(f.Value >= 0.5 && f.Value <= 2):
 		return fmt.Errorf("fault %s: value %v must be a clock rate in [0.5, 2]", f, f.Value)
