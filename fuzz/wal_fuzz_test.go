@@ -219,14 +219,18 @@ func mutateBytes(b []byte, op byte, off int, val byte) ([]byte, bool) {
 	return b, true
 }
 
+// rewrite replaces (or creates) file name with b, durably.
 func rewrite(t *testing.T, d *simnet.Disk, name string, b []byte) {
-	if err := d.Truncate(name, 0); err != nil {
+	if err := d.Truncate(name, 0); err != nil && !errors.Is(err, simnet.ErrNotExist) {
 		t.Fatal(err)
 	}
 	if err := d.Append(name, b); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Sync(name); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SyncDir(); err != nil {
 		t.Fatal(err)
 	}
 }
