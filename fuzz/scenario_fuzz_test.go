@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -84,7 +85,8 @@ func scenarioFromBytes(b []byte) (cluster.Config, cluster.Schedule) {
 // shape or value, as the kind needs) and flags (bit 0: target the leader). ok is false when
 // the fault does not validate.
 func faultFromBytes(b []byte, cfg cluster.Config) (cluster.Fault, bool) {
-	f := cluster.Fault{Kind: cluster.Kinds[int(b[0])%len(cluster.Kinds)].Kind}
+	kinds := scenarioKinds()
+	f := cluster.Fault{Kind: kinds[int(b[0])%len(kinds)]}
 	f.At = cluster.Duration(time.Duration(cfg.Duration) * time.Duration(b[1]) / 256)
 	f.For = cluster.Duration(time.Duration(1+int(b[2])%32) * 100 * time.Millisecond)
 	for n := range cfg.Nodes {
@@ -103,6 +105,8 @@ func faultFromBytes(b []byte, cfg cluster.Config) (cluster.Fault, bool) {
 		f.Value = float64(1+int(p)%50) / 100
 	case cluster.Delay, cluster.Reorder:
 		f.Value = float64(1 + int(p)%100)
+	case cluster.Churn:
+		f.Value = float64(50 + 10*(int(p)%46))
 	case cluster.SlowDisk:
 		f.Value = float64(1 + int(p)%50)
 	case cluster.Drift:
@@ -114,6 +118,24 @@ func faultFromBytes(b []byte, cfg cluster.Config) (cluster.Fault, bool) {
 		}
 	}
 	return f, f.Validate() == nil
+}
+
+// stableKinds fixes the byte that encodes each fault kind, so that the seed corpus keeps its
+// meaning when cluster.Kinds grows or is reordered.
+var stableKinds = []cluster.Kind{cluster.Crash, cluster.Pause, cluster.Partition, cluster.Loss,
+	cluster.Duplicate, cluster.Delay, cluster.Reorder, cluster.Drift, cluster.Corrupt, cluster.SlowDisk,
+	cluster.DiskFull, cluster.Add, cluster.Remove, cluster.Replace, cluster.Churn}
+
+// scenarioKinds is stableKinds followed by any kind of cluster.Kinds it does not list yet (in
+// menu order), so that a new kind is fuzzed before this list learns its name.
+func scenarioKinds() []cluster.Kind {
+	out := slices.Clone(stableKinds)
+	for _, k := range cluster.Kinds {
+		if !slices.Contains(out, k.Kind) {
+			out = append(out, k.Kind)
+		}
+	}
+	return out
 }
 
 func violationText(res *cluster.Result) string {

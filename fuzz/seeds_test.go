@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -212,14 +213,7 @@ func scenarioSeeds() []seed {
 		}
 		return b
 	}
-	kind := func(k cluster.Kind) byte {
-		for i, e := range cluster.Kinds {
-			if e.Kind == k {
-				return byte(i)
-			}
-		}
-		panic("unknown kind " + string(k))
-	}
+	kind := func(k cluster.Kind) byte { return byte(slices.Index(stableKinds, k)) }
 	// fault bytes: kind, at/256 of the duration, for (100 ms steps - 1), node mask, param, flags
 	crashLeader := []byte{kind(cluster.Crash), 40, 9, 0, 2, 1}
 	partition := []byte{kind(cluster.Partition), 90, 14, 0, 0, 0}
@@ -234,6 +228,7 @@ func scenarioSeeds() []seed {
 	add := []byte{kind(cluster.Add), 50, 0, 0, 0, 0}
 	remove := []byte{kind(cluster.Remove), 170, 0, 0, 0, 1}
 	replace := []byte{kind(cluster.Replace), 80, 0, 0b100, 0, 0}
+	churn := []byte{kind(cluster.Churn), 60, 20, 0, 20, 0}
 	return []seed{
 		{"quiet-kv", []any{uint64(1), quiet}},
 		{"quiet-append-5-nodes", []any{uint64(2), with([]byte{2, 3, 1 | 2 | 4 | 8, 5, 150, 50, 1})}},
@@ -243,6 +238,7 @@ func scenarioSeeds() []seed {
 		{"disk-faults", []any{uint64(6), with([]byte{2, 6, 2, 4, 100, 30, 1}, corrupt, slow, full)}},
 		{"membership", []any{uint64(7), with([]byte{0, 6, 1 | 2 | 4, 3, 80, 30, 1}, add, remove, replace)}},
 		{"fixed-tuning", []any{uint64(9), with([]byte{1, 4, 2 | 4 | 16, 4, 120, 40, 0}, crashLeader, lossy)}},
+		{"leader-churn", []any{uint64(10), with([]byte{2, 5, 2 | 4, 4, 100, 30, 2}, churn)}},
 		{"everything", []any{uint64(8), with([]byte{2, 6, 1 | 2 | 4 | 8, 6, 200, 40, 0},
 			crashLeader, partition, lossy, dup, pause, corrupt, add, remove)}},
 	}
