@@ -18,10 +18,25 @@ func (c *Invariants) HardStateSaved(t int64, node int, hs HardState) {
 			"node %d commit index went from %d down to %d within one life (term %d)",
 			node, n.commit, hs.Commit, hs.Term)
 	case hs.Commit > n.commit:
+		c.checkCommitRule(t, node, n, hs)
 		c.commitRange(t, node, n, n.commit, hs.Commit, hs.Term)
 	}
 	n.hs = hs
 	n.commit = hs.Commit
+}
+
+// checkCommitRule checks that a leader, still in the term it leads, advances its commit index
+// only to an entry of that term: Figure 2, "if there exists an N such that N > commitIndex,
+// a majority of matchIndex[i] >= N, and log[N].term == currentTerm: set commitIndex = N".
+func (c *Invariants) checkCommitRule(t int64, node int, n *nodeState, hs HardState) {
+	if n.leaderTerm == 0 || n.leaderTerm != hs.Term {
+		return
+	}
+	if e, ok := n.log.at(hs.Commit); ok && e.term != hs.Term {
+		c.report(KindCommitRule, t, []int{node},
+			"leader %d of term %d advanced its commit index to %d, an entry of term %d: a leader commits only entries of its own term by counting replicas (§5.4.2, Figure 8)",
+			node, hs.Term, hs.Commit, e.term)
+	}
 }
 
 // checkTermVote checks hs against the node's current term and the vote it made in it.

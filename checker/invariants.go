@@ -68,6 +68,8 @@ type nodeState struct {
 	ballot, syncedBallot ballot
 	// granted is the last vote the node sent out, whatever it persisted; it survives crashes.
 	granted ballot
+	// leaderTerm is the term this node became leader in during this life (0: never).
+	leaderTerm uint64
 	// required is the synced log position that every state the disk may hold after a
 	// crash still contains.
 	required mark

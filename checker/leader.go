@@ -3,6 +3,8 @@ package checker
 import "fmt"
 
 // BecameLeader observes that node became leader of term (its role changed to leader).
+// Until its term changes, every advance of its commit index must land on an entry of term
+// (HardStateSaved checks it: §5.4.2, the commitment rule of Figure 8).
 //
 // Checks: election safety — no other node was ever leader of term; leader completeness —
 // the node's log holds every entry committed in a term < term (the entry with the highest
@@ -18,6 +20,7 @@ func (c *Invariants) BecameLeader(t int64, node int, term uint64) {
 			node, term, prev.node, term, fmtTime(prev.at))
 	}
 	c.checkCompleteness(t, node, n, term)
+	n.leaderTerm = term
 }
 
 // checkCompleteness checks that the log of node, new leader of term, holds every entry

@@ -36,6 +36,9 @@ const (
 	KindTermRegress = "term-regress"
 	// KindDoubleVote: a node voted for two candidates in one term.
 	KindDoubleVote = "double-vote"
+	// KindCommitRule: a leader advanced its commit index to an entry of an earlier term
+	// (§5.4.2, Figure 8: entries of earlier terms are committed only indirectly).
+	KindCommitRule = "commit-rule"
 	// KindLogGap: a node persisted entries that leave a hole in its log.
 	KindLogGap = "log-gap"
 	// KindSilentLoss: a node restarted without state it had synced, and did not refuse to start.

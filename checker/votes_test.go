@@ -54,3 +54,28 @@ func TestRestartKeepsGrantedVote(t *testing.T) {
 	require.Len(t, vs, 1)
 	require.Contains(t, vs[0].Detail, "term 3 is below term 4, in which it had granted its vote")
 }
+
+func TestLeaderCommitsOnlyItsTerm(t *testing.T) {
+	c, err := NewInvariants(3, Options{})
+	require.NoError(t, err)
+	// Node 0 holds entries of terms 1 and 2 and leads term 3.
+	c.EntriesSaved(10, 0, []EntryObs{{Index: 1, Term: 1, Digest: 11}, {Index: 2, Term: 2, Digest: 22}})
+	c.HardStateSaved(11, 0, HardState{Term: 3, Vote: 1, Commit: 1})
+	c.BecameLeader(12, 0, 3)
+	c.HardStateSaved(13, 0, HardState{Term: 3, Vote: 1, Commit: 2}) // term-2 entry by count: Figure 8
+	vs := c.Violations()
+	require.Len(t, vs, 1)
+	require.Equal(t, KindCommitRule, vs[0].Kind)
+	require.Equal(t, int64(13), vs[0].Time)
+	require.Contains(t, vs[0].Detail, "leader 0 of term 3 advanced its commit index to 2, an entry of term 2")
+
+	// Committing its own entry, which covers the earlier ones, is the rule.
+	c2, err := NewInvariants(3, Options{})
+	require.NoError(t, err)
+	c2.EntriesSaved(10, 0, []EntryObs{{Index: 1, Term: 1, Digest: 11}, {Index: 2, Term: 2, Digest: 22}})
+	c2.BecameLeader(12, 0, 3)
+	c2.EntriesSaved(13, 0, []EntryObs{{Index: 3, Term: 3, Digest: 33}})
+	c2.HardStateSaved(14, 0, HardState{Term: 3, Vote: 1, Commit: 3})
+	c2.HardStateSaved(15, 0, HardState{Term: 4, Vote: 0, Commit: 3})
+	require.Empty(t, c2.Violations())
+}

@@ -6,44 +6,62 @@ import (
 	"github.com/raftcheck/raftcheck/simnet"
 )
 
-// churnEvent drives a churn fault: at each beat it kills the current leader (a power failure
-// that loses unsynced writes) and lets it restart a moment later. Quick successions of leaders
-// with diverging logs are where Figure 8 and vote-persistence bugs live.
+// Churn keeps killing leaders: while a churn fault is in effect, every node that becomes
+// leader is killed (a power failure: unsynced writes are lost) after leading for a random time
+// up to the fault's Value in milliseconds, and restarts 10 to 210 ms later. Quick successions
+// of short-lived leaders with diverging logs are where Figure 8 and vote-persistence bugs
+// live.
 type churnEvent struct{ r *run }
 
 // churnRestartMax bounds how long a killed leader stays down before it may restart.
 const churnRestartMax = 200 * simnet.Millisecond
 
-// OnEvent kills the leader if fault arg is still in effect, and schedules the next beat.
-// The low bit of arg says whether this is a beat of fault arg>>1 (0) or the release of
-// killed node arg>>1 (1).
+// Churn event arguments: the low two bits say what to do with node arg>>2.
+const (
+	churnKill    = 0 // kill the node if it still leads in the term it was elected in
+	churnRelease = 1 // the node may restart
+)
+
+// OnEvent carries out a churn kill or release.
 func (e churnEvent) OnEvent(now simnet.Time, arg uint64) {
 	r := e.r
-	i := int(arg >> 1)
-	if arg&1 == 1 { // release: the killed node may restart
-		n := r.nodes[i]
+	n := r.nodes[arg>>2]
+	switch arg & 3 {
+	case churnRelease:
 		n.holds = max(n.holds-1, 0)
-		return
-	}
-	if r.healing || !slices.Contains(r.faults.churn, i) {
-		return
-	}
-	rnd := r.k.Stream("nemesis/churn-run")
-	if l := r.leader(); l != nil {
+	case churnKill:
+		if r.healing || len(r.faults.churn) == 0 || n.h == nil || !n.h.eng.Status().IsLeader {
+			return
+		}
 		mode := simnet.LoseUnsynced
-		r.crash(l, &mode)
-		l.holds++
-		down := simnet.Time(rnd.Int64N(int64(churnRestartMax))) + 10*simnet.Millisecond
-		r.k.Schedule(now+down, e, uint64(l.id)<<1|1)
+		r.crash(n, &mode)
+		n.holds++
+		down := 10*simnet.Millisecond + simnet.Time(r.churnRand().Int64N(int64(churnRestartMax)))
+		r.k.Schedule(now+down, e, arg>>2<<2|churnRelease)
 	}
-	beat := simnet.Time(r.schedule[i].Value * float64(simnet.Millisecond))
-	r.k.Schedule(now+beat, e, uint64(i)<<1)
 }
 
-// startChurn puts churn fault i in effect.
+func (r *run) churnRand() interface{ Int64N(int64) int64 } { return r.k.Stream("nemesis/churn-run") }
+
+// churnLeader schedules the kill of a node that just became leader, if churn is in effect.
+func (r *run) churnLeader(id int) {
+	if len(r.faults.churn) == 0 || r.healing {
+		return
+	}
+	longest := 0.0
+	for _, i := range r.faults.churn {
+		longest = max(longest, r.schedule[i].Value)
+	}
+	lead := simnet.Time(r.churnRand().Int64N(int64(longest*float64(simnet.Millisecond)))) + simnet.Millisecond
+	r.k.Schedule(r.k.Now()+lead, churnEvent{r}, uint64(id)<<2|churnKill)
+}
+
+// startChurn puts churn fault i in effect; the current leader is the first to go.
 func (r *run) startChurn(i int) {
 	r.faults.churn = append(r.faults.churn, i)
-	r.k.Schedule(r.k.Now(), churnEvent{r}, uint64(i)<<1)
+	if l := r.leader(); l != nil {
+		r.churnLeader(l.id)
+	}
 }
 
 // endChurn lifts churn fault i; nodes it killed restart when their release comes.

@@ -125,6 +125,7 @@ func (r *run) noteLeader(id int, term uint64) {
 	r.res.Stats.Elections++
 	r.mark(Mark{Kind: MarkLeader, Node: id, Term: term})
 	r.k.Trace().Event(traceLeader, uint64(id), term, 0)
+	r.churnLeader(id)
 	if r.healing && r.res.Stats.LeaderAfterHeal < 0 {
 		r.res.Stats.LeaderAfterHeal = r.now()
 	}

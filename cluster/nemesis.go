@@ -124,7 +124,7 @@ func drawFault(cfg Config, p kindPlan, r *rand.Rand) Fault {
 		f.Mode = CrashModes[r.IntN(len(CrashModes))]
 		f.For = drawFor(r, time.Second)
 	case Churn:
-		f.Value = roundTo(150+p.intensity*600*r.Float64(), 1)
+		f.Value = roundTo(20+p.intensity*400*r.Float64(), 1)
 		f.For = drawFor(r, 3*time.Second)
 	case Pause:
 		f.Nodes, f.Leader = drawTargets(cfg.Nodes, r)

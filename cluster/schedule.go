@@ -15,7 +15,7 @@ type Kind string
 // begins.
 const (
 	Crash     Kind = "crash"     // crash Nodes; Mode says what their unsynced writes become; restart after For
-	Churn     Kind = "churn"     // every Value ms for For, crash the leader and restart it soon after
+	Churn     Kind = "churn"     // for For, kill every leader within Value ms of its election; restart it soon after
 	Pause     Kind = "pause"     // pause Nodes (no ticks, messages wait); resume after For
 	Partition Kind = "partition" // cut the network into Shape over Nodes
 	Loss      Kind = "loss"      // every link drops a message with probability Value
@@ -37,7 +37,7 @@ var Kinds = []struct {
 	Help string
 }{
 	{Crash, "crash one, a minority, a majority, the leader or all nodes; unsynced data lost, kept as a prefix, torn or a random sector subset"},
-	{Churn, "leader churn: kill the current leader again and again, restarting it soon after"},
+	{Churn, "leader churn: kill every new leader within a few hundred ms, restarting it soon after"},
 	{Pause, "pause nodes (SIGSTOP): no ticks, messages wait until resume"},
 	{Partition, "network partitions: random halves, isolate the leader, majorities ring, bridge, one-way"},
 	{Loss, "drop messages on every link with a probability"},
