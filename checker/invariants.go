@@ -70,6 +70,8 @@ type nodeState struct {
 	granted ballot
 	// leaderTerm is the term this node became leader in during this life (0: never).
 	leaderTerm uint64
+	// confs are the indexes of the configuration entries in this life's log, ascending.
+	confs []uint64
 	// required is the synced log position that every state the disk may hold after a
 	// crash still contains.
 	required mark

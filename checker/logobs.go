@@ -52,6 +52,7 @@ func (c *Invariants) EntriesSaved(t int64, node int, ents []EntryObs) {
 		n.divergedAt = 0
 	}
 	n.log.truncateFrom(first)
+	n.dropConfsFrom(first)
 	c.tab.grow(ents[len(ents)-1].Index)
 	for _, e := range ents {
 		ch := n.log.appendEntry(e.Term, e.Digest)

@@ -39,6 +39,10 @@ const (
 	// KindCommitRule: a leader advanced its commit index to an entry of an earlier term
 	// (§5.4.2, Figure 8: entries of earlier terms are committed only indirectly).
 	KindCommitRule = "commit-rule"
+	// KindMembershipRule: a log held two uncommitted configuration changes, or a leader
+	// appended one before committing an entry of its term (thesis §4.1; the single-server
+	// change bug reported on raft-dev in 2015).
+	KindMembershipRule = "membership-rule"
 	// KindLogGap: a node persisted entries that leave a hole in its log.
 	KindLogGap = "log-gap"
 	// KindSilentLoss: a node restarted without state it had synced, and did not refuse to start.

@@ -79,3 +79,38 @@ func TestLeaderCommitsOnlyItsTerm(t *testing.T) {
 	c2.HardStateSaved(15, 0, HardState{Term: 4, Vote: 0, Commit: 3})
 	require.Empty(t, c2.Violations())
 }
+
+func TestMembershipRules(t *testing.T) {
+	c, err := NewInvariants(3, Options{})
+	require.NoError(t, err)
+	c.EntriesSaved(10, 0, []EntryObs{{Index: 1, Term: 1, Digest: 1}, {Index: 2, Term: 1, Digest: 2}})
+	c.HardStateSaved(11, 0, HardState{Term: 2, Vote: 1, Commit: 2})
+	c.BecameLeader(12, 0, 2)
+	c.EntriesSaved(13, 0, []EntryObs{{Index: 3, Term: 2, Digest: 3}})
+	c.ConfAppended(13, 0, 3, 2) // before its no-op committed: the 2015 bug
+	vs := c.Violations()
+	require.Len(t, vs, 1)
+	require.Equal(t, KindMembershipRule, vs[0].Kind)
+	require.Contains(t, vs[0].Detail, "leader 0 of term 2 appended a configuration change at index 3 before committing an entry of its term (commit 2)")
+
+	c.EntriesSaved(14, 0, []EntryObs{{Index: 4, Term: 2, Digest: 4}})
+	c.ConfAppended(14, 0, 4, 2)
+	vs = c.Violations()
+	require.Len(t, vs, 3)
+	require.Contains(t, vs[1].Detail, "while the one at index 3 is not committed (commit 2): two changes in flight")
+
+	// A follower replacing an uncommitted change, and a leader doing it by the rules: fine.
+	d, err := NewInvariants(3, Options{})
+	require.NoError(t, err)
+	d.EntriesSaved(10, 1, []EntryObs{{Index: 1, Term: 1, Digest: 1}, {Index: 2, Term: 1, Digest: 2}})
+	d.ConfAppended(10, 1, 2, 1)
+	d.EntriesSaved(20, 1, []EntryObs{{Index: 2, Term: 2, Digest: 9}}) // truncates the change at 2
+	d.EntriesSaved(21, 1, []EntryObs{{Index: 3, Term: 2, Digest: 3}})
+	d.HardStateSaved(21, 1, HardState{Term: 3, Vote: 2, Commit: 3})
+	d.BecameLeader(22, 1, 3)
+	d.EntriesSaved(23, 1, []EntryObs{{Index: 4, Term: 3, Digest: 4}})
+	d.HardStateSaved(24, 1, HardState{Term: 3, Vote: 2, Commit: 4})
+	d.EntriesSaved(25, 1, []EntryObs{{Index: 5, Term: 3, Digest: 5}})
+	d.ConfAppended(25, 1, 5, 3)
+	require.Empty(t, d.Violations())
+}

@@ -146,10 +146,11 @@ type Observations struct {
 	Saved     []checker.EntryObs
 	HardState *checker.HardState
 	Synced    bool
-	Leader    uint64 // term this node became leader in, 0 if it did not
-	Role      string // the node's role when its role or term changed ("follower", "leader", ...), else ""
-	Term      uint64 // the node's term, with Role
-	Votes     []Vote // votes granted in this batch's messages (not pre-votes)
+	Leader    uint64             // term this node became leader in, 0 if it did not
+	Role      string             // the node's role when its role or term changed ("follower", "leader", ...), else ""
+	Term      uint64             // the node's term, with Role
+	Votes     []Vote             // votes granted in this batch's messages (not pre-votes)
+	Confs     []checker.EntryObs // the configuration-change entries among Saved
 }
 
 // Vote is a vote a node granted: to Candidate in Term. Candidate is named as the engine's

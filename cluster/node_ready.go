@@ -61,6 +61,9 @@ func (h *host) observe(o Observations) {
 	if o.HardState != nil {
 		inv.HardStateSaved(t, id, *o.HardState)
 	}
+	for _, e := range o.Confs {
+		inv.ConfAppended(t, id, e.Index, e.Term)
+	}
 	if o.Synced {
 		inv.Synced(t, id)
 	}

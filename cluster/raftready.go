@@ -54,6 +54,11 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 		}
 	}
 	o.Saved = obsEntries(rd.Entries)
+	for i, ent := range rd.Entries {
+		if ent.Type == raft.EntryConfChange {
+			o.Confs = append(o.Confs, o.Saved[i])
+		}
+	}
 	if !rd.HardState.IsEmpty() {
 		hs := obsHardState(rd.HardState)
 		o.HardState = &hs

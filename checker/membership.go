@@ -1,0 +1,37 @@
+package checker
+
+// ConfAppended observes that node saved a configuration-change entry at index, of term
+// (report it after the HardStateSaved of the same batch, so that the commit index is
+// current). Single-server changes are safe only one at a time (thesis §4.1): checks that no
+// other configuration entry in the node's log is uncommitted, and that a leader appending
+// its own change has already committed an entry of its term (the 2015 fix: otherwise a change
+// from an earlier leader may still be in flight, unseen).
+func (c *Invariants) ConfAppended(t int64, node int, index, term uint64) {
+	n := c.live(node, "ConfAppended")
+	n.dropConfsFrom(index)
+	for _, other := range n.confs {
+		if other > n.commit {
+			c.report(KindMembershipRule, t, []int{node},
+				"node %d appended a configuration change at index %d (term %d) while the one at index %d is not committed (commit %d): two changes in flight",
+				node, index, term, other, n.commit)
+			break
+		}
+	}
+	if n.leaderTerm == term {
+		if e, ok := n.log.at(n.commit); !ok || e.term != term {
+			c.report(KindMembershipRule, t, []int{node},
+				"leader %d of term %d appended a configuration change at index %d before committing an entry of its term (commit %d)",
+				node, term, index, n.commit)
+		}
+	}
+	n.confs = append(n.confs, index)
+}
+
+// dropConfsFrom forgets the configuration entries at or after index (they were replaced).
+func (n *nodeState) dropConfsFrom(index uint64) {
+	k := len(n.confs)
+	for k > 0 && n.confs[k-1] >= index {
+		k--
+	}
+	n.confs = n.confs[:k]
+}
