@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,34 +17,46 @@ import (
 	"github.com/raftcheck/raftcheck/reports"
 )
 
-// mutant is the planted bug the flow tests hunt: a short sweep finds it on several seeds.
-const mutant = "wal-truncate-on-corruption"
+// huntMutants are planted bugs that short runs catch. The flow tests use the first that fails
+// on a seed in 1..20 (5 s runs), so that they survive changes to which seed catches which bug.
+var huntMutants = []string{"truncate-on-stale-append", "vote-without-log-check", "wal-truncate-on-corruption",
+	"vote-not-persisted", "commit-prior-term", "commit-to-last-index"}
 
 var failing struct {
-	once sync.Once
-	seed string
-	run  reports.RunJSON
-	err  string
+	once   sync.Once
+	mutant string
+	seed   string
+	run    reports.RunJSON
+	err    string
 }
 
-// failingSeed sweeps seeds 1..10 (5 s each) with the mutant and returns the first failing one.
+// failingSeed returns the first failing seed of the first mutant of huntMutants that fails.
 func failingSeed(t *testing.T) (string, reports.RunJSON) {
 	t.Helper()
 	failing.once.Do(func() {
-		r := invoke(t, withShort("sweep", "--seeds", "10", "--mutant", mutant, "--json", "--progress", "none", "--out", t.TempDir())...)
-		for _, line := range jsonLines(r.stdout) {
-			var rj reports.RunJSON
-			if json.Unmarshal([]byte(line), &rj) == nil && len(rj.Violations) > 0 {
-				failing.seed, failing.run = strconv.FormatUint(rj.Seed, 10), rj
-				return
+		for _, m := range huntMutants {
+			r := invoke(t, withShort("sweep", "--seeds", "20", "--mutant", m, "--json", "--progress", "none", "--out", t.TempDir())...)
+			for _, line := range jsonLines(r.stdout) {
+				var rj reports.RunJSON
+				if json.Unmarshal([]byte(line), &rj) == nil && len(rj.Violations) > 0 {
+					failing.mutant, failing.seed, failing.run = m, strconv.FormatUint(rj.Seed, 10), rj
+					return
+				}
 			}
 		}
-		failing.err = "no failing seed in 1..10 with --mutant " + mutant + "\n" + r.stdout + r.stderr
+		failing.err = fmt.Sprintf("none of %v fails on a seed in 1..20 with --duration 5s", huntMutants)
 	})
 	if failing.err != "" {
 		t.Fatal(failing.err)
 	}
 	return failing.seed, failing.run
+}
+
+// bug is the mutant failingSeed found.
+func bug(t *testing.T) string {
+	t.Helper()
+	failingSeed(t)
+	return failing.mutant
 }
 
 func jsonLines(s string) []string {
@@ -77,7 +90,7 @@ func readRepro(t *testing.T, path string) cluster.Repro {
 func TestMutantFlow(t *testing.T) {
 	dir := t.TempDir()
 	seed, found := failingSeed(t)
-	r := invoke(t, withShort("sweep", "--from", seed, "--count", "1", "--mutant", mutant, "--progress", "none", "--out", dir)...)
+	r := invoke(t, withShort("sweep", "--from", seed, "--count", "1", "--mutant", bug(t), "--progress", "none", "--out", dir)...)
 	require.Equal(t, exitViolation, r.code, r.stderr)
 	repro := filepath.Join(dir, "seed-"+seed+".json")
 	assert.Contains(t, r.stdout, "go run ./cmd/raftcheck replay "+repro)
@@ -146,7 +159,7 @@ func mustLine(t *testing.T, v any) string {
 func TestReplayExpectation(t *testing.T) {
 	dir := t.TempDir()
 	seed, _ := failingSeed(t)
-	r := invoke(t, withShort("run", "--seed", seed, "--mutant", mutant, "--out", dir)...)
+	r := invoke(t, withShort("run", "--seed", seed, "--mutant", bug(t), "--out", dir)...)
 	require.Equal(t, exitViolation, r.code, r.stderr)
 	rp := readRepro(t, filepath.Join(dir, "seed-"+seed+".json"))
 

@@ -87,7 +87,7 @@ func TestPickRunFromLines(t *testing.T) {
 func TestReproWithSeedConflict(t *testing.T) {
 	dir := t.TempDir()
 	seed, _ := failingSeed(t)
-	r := invoke(t, withShort("run", "--seed", seed, "--mutant", mutant, "--out", dir)...)
+	r := invoke(t, withShort("run", "--seed", seed, "--mutant", bug(t), "--out", dir)...)
 	require.Equal(t, exitViolation, r.code)
 	r = invoke(t, "replay", filepath.Join(dir, "seed-"+seed+".json"), "--seed", "1")
 	assert.Equal(t, exitUsage, r.code)

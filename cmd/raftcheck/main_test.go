@@ -169,7 +169,7 @@ func TestRunExitCodes(t *testing.T) {
 	})
 	t.Run("violation", func(t *testing.T) {
 		seed, _ := failingSeed(t)
-		r := invoke(t, withShort("run", "--seed", seed, "--mutant", mutant, "--out", dir)...)
+		r := invoke(t, withShort("run", "--seed", seed, "--mutant", bug(t), "--out", dir)...)
 		require.Equal(t, exitViolation, r.code, r.stderr)
 		assert.Contains(t, r.stdout, "FAIL [")
 		repro := filepath.Join(dir, "seed-"+seed+".json")

@@ -58,6 +58,7 @@ func cmdShrink(e *env, args []string) error {
 		return err
 	}
 	say := func(s string) { fmt.Fprintf(e.stderr, "shrink: %s\n", s) }
+	defer lessGC()()
 	sr, err := safeShrink(sp, *kind, cluster.ShrinkBudget{MaxRuns: *maxRuns}, say)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -72,8 +73,11 @@ type seedView struct {
 func sweepViews(t *testing.T, parallel int) ([]seedView, string) {
 	t.Helper()
 	dir := t.TempDir()
-	r := invoke(t, withShort("sweep", "--seeds", "8", "--parallel", fmt.Sprint(parallel), "--mutant", mutant,
-		"--json", "--progress", "none", "--out", dir)...)
+	seed, _ := failingSeed(t)
+	from := max(4, mustUint(t, seed)) - 3 // a range of 8 seeds around the failing one
+	args := withShort("sweep", "--from", fmt.Sprint(from), "--count", "8", "--parallel", fmt.Sprint(parallel),
+		"--mutant", bug(t), "--progress", "none", "--out", dir)
+	r := invoke(t, append(args, "--json")...)
 	require.Equal(t, exitViolation, r.code, r.stderr)
 	var out []seedView
 	lines := jsonLines(r.stdout)
@@ -81,9 +85,15 @@ func sweepViews(t *testing.T, parallel int) ([]seedView, string) {
 		rj := decodeRun(t, line)
 		out = append(out, seedView{rj.Seed, rj.TraceHash, runKinds(&rj), rj.Stats.OpsOK})
 	}
-	text := invoke(t, withShort("sweep", "--seeds", "8", "--parallel", fmt.Sprint(parallel), "--mutant", mutant,
-		"--progress", "none", "--out", dir)...)
+	text := invoke(t, args...)
 	return out, strings.ReplaceAll(text.stdout, dir, "DIR")
+}
+
+func mustUint(t *testing.T, s string) uint64 {
+	t.Helper()
+	v, err := strconv.ParseUint(s, 10, 64)
+	require.NoError(t, err)
+	return v
 }
 
 func TestSweepIndependentOfParallel(t *testing.T) {
@@ -111,7 +121,7 @@ func stripThroughput(s string) string {
 func shardFiles(t *testing.T, dir string) (s0, s1, all string) {
 	t.Helper()
 	sweep := func(shard string) string {
-		r := invoke(t, withShort("sweep", "--from", "5", "--count", "5", "--shard", shard, "--mutant", mutant,
+		r := invoke(t, withShort("sweep", "--from", "5", "--count", "5", "--shard", shard, "--mutant", bug(t),
 			"--json", "--progress", "none", "--out", dir)...)
 		require.Contains(t, []int{exitOK, exitViolation}, r.code, r.stderr)
 		path := filepath.Join(dir, "shard-"+strings.ReplaceAll(shard, "/", "-")+".jsonl")
