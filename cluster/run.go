@@ -128,6 +128,7 @@ func (r *run) setupWorld() error {
 	r.gencfg.Keys, r.gencfg.KeyDist, r.gencfg.ReadFraction = r.cfg.Keys, r.cfg.KeyDist, r.cfg.ReadFraction
 	r.gencfg.Clients, r.gencfg.RatePerSec = r.cfg.Clients, r.cfg.Rate
 	r.gencfg.MaxWritesPerKey = r.cfg.WritesPerKey
+	r.gencfg.CASFraction = min(r.gencfg.CASFraction, 1-r.cfg.ReadFraction) // reads take precedence
 	if r.cfg.KeyDist == workloads.KeyDistUniform {
 		r.gencfg.ZipfS = 0
 	} else if r.gencfg.ZipfS == 0 {

@@ -34,10 +34,9 @@ func recordEnds(b []byte) []int {
 // indexes; here the segments after it hold only HardStates (as when the entry that made the
 // WAL rotate was lost in a crash), so nothing shows the loss. Open must still report
 // corruption rather than return a log that silently lost synced entries, followed by a
-// HardState written after them. FuzzWALRecover found that it does not
-// (testdata/found/FuzzWALRecover-fffc9d2b9410a76c): the test skips with "bug: ..." while that
-// is so, and passes once the WAL checks that a sealed segment ends with a commit naming its
-// own end.
+// HardState written after them. FuzzWALRecover found that it did not
+// (testdata/found/FuzzWALRecover-fffc9d2b9410a76c); the WAL now checks that a segment that is
+// not the last ends with the sync commit that sealed it.
 func TestWALDetectsTruncatedSealedSegment(t *testing.T) {
 	disk, err := simnet.NewDisk(simnet.NewKernel(1), 0, simnet.DiskConfig{})
 	if err != nil {
@@ -95,7 +94,7 @@ func TestWALDetectsTruncatedSealedSegment(t *testing.T) {
 	default:
 		_, restart := raft.New(raft.Config{ID: 1, Voters: []uint64{1}, ElectionTick: 10, HeartbeatTick: 1,
 			Rand: rand.New(rand.NewPCG(1, 1)), Restore: &rec})
-		t.Skipf("bug: raft/wal: sealed segment %s cut at a record boundary (%d of %d bytes) opens without error: "+
+		t.Fatalf("raft/wal: sealed segment %s cut at a record boundary (%d of %d bytes) opens without error: "+
 			"it returns %d of the %d synced entries, with HardState %+v saved after the lost ones; raft.New on it: %v",
 			sealed, cut, len(b), len(rec.Entries), entries, rec.HardState, restart)
 	}

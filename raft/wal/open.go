@@ -170,10 +170,13 @@ func (rc *recovery) readSegments() error {
 		s := scanSegment(b, sg.seq, sg.first, rc.opts.MaxRecordBytes)
 		sg.maxIndex = maxEntryIndex(s.records)
 		rc.scans = append(rc.scans, s)
+		last := i == len(rc.segs)-1
 		if s.bad < 0 {
+			if !last && !sealed(&s) && !rc.opts.TruncateOnCorruption {
+				return corruptf(sg.name, s.end, "a segment that is not the last ends without its sealing sync commit (truncated after it was synced)")
+			}
 			continue
 		}
-		last := i == len(rc.segs)-1
 		if !rc.opts.TruncateOnCorruption {
 			if err := damage(sg.name, &s, last); err != nil {
 				return err
@@ -183,6 +186,14 @@ func (rc *recovery) readSegments() error {
 		return nil
 	}
 	return nil
+}
+
+// sealed reports whether a segment's valid records end with a sync commit naming its own
+// offset: rotation seals every segment that way before starting the next one, so a segment
+// that is not the last and lacks it lost synced records at its end.
+func sealed(s *scan) bool {
+	n := len(s.records)
+	return n > 0 && s.records[n-1].kind == kindCommit && recordEnd(s.records, n-1) == s.end
 }
 
 // damage returns the *CorruptionError for damage s found in a segment, or nil if the damage

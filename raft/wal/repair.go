@@ -91,8 +91,7 @@ func (rc *recovery) cutTail() (int, error) {
 func (rc *recovery) resume(w *WAL, s *scan) error {
 	w.size = s.end
 	w.base = preludeEnd(s.records)
-	n := len(s.records)
-	if n > 0 && s.records[n-1].kind == kindCommit && recordEnd(s.records, n-1) == s.end {
+	if sealed(s) {
 		w.commitEnd = s.end
 		if err := w.fs.Sync(w.cur().name); err != nil {
 			return w.fail(err)
