@@ -3,17 +3,31 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"testing"
 )
 
-// BenchmarkSweep measures sweep throughput on the standard config (5 nodes, 30 simulated
-// seconds, swarm nemesis) over benchSeeds seeds, with 1 and 2 workers. Compare the seeds/s
-// metrics: the speed-up of parallel=2 over parallel=1 is what --parallel buys.
+// BenchmarkSweep measures sweep throughput (seeds/s) on the standard config (5 nodes, 30
+// simulated seconds, swarm nemesis) over benchSeeds seeds: parallel=1 and parallel=2 are the
+// --parallel comparison; parallel=1/procs=1 also pins the Go runtime to one core, the baseline
+// of a truly serial sweep (with two cores, a one-worker sweep still collects garbage on the
+// idle one).
 func BenchmarkSweep(b *testing.B) {
 	const benchSeeds = 16
-	for _, p := range []int{1, 2} {
-		b.Run(fmt.Sprintf("parallel=%d", p), func(b *testing.B) {
-			args := []string{"sweep", "--seeds", fmt.Sprint(benchSeeds), "--parallel", fmt.Sprint(p),
+	cases := []struct {
+		name            string
+		parallel, procs int // procs 0: leave GOMAXPROCS alone
+	}{
+		{"parallel=1", 1, 0},
+		{"parallel=2", 2, 0},
+		{"parallel=1/procs=1", 1, 1},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			if c.procs > 0 {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(c.procs))
+			}
+			args := []string{"sweep", "--seeds", fmt.Sprint(benchSeeds), "--parallel", fmt.Sprint(c.parallel),
 				"--progress", "none", "--out", b.TempDir()}
 			for b.Loop() {
 				if code := newEnv(io.Discard, io.Discard).main(args); code != exitOK {
