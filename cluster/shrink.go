@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
@@ -40,10 +41,11 @@ func (s ShrinkSize) String() string {
 		s.Faults, s.Duration, s.HealTime, s.Clients, s.Rate, s.Ops, s.Nodes)
 }
 
-// ShrinkResult is a shrunk run: a config and an explicit schedule that, with the same seed,
-// still show a violation of Kind.
+// ShrinkResult is a shrunk run: a seed, a config and an explicit schedule that still show a
+// violation of Kind. Seed differs from FromSeed when the shrink had to reseed.
 type ShrinkResult struct {
 	Seed      uint64
+	FromSeed  uint64
 	Kind      string
 	Config    Config
 	Schedule  Schedule
@@ -61,13 +63,15 @@ func (s ShrinkResult) Repro() Repro {
 	return rp
 }
 
-// Shrink minimises a failing run while a violation of kind still occurs with the same seed.
+// Shrink minimises a failing run while a violation of kind still occurs.
 // sched is the schedule to start from (nil: the one generated from the seed); kind "" means
 // the kind of the run's first violation. It tries, in rounds, within budget: dropping faults by
 // delta debugging (halves, then smaller chunks, then single faults); simplifying each fault
 // (shorter For, one node, crash mode "lose"); a shorter Duration and heal bound; fewer clients
 // and a lower rate; fewer nodes (faults naming nodes that no longer exist lose them). Every
-// candidate runs with an explicit schedule. Shrink is deterministic: the same inputs give the
+// candidate runs with an explicit schedule and the same seed; only when the schedule is still
+// above five faults does it look for another seed with a smaller run of the same failure
+// (see reseed). Shrink is deterministic: the same inputs give the
 // same result. It returns ErrNotFailing if the starting run does not show kind, and a setup
 // error from Run as is.
 func Shrink(seed uint64, cfg Config, sched *Schedule, kind string, budget ShrinkBudget, progress func(string)) (ShrinkResult, error) {
@@ -91,15 +95,61 @@ func Shrink(seed uint64, cfg Config, sched *Schedule, kind string, budget Shrink
 	s.cfg, s.sched, s.best = first.Config, append(Schedule(nil), first.Schedule...), first
 	before := sizeOf(first)
 	s.say("start: %s", before)
+	s.rounds()
+	if len(s.sched) > reseedAbove && s.reseed() {
+		s.rounds()
+	}
+	after := sizeOf(s.best)
+	s.say("done in %d runs: %s", s.runs, after)
+	return ShrinkResult{Seed: s.seed, FromSeed: seed, Kind: s.kind, Config: s.cfg, Schedule: s.sched, Before: before,
+		After: after, Runs: s.runs, Exhausted: s.exhausted(), Result: s.best}, nil
+}
+
+// rounds repeats the reductions until a round changes nothing or the budget ends.
+func (s *shrinker) rounds() {
 	for round := 0; round < maxShrinkRounds && !s.exhausted(); round++ {
 		if !s.round() {
 			break
 		}
 	}
-	after := sizeOf(s.best)
-	s.say("done in %d runs: %s", s.runs, after)
-	return ShrinkResult{Seed: seed, Kind: s.kind, Config: s.cfg, Schedule: s.sched, Before: before,
-		After: after, Runs: s.runs, Exhausted: s.exhausted(), Result: s.best}, nil
+}
+
+// reseedAbove is the schedule size above which a shrink that stalled tries other seeds.
+const reseedAbove = 5
+
+// reseedTries bounds the seeds a reseed tries.
+const reseedTries = 40
+
+// reseed looks for a smaller run of the same failure when fault removal has stalled: a
+// simulation is chaotic (dropping one early fault changes every later random draw), so a
+// schedule can be minimal for its seed and still large. It tries seeds derived from the
+// current one with the shrunk config, a nemesis of only the kinds left in the schedule and
+// half their rate, and adopts the first whose generated schedule is smaller and still shows
+// the kind; the shrink then goes on from there. The result names the seed it ends with.
+func (s *shrinker) reseed() bool {
+	cfg := s.cfg
+	var kinds []string
+	for _, f := range s.sched {
+		if !slices.Contains(kinds, string(f.Kind)) {
+			kinds = append(kinds, string(f.Kind))
+		}
+	}
+	cfg.Nemesis, cfg.FaultInterval = strings.Join(kinds, ","), 2*cfg.FaultInterval
+	for i := range uint64(reseedTries) {
+		if s.exhausted() {
+			return false
+		}
+		seed := (s.seed*0x9e3779b97f4a7c15 + i + 1) & (1<<53 - 1) // below 2^53: exact in JSON readers that use doubles
+		s.runs++
+		res, err := Run(seed, cfg, Options{})
+		if err != nil || !hasKind(res, s.kind) || len(res.Schedule) >= len(s.sched) {
+			continue
+		}
+		s.say("reseed: seed %d fails with %s and %d faults", seed, s.kind, len(res.Schedule))
+		s.seed, s.cfg, s.sched, s.best = seed, res.Config, append(Schedule(nil), res.Schedule...), res
+		return true
+	}
+	return false
 }
 
 // shrinker is the state of one shrink: the smallest failing candidate so far.
@@ -145,6 +195,7 @@ func (s *shrinker) round() bool {
 		name string
 		fn   func()
 	}{
+		{"cut at the violation", s.cutAtViolation},
 		{"faults", s.dropFaults},
 		{"fault pairs", s.dropPairs},
 		{"fault parameters", s.simplifyFaults},
@@ -159,6 +210,42 @@ func (s *shrinker) round() bool {
 		s.say("%s: %s (%d runs)", st.name, sizeOf(s.best), s.runs)
 	}
 	return s.runs > start && sizeOf(s.best) != before
+}
+
+// endOfRun are the violation kinds decided only when the run ends; the others are seen
+// online, at the moment they happen.
+var endOfRun = []string{checker.KindLiveness, checker.KindLinearizability, checker.KindAppendAnomaly, KindBound}
+
+// cutAtViolation drops, for a violation seen online, every fault that starts after it and
+// ends the load phase just after it: nothing later can have caused it. The run is
+// deterministic, so the cut run is the same run up to the violation.
+func (s *shrinker) cutAtViolation() {
+	if slices.Contains(endOfRun, s.kind) {
+		return
+	}
+	var at int64 = -1
+	for _, v := range s.best.Violations {
+		if v.Kind == s.kind {
+			at = v.Time
+			break
+		}
+	}
+	if at < 0 {
+		return
+	}
+	end := Duration(at) + Duration(100*time.Millisecond)
+	var kept Schedule
+	for _, f := range s.sched {
+		if f.At < end {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) == len(s.sched) && end >= s.cfg.Duration {
+		return
+	}
+	cfg := s.cfg
+	cfg.Duration = min(cfg.Duration, end)
+	s.try(cfg, kept)
 }
 
 // dropFaults removes faults by delta debugging: first the whole schedule, then, for chunks of

@@ -160,7 +160,7 @@ func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	fs.BoolVar(&p.Forwarding, "forwarding", d.Forwarding, "followers forward proposals (--forwarding=false: reject with a leader hint)")
 	fs.StringVar(&p.Nemesis, "nemesis", d.Nemesis, "swarm, none, or a comma list of fault kinds (see raftcheck list nemeses)")
 	fs.TextVar(&p.FaultInterval, "fault-interval", d.FaultInterval, "mean simulated time between starts of faults of one kind")
-	fs.Var(&c.mutants, "mutant", "plant a bug by name; repeat or give a comma list (see raftcheck list mutants)")
+	fs.Var(&c.mutants, "mutant", "plant a bug by name; repeat or give a comma list, or all (see raftcheck list mutants)")
 	fs.StringVar(&p.Tuning, "tuning", d.Tuning, "swarm: each seed draws the settings marked (tuned) below; fixed: the flags' values are used")
 	fs.BoolVar(&p.Protocol.PreVote, "prevote", d.Protocol.PreVote, "Raft PreVote (tuned)")
 	fs.BoolVar(&p.Protocol.CheckQuorum, "check-quorum", d.Protocol.CheckQuorum, "Raft CheckQuorum: a leader steps down without a live quorum (tuned)")
@@ -260,6 +260,14 @@ func (m *mutantList) String() string { return strings.Join(*m, ",") }
 func (m *mutantList) Set(s string) error {
 	for _, name := range strings.Split(s, ",") {
 		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		if name == "all" { // every planted bug (hunt plants them one at a time)
+			for _, n := range cluster.MutantNames() {
+				if !slices.Contains(*m, n) {
+					*m = append(*m, n)
+				}
+			}
 			continue
 		}
 		if err := cluster.ValidateMutants([]string{name}); err != nil {

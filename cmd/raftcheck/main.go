@@ -56,6 +56,7 @@ func commands() []command {
 		{"shrink", "minimise a failing run to a small repro file", cmdShrink},
 		{"report", "render the text and HTML report of a repro or run file", cmdReport},
 		{"merge", "combine the --json outputs of sweep shards into one summary", cmdMerge},
+		{"hunt", "measure how fast each planted bug (mutant) is caught, then shrink it", cmdHunt},
 		{"list", "list mutants, nemeses (fault kinds) or workloads", cmdList},
 	}
 }

@@ -86,7 +86,7 @@ func safeShrink(sp spec, kind string, budget cluster.ShrinkBudget, say func(stri
 
 // showShrink writes the shrunk repro and report and prints the outcome.
 func (e *env) showShrink(sr cluster.ShrinkResult, o outputFlags) error {
-	base := fmt.Sprintf("seed-%d-shrunk", sr.Seed)
+	base := fmt.Sprintf("seed-%d-shrunk", sr.FromSeed)
 	repro, err := writeRepro(o.out, base+".json", sr.Repro())
 	if err != nil {
 		return err
@@ -101,7 +101,10 @@ func (e *env) showShrink(sr cluster.ShrinkResult, o outputFlags) error {
 			After: sr.After, Runs: sr.Runs, Exhausted: sr.Exhausted, Schedule: nonNil(sr.Schedule),
 			Repro: repro, Report: html, Replay: replay}))
 	}
-	fmt.Fprintf(e.stdout, "shrunk seed %d for %s in %d runs\n", sr.Seed, sr.Kind, sr.Runs)
+	fmt.Fprintf(e.stdout, "shrunk seed %d for %s in %d runs\n", sr.FromSeed, sr.Kind, sr.Runs)
+	if sr.Seed != sr.FromSeed {
+		fmt.Fprintf(e.stdout, "(fault removal stalled; the repro is a smaller run of the same failure with seed %d)\n", sr.Seed)
+	}
 	writeSizes(e.stdout, sr.Before, sr.After)
 	fmt.Fprintf(e.stdout, "schedule (%d faults):\n", len(sr.Schedule))
 	for _, f := range sr.Schedule {
