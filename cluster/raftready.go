@@ -39,8 +39,10 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 		// Raft keeps the log after the snapshot when it matches. The kept entries are restated
 		// in Entries only if they were not yet persisted: a Step between the Ready that saved
 		// them and its Advance may install the snapshot, and then both raft and the WAL keep
-		// them without restating.
-		keep := e.node.Status().LastIndex > rd.Snapshot.Meta.Index
+		// them without restating. Entries that start right after the snapshot restate the
+		// whole log after it (kept or newly appended), so nothing else is kept.
+		restated := len(rd.Entries) > 0 && rd.Entries[0].Index == rd.Snapshot.Meta.Index+1
+		keep := !restated && e.node.Status().LastIndex > rd.Snapshot.Meta.Index
 		o.Snapshot = &checker.SnapshotObs{Index: rd.Snapshot.Meta.Index, Term: rd.Snapshot.Meta.Term, KeepSuffix: keep}
 	}
 	sync := rd.MustSync

@@ -1,0 +1,61 @@
+package cluster
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestRegressions replays every repro file in testdata/regressions. A repro of a fixed bug
+// expects no violation and must pass; a repro recorded against a mutant (Config.Mutants set)
+// must still show a violation of a kind it expects. Every bug found from now on adds its shrunk
+// repro here (raftcheck shrink writes one). A trace hash that moved is logged, not failed: any
+// change to the simulator moves hashes, and what the suite guards is the verdict.
+func TestRegressions(t *testing.T) {
+	files, err := filepath.Glob("../testdata/regressions/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no repro files in testdata/regressions")
+	}
+	for _, path := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".json"), func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rp, err := ParseRepro(path, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rp.Expect == nil {
+				t.Fatalf("%s has no expectation: record one (raftcheck shrink or replay writes it)", path)
+			}
+			res, err := Run(rp.Seed, rp.Config, rp.Options())
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			checkRegression(t, path, rp, res)
+		})
+	}
+}
+
+func checkRegression(t *testing.T, path string, rp Repro, res *Result) {
+	t.Helper()
+	if got := fmt.Sprintf("%016x", res.TraceHash); got != rp.Expect.TraceHash {
+		t.Logf("%s: trace hash %s, recorded %s (the simulator changed since)", path, got, rp.Expect.TraceHash)
+	}
+	switch {
+	case len(rp.Expect.Kinds) == 0 && res.Failed():
+		t.Errorf("%s: a fixed bug is back: %s\n%s", path, res.Summary(), violationLines(res))
+	case len(rp.Expect.Kinds) > 0 && len(rp.Config.Mutants) == 0:
+		t.Errorf("%s expects violations %v without a mutant: a known open bug? fix it, then record the repro as passing", path, rp.Expect.Kinds)
+	case len(rp.Expect.Kinds) > 0 && !slices.ContainsFunc(res.Kinds(), func(k string) bool { return slices.Contains(rp.Expect.Kinds, k) }):
+		t.Errorf("%s: mutant %v is no longer caught: got %v, want one of %v\n%s", path, rp.Config.Mutants, res.Kinds(), rp.Expect.Kinds, res.Summary())
+	}
+}
