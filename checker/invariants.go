@@ -72,6 +72,8 @@ type nodeState struct {
 	leaderTerm uint64
 	// confs are the indexes of the configuration entries in this life's log, ascending.
 	confs []uint64
+	// matches is this node's matchIndex per follower while it leads leaderTerm.
+	matches map[int]uint64
 	// required is the synced log position that every state the disk may hold after a
 	// crash still contains.
 	required mark

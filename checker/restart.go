@@ -88,7 +88,7 @@ func (c *Invariants) startLife(t int64, node int, n *nodeState, rec Recovery, fr
 	}
 	last, _ := fresh.at(fresh.lastIndex())
 	n.up, n.log, n.hs, n.commit, n.applied = true, fresh, hs, hs.Commit, rec.Applied
-	n.leaderTerm, n.confs = 0, nil
+	n.leaderTerm, n.confs, n.matches = 0, nil, nil
 	n.required = mark{index: fresh.lastIndex(), chain: last.chain}
 	n.divergedAt = carried
 	recovered := ballot{term: hs.Term, vote: hs.Vote, at: t}

@@ -39,6 +39,13 @@ const (
 	// KindCommitRule: a leader advanced its commit index to an entry of an earlier term
 	// (§5.4.2, Figure 8: entries of earlier terms are committed only indirectly).
 	KindCommitRule = "commit-rule"
+	// KindCommitQuorum: a leader advanced its commit index to an entry that a majority of its
+	// voters did not hold.
+	KindCommitQuorum = "commit-quorum"
+	// KindMatchIndex: a leader's matchIndex for a follower went down within its term, or
+	// claimed an entry the follower does not hold (Figure 2: matchIndex is the highest entry
+	// known to be replicated on the server, and increases monotonically).
+	KindMatchIndex = "match-index"
 	// KindMembershipRule: a log held two uncommitted configuration changes, or a leader
 	// appended one before committing an entry of its term (thesis §4.1; the single-server
 	// change bug reported on raft-dev in 2015).

@@ -151,6 +151,12 @@ type Observations struct {
 	Term      uint64             // the node's term, with Role
 	Votes     []Vote             // votes granted in this batch's messages (not pre-votes)
 	Confs     []checker.EntryObs // the configuration-change entries among Saved
+	// Quorums are the node's voter sets before and after this batch when, leading, it
+	// advanced its commit index in it (nil otherwise): the checker verifies that a majority of
+	// one of them holds the committed entry.
+	Quorums [][]int
+	// Matches is a leader's matchIndex per follower after this batch (nil unless leading).
+	Matches []checker.Match
 }
 
 // Vote is a vote a node granted: to Candidate in Term. Candidate is named as the engine's

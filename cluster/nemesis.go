@@ -136,7 +136,7 @@ func drawFault(cfg Config, p kindPlan, r *rand.Rand) Fault {
 	case Loss, Duplicate:
 		f.Value = roundTo(0.02+p.intensity*0.3*r.Float64(), 1e-3)
 	case Delay:
-		f.Value = roundTo(20+p.intensity*300*r.Float64(), 1)
+		f.Value = roundTo(20+p.intensity*980*r.Float64(), 1)
 	case Reorder:
 		f.Value = roundTo(5+p.intensity*100*r.Float64(), 1)
 	case Drift:

@@ -64,6 +64,12 @@ func (h *host) observe(o Observations) {
 	for _, e := range o.Confs {
 		inv.ConfAppended(t, id, e.Index, e.Term)
 	}
+	if o.Quorums != nil && o.HardState != nil {
+		inv.CommitQuorum(t, id, o.HardState.Commit, o.Quorums)
+	}
+	if o.Matches != nil {
+		inv.LeaderMatches(t, id, o.Term, o.Matches)
+	}
 	if o.Synced {
 		inv.Synced(t, id)
 	}

@@ -19,6 +19,8 @@ type raftEngine struct {
 	out     []byte        // encoding buffer reused across messages
 	leader  bool
 	term    uint64 // the term last reported in Observations
+	commit  uint64 // the commit index last reported
+	voters  []int  // the voter set as of the last batch with a hard state
 
 	// syncLate is mutant send-before-sync: writes are not synced before the messages that
 	// depend on them leave; they are synced at the next tick, like a log that fsyncs on a

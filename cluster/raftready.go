@@ -64,6 +64,7 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 	if !rd.HardState.IsEmpty() {
 		hs := obsHardState(rd.HardState)
 		o.HardState = &hs
+		e.commit, o.Quorums = hs.Commit, e.quorums(hs.Commit > e.commit && e.leader)
 	}
 	o.Synced = o.Synced || sync || rd.Snapshot != nil && len(rd.Entries) == 0 && rd.HardState.IsEmpty()
 	if rd.SoftState != nil || rd.HardState.Term != e.term && !rd.HardState.IsEmpty() {
@@ -82,7 +83,28 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 		}
 		e.leader = lead
 	}
+	o.Term = e.term
+	if e.leader {
+		for _, p := range e.node.Status().Progress {
+			o.Matches = append(o.Matches, checker.Match{Node: nodeOf(p.ID), Index: p.Match})
+		}
+	}
 	return nil
+}
+
+// quorums returns the voter sets before and after the current batch if committed (a leader
+// advanced its commit index), and remembers the current one.
+func (e *raftEngine) quorums(committed bool) [][]int {
+	var now []int
+	for _, v := range e.node.Status().Conf.Voters {
+		now = append(now, nodeOf(v))
+	}
+	before := e.voters
+	e.voters = now
+	if !committed {
+		return nil
+	}
+	return [][]int{before, now}
 }
 
 // outputs turns a Ready's outputs into the host's terms.

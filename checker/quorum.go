@@ -1,0 +1,54 @@
+package checker
+
+import "fmt"
+
+// CommitQuorum observes that node, leading its current term, advanced its commit index to
+// index while its configuration was one of configs (a batch may append a configuration
+// change, which takes effect at once, in the same step that commits under the one before;
+// report it after the batch's HardStateSaved).
+// §5.3: a leader commits an entry once it is stored on a majority of the servers; followers
+// persist entries before they acknowledge them. Checks that a majority of voters hold the
+// leader's entry at index, with the same history (chain hash), in the logs they saved: a
+// leader that counted stale or misattributed acknowledgements commits without a quorum.
+func (c *Invariants) CommitQuorum(t int64, node int, index uint64, configs [][]int) {
+	n := c.live(node, "CommitQuorum")
+	mine, ok := n.log.at(index)
+	if !ok || len(configs) == 0 {
+		return
+	}
+	var report func()
+	for _, voters := range configs {
+		if report = c.quorumHolds(t, node, index, mine, voters); report == nil {
+			return
+		}
+	}
+	report()
+}
+
+// quorumHolds returns nil if a majority of voters hold the leader's entry at index, and
+// otherwise the function that reports it.
+func (c *Invariants) quorumHolds(t int64, node int, index uint64, mine logEntry, voters []int) func() {
+	if len(voters) == 0 {
+		return nil
+	}
+	var holders, missing []int
+	for _, v := range voters {
+		if v < 0 || v >= len(c.nodes) {
+			continue
+		}
+		l := &c.nodes[v].log
+		if e, ok := l.at(index); (ok && e.chain == mine.chain) || l.snapIndex > index {
+			holders = append(holders, v) // a snapshot past index holds it applied
+		} else {
+			missing = append(missing, v)
+		}
+	}
+	if len(holders) >= len(voters)/2+1 {
+		return nil
+	}
+	return func() {
+		c.report(KindCommitQuorum, t, append([]int{node}, missing...),
+			"leader %d committed index %d (term %d) but only nodes %v of voters %v hold that entry (%s); a majority is %d",
+			node, index, mine.term, holders, voters, fmt.Sprintf("missing on %v", missing), len(voters)/2+1)
+	}
+}
