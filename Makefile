@@ -5,7 +5,10 @@ FUZZTIME  ?= 30s
 BENCHTIME ?= 1s
 COUNT     ?= 6
 
-.PHONY: test fmt-check vet lint bench fuzz soak
+SEEDS     ?= 1000
+SOAKSEEDS ?= 20000
+
+.PHONY: test fmt-check vet lint bench fuzz soak run hunt
 
 ## test: formatting and vet checks, then the whole test suite (the README's test command).
 test: fmt-check vet
@@ -30,6 +33,17 @@ bench:
 fuzz:
 	./scripts/fuzz-all.sh $(FUZZTIME)
 
-## soak: the long variants of the property and simulation tests.
+## soak: the long variants of the property tests, then long sweeps of both workloads.
 soak:
 	RAFTCHECK_LONG=1 $(GO) test -count=1 -timeout 60m $(PKGS)
+	$(GO) test -count=1 -run TestSimulation -seeds 500 -timeout 60m ./cluster
+	$(GO) run ./cmd/raftcheck sweep --seeds $(SOAKSEEDS) --workload kv --progress lines
+	$(GO) run ./cmd/raftcheck sweep --seeds $(SOAKSEEDS) --workload append --progress lines
+
+## run: the main job, a sweep of SEEDS seeds on all cores.
+run:
+	$(GO) run ./cmd/raftcheck sweep --seeds $(SEEDS)
+
+## hunt: how fast each planted bug is caught (and the clean build over the same seeds).
+hunt:
+	$(GO) run ./cmd/raftcheck hunt --mutant all

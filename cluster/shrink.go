@@ -118,13 +118,13 @@ func (s *shrinker) rounds() {
 const reseedAbove = 5
 
 // reseedTries bounds the seeds a reseed tries.
-const reseedTries = 40
+const reseedTries = 60
 
 // reseed looks for a smaller run of the same failure when fault removal has stalled: a
 // simulation is chaotic (dropping one early fault changes every later random draw), so a
 // schedule can be minimal for its seed and still large. It tries seeds derived from the
-// current one with the shrunk config, a nemesis of only the kinds left in the schedule and
-// half their rate, and adopts the first whose generated schedule is smaller and still shows
+// current one with the shrunk config, a nemesis of only the kinds left in the schedule at
+// half and at their full rate, and adopts the first whose generated schedule is smaller and still shows
 // the kind; the shrink then goes on from there. The result names the seed it ends with.
 func (s *shrinker) reseed() bool {
 	cfg := s.cfg
@@ -134,11 +134,13 @@ func (s *shrinker) reseed() bool {
 			kinds = append(kinds, string(f.Kind))
 		}
 	}
-	cfg.Nemesis, cfg.FaultInterval = strings.Join(kinds, ","), 2*cfg.FaultInterval
+	cfg.Nemesis = strings.Join(kinds, ",")
+	base := cfg.FaultInterval
 	for i := range uint64(reseedTries) {
 		if s.exhausted() {
 			return false
 		}
+		cfg.FaultInterval = base * Duration(2-i%2) // alternately half and the same fault rate
 		seed := (s.seed*0x9e3779b97f4a7c15 + i + 1) & (1<<53 - 1) // below 2^53: exact in JSON readers that use doubles
 		s.runs++
 		res, err := Run(seed, cfg, Options{})
