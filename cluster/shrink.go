@@ -140,7 +140,7 @@ func (s *shrinker) reseed() bool {
 		if s.exhausted() {
 			return false
 		}
-		cfg.FaultInterval = base * Duration(2-i%2) // alternately half and the same fault rate
+		cfg.FaultInterval = base * Duration(2-i%2)                // alternately half and the same fault rate
 		seed := (s.seed*0x9e3779b97f4a7c15 + i + 1) & (1<<53 - 1) // below 2^53: exact in JSON readers that use doubles
 		s.runs++
 		res, err := Run(seed, cfg, Options{})
