@@ -10,9 +10,11 @@ SOAKSEEDS ?= 20000
 
 .PHONY: test fmt-check vet lint bench fuzz soak run hunt
 
-## test: formatting and vet checks, then the whole test suite (the README's test command).
+## test: formatting and vet checks, the whole test suite (the README's test command), then the
+## determinism tests again under the race detector (same trace hashes as without it).
 test: fmt-check vet
 	$(GO) test -count=1 $(PKGS)
+	$(GO) test -race -count=1 -short -run 'Determinism|GoldenHashes' ./simnet ./cluster
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,33 @@ func TestDeterminism(t *testing.T) {
 			t.Fatalf("seeds %d and %d share trace hash %016x", prev, seed, a.TraceHash)
 		}
 		seen[a.TraceHash] = seed
+	}
+}
+
+// goldenHashes pins the trace hashes of three standard runs. They change only when the
+// simulation's behaviour changes on purpose (then update them in the same commit, saying why);
+// they must not change with GOMAXPROCS, the race detector or the machine (make test runs this
+// under -race too).
+var goldenHashes = map[uint64]string{
+	1: "27eb0eb80ed7b748",
+	2: "97623edc49402d05",
+	3: "1f0fdd22b030469c",
+}
+
+func TestGoldenHashes(t *testing.T) {
+	for _, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		for seed := uint64(1); seed <= 3; seed++ {
+			cfg := DefaultConfig()
+			cfg.Duration = Duration(10 * time.Second)
+			res, err := Run(seed, cfg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprintf("%016x", res.TraceHash); got != goldenHashes[seed] {
+				t.Errorf("GOMAXPROCS=%d seed %d: trace hash %s; want %s", procs, seed, got, goldenHashes[seed])
+			}
+		}
+		runtime.GOMAXPROCS(prev)
 	}
 }
