@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/raft/wal"
 )
 
 // Engine is the narrow interface between a node host and one Raft implementation together with
@@ -60,18 +61,9 @@ type Protocol struct {
 // gives an error wrapping ErrCorrupt: the node refuses to start.
 type EngineFactory func(cfg EngineConfig) (Engine, checker.Recovery, error)
 
-// FS is the file interface of a node's disk (simnet.Disk satisfies it).
-type FS interface {
-	Append(name string, p []byte) error
-	ReadFile(name string) ([]byte, error)
-	Size(name string) (int64, error)
-	Truncate(name string, size int64) error
-	Rename(oldName, newName string) error
-	Remove(name string) error
-	List() ([]string, error)
-	Sync(name string) error
-	SyncDir() error
-}
+// FS is the file interface of a node's disk: an engine keeps its storage there and nowhere
+// else. raft/wal declares it; simnet.Disk satisfies it.
+type FS = wal.FS
 
 // Errors an Engine returns for expected refusals.
 var (

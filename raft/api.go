@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 )
@@ -140,17 +141,7 @@ func (n *Node) Status() Status {
 		for i := range n.prs {
 			s.Progress[i] = n.prs[i].status()
 		}
-		slices.SortFunc(s.Progress, func(a, b PeerStatus) int { return compareIDs(a.ID, b.ID) })
+		slices.SortFunc(s.Progress, func(a, b PeerStatus) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	return s
-}
-
-func compareIDs(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

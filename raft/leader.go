@@ -225,15 +225,21 @@ func (n *Node) maybeCommit() bool {
 // quorumMatch returns the highest index that a majority of voters hold. The leader
 // counts itself only for what it has persisted.
 func (n *Node) quorumMatch() uint64 {
+	return n.quorumValue(n.log.stable, func(pr *progress) uint64 { return pr.match })
+}
+
+// quorumValue returns the highest value that a majority of voters have reached: own for
+// this node, of(progress) for the others (0 for a voter without progress).
+func (n *Node) quorumValue(own uint64, of func(*progress) uint64) uint64 {
 	m := n.scratch[:0]
 	for _, v := range n.conf.Voters {
-		var match uint64
+		var x uint64
 		if v == n.id {
-			match = n.log.stable
+			x = own
 		} else if pr := n.progress(v); pr != nil {
-			match = pr.match
+			x = of(pr)
 		}
-		m = append(m, match)
+		m = append(m, x)
 	}
 	n.scratch = m
 	if len(m) == 0 {

@@ -88,20 +88,5 @@ func (n *Node) releaseReads() {
 
 // confirmedRound returns the highest round acknowledged by a majority of voters.
 func (n *Node) confirmedRound() uint64 {
-	acks := n.scratch[:0]
-	for _, v := range n.conf.Voters {
-		var ack uint64
-		if v == n.id {
-			ack = n.reads.round
-		} else if pr := n.progress(v); pr != nil {
-			ack = pr.roundAck
-		}
-		acks = append(acks, ack)
-	}
-	n.scratch = acks
-	if len(acks) == 0 {
-		return 0
-	}
-	slices.Sort(acks)
-	return acks[len(acks)-quorum(len(acks))]
+	return n.quorumValue(n.reads.round, func(pr *progress) uint64 { return pr.roundAck })
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -167,7 +168,7 @@ func mergeRuns(files []shardFile, rng seedRange, shards int, problems *[]string)
 			}
 		}
 	}
-	slices.SortFunc(runs, func(a, b runLine) int { return compareUint(a.run.Seed, b.run.Seed) })
+	slices.SortFunc(runs, func(a, b runLine) int { return cmp.Compare(a.run.Seed, b.run.Seed) })
 	if len(dup) > 0 {
 		*problems = append(*problems, "seeds given twice: "+listSome(dup))
 	}
@@ -193,16 +194,6 @@ func missingSeeds(runs []runLine, rng seedRange) []string {
 		out = append(out, fmt.Sprint(s))
 	}
 	return out
-}
-
-func compareUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // listSome joins up to 10 items and says how many more there are.
