@@ -12,15 +12,18 @@ import (
 
 // raftEngine plugs our raft package, with its WAL, into the cluster.
 type raftEngine struct {
-	node    *raft.Node
-	log     *wal.WAL
-	id      int
-	restore *SnapshotData // the recovered snapshot, handed to the host in the first Batch
-	out     []byte        // encoding buffer reused across messages
-	leader  bool
-	term    uint64 // the term last reported in Observations
-	commit  uint64 // the commit index last reported
-	voters  []int  // the voter set as of the last batch with a hard state
+	node     *raft.Node
+	log      *wal.WAL
+	id       int
+	restore  *SnapshotData // the recovered snapshot, handed to the host in the first Batch
+	out      []byte        // encoding buffer reused across messages
+	ends     []int         // where each message ends in out
+	outbound []Outbound    // the batch's messages, reused
+	saved    []checker.EntryObs
+	leader   bool
+	term     uint64 // the term last reported in Observations
+	commit   uint64 // the commit index last reported
+	voters   []int  // the voter set as of the last batch with a hard state
 
 	// syncLate is mutant send-before-sync: writes are not synced before the messages that
 	// depend on them leave; they are synced at the next tick, like a log that fsyncs on a
@@ -88,13 +91,17 @@ func (e *raftEngine) Tick() {
 	e.node.Tick()
 }
 
-// Step decodes a peer's message from a copy: the decoded entries alias their bytes, and raft
-// keeps them in its log, while msg belongs to the network.
+// Step decodes a peer's message. The decoded byte slices alias msg, which belongs to the
+// network, while raft keeps entries, read contexts and snapshot data: those are copied.
 func (e *raftEngine) Step(msg []byte) error {
-	m, err := raft.DecodeMessage(slices.Clone(msg))
+	m, err := raft.DecodeMessage(msg)
 	if err != nil {
 		return err
 	}
+	for i := range m.Entries {
+		m.Entries[i].Data = slices.Clone(m.Entries[i].Data)
+	}
+	m.Context, m.SnapData = slices.Clone(m.Context), slices.Clone(m.SnapData)
 	return e.translate(e.node.Step(m))
 }
 
@@ -166,12 +173,13 @@ func obsHardState(hs raft.HardState) checker.HardState {
 	return checker.HardState{Term: hs.Term, Vote: hs.Vote, Commit: hs.Commit}
 }
 
-func obsEntries(ents []raft.Entry) []checker.EntryObs {
-	out := make([]checker.EntryObs, len(ents))
-	for i, e := range ents {
-		out[i] = checker.EntryObs{Index: e.Index, Term: e.Term, Digest: digest(e)}
+func obsEntries(ents []raft.Entry) []checker.EntryObs { return appendObs(nil, ents) }
+
+func appendObs(dst []checker.EntryObs, ents []raft.Entry) []checker.EntryObs {
+	for _, e := range ents {
+		dst = append(dst, checker.EntryObs{Index: e.Index, Term: e.Term, Digest: digest(e)})
 	}
-	return out
+	return dst
 }
 
 // digest identifies an entry's content for the checkers: FNV-1a 64 over its type and data.

@@ -55,7 +55,8 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 			return fmt.Errorf("node %d: saving %d entries: %w", e.id, len(rd.Entries), err)
 		}
 	}
-	o.Saved = obsEntries(rd.Entries)
+	e.saved = appendObs(e.saved[:0], rd.Entries) // read by the host before the next Ready
+	o.Saved = e.saved
 	for i, ent := range rd.Entries {
 		if ent.Type == raft.EntryConfChange {
 			o.Confs = append(o.Confs, o.Saved[i])
@@ -112,17 +113,19 @@ func (e *raftEngine) outputs(rd raft.Ready, b *Batch) {
 	if s := rd.Snapshot; s != nil {
 		b.Snapshot = &SnapshotData{Index: s.Meta.Index, Term: s.Meta.Term, Data: s.Data}
 	}
-	e.out = e.out[:0]
-	ends := make([]int, len(rd.Messages))
-	for i, m := range rd.Messages {
+	// The buffers are reused from batch to batch: the host is done with a batch before it
+	// asks for the next one.
+	e.out, e.ends, e.outbound = e.out[:0], e.ends[:0], e.outbound[:0]
+	for _, m := range rd.Messages {
 		e.out = raft.AppendMessage(e.out, m)
-		ends[i] = len(e.out)
+		e.ends = append(e.ends, len(e.out))
 	}
 	start := 0
 	for i, m := range rd.Messages {
-		b.Messages = append(b.Messages, Outbound{To: nodeOf(m.To), Data: e.out[start:ends[i]:ends[i]]})
-		start = ends[i]
+		e.outbound = append(e.outbound, Outbound{To: nodeOf(m.To), Data: e.out[start:e.ends[i]:e.ends[i]]})
+		start = e.ends[i]
 	}
+	b.Messages = e.outbound
 	for _, ent := range rd.CommittedEntries {
 		c := Committed{Index: ent.Index, Term: ent.Term, Digest: digest(ent)}
 		switch {

@@ -23,6 +23,8 @@ type Options struct {
 	LinTimeout time.Duration
 	// Wall, if set, reads the wall clock for Stats.WallSeconds. It never affects the run.
 	Wall func() time.Time
+
+	poison bool // tests: the network scribbles over every delivered buffer after delivery
 }
 
 // run is the state of one simulated test.
@@ -121,6 +123,7 @@ func (r *run) setupWorld() error {
 	if err != nil {
 		return err
 	}
+	r.net.SetPoison(r.opts.poison)
 	if r.inv, err = checker.NewInvariants(MaxNodeIDs, checker.Options{}); err != nil {
 		return err
 	}

@@ -113,3 +113,20 @@ func TestConfigValidate(t *testing.T) {
 		require.ErrorContains(t, err, want)
 	}
 }
+
+// TestNothingKeepsNetworkBuffers runs with the network scribbling over every buffer once it
+// is delivered: a node or client that kept one (instead of copying what it needs) would
+// apply garbage. The run must be the same run, with the same trace hash.
+func TestNothingKeepsNetworkBuffers(t *testing.T) {
+	for _, w := range []string{"kv", "append"} {
+		cfg := DefaultConfig()
+		cfg.Workload, cfg.Duration = w, Duration(10*time.Second)
+		clean, err := Run(4, cfg, Options{})
+		require.NoError(t, err)
+		poisoned, err := Run(4, cfg, Options{poison: true})
+		require.NoError(t, err)
+		require.False(t, poisoned.Failed(), "violations: %v", poisoned.Violations)
+		require.Equal(t, clean.TraceHash, poisoned.TraceHash)
+		require.Greater(t, poisoned.Stats.OpsOK, 100)
+	}
+}
