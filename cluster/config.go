@@ -140,6 +140,10 @@ func (c Config) Tune(r *rand.Rand) Config {
 		PreVote: r.IntN(4) > 0, CheckQuorum: r.IntN(4) > 0,
 		MaxAppend: pick(1, 2, 4, 64, 256), MaxInflight: pick(1, 2, 8, 256), SnapshotChunk: pick(256, 4096, 65536),
 	}
+	if c.Protocol.MaxAppend*c.Protocol.MaxInflight < 8 {
+		// One entry per round trip cannot catch a lagging node up within a heal bound.
+		c.Protocol.MaxInflight = 8
+	}
 	c.ElectionTicks = 4 + r.IntN(9)
 	c.CompactEvery = pick(16, 64, 256, 1000)
 	c.LatencyMin, c.LatencyTail = ms(0.2, 1, 5), ms(0.5, 2, 10)
