@@ -18,7 +18,11 @@
 //	inv.SnapshotInstalled(t, n, checker.SnapshotObs{Index: i, Term: tm}) // Ready.Snapshot, once restored
 //	inv.EntriesSaved(t, n, ents)             // Ready.Entries as []checker.EntryObs
 //	inv.HardStateSaved(t, n, hs)             // Ready.HardState, when not empty
+//	inv.ConfAppended(t, n, index, term)      // each configuration entry among them
+//	inv.CommitQuorum(t, n, commit, configs)  // a leader advanced its commit index
+//	inv.LeaderMatches(t, n, term, matches)   // a leader's matchIndex per follower (optional)
 //	inv.Synced(t, n)                         // after the fsync, when the host made one
+//	inv.VoteGranted(t, n, term, candidate)   // each vote the batch's messages grant
 //	inv.BecameLeader(t, n, term)             // when the role turned to leader
 //	inv.Applied(t, n, e)                     // each committed entry, in order, once applied
 //	inv.Acked(t, checker.EntryObs{Index: i, Term: tm, Digest: d}) // a write answered OK
