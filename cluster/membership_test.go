@@ -1,0 +1,64 @@
+package cluster
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// budgetRun is a run with just what the nemesis budget reads: the membership view and which
+// nodes are damaged or removed.
+func budgetRun(voters, learners, removing []int, damaged ...int) *run {
+	r := &run{}
+	for id := range 8 {
+		r.nodes = append(r.nodes, &node{id: id})
+	}
+	for _, id := range damaged {
+		r.nodes[id].damaged = true
+	}
+	r.members.init(voters)
+	r.members.learners, r.members.removing = learners, removing
+	return r
+}
+
+func TestNemesisBudget(t *testing.T) {
+	cases := []struct {
+		name     string
+		r        *run
+		lose     int
+		canLose  bool
+		removeOK bool
+	}{
+		{"five voters, one damaged: a second may go", budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 0), 1, true, true},
+		{"five voters, two damaged: a third may not", budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 0, 1), 2, false, false},
+		// Seed 226: a removal proposed (maybe appended, maybe not) leaves four voters, which
+		// need three healthy ones.
+		// (Removing 2 as well still leaves a healthy majority of {0, 3, 4}.)
+		{"pending removal counts as gone", budgetRun([]int{0, 1, 2, 3, 4}, nil, []int{1}, 0), 2, false, true},
+		// Seeds 509 and 768: the leader may promote a learner at any time; six voters need four.
+		// (Removing the learner is fine: the committed voters keep their quorum.)
+		{"a learner may be promoted", budgetRun([]int{0, 1, 2, 3, 4}, []int{5}, nil, 1, 4), 5, false, true},
+		{"three voters never shrink", budgetRun([]int{0, 1, 2}, nil, nil), 2, true, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.Equal(t, c.canLose, c.r.canLose(c.lose), "canLose(%d)", c.lose)
+			require.Equal(t, c.removeOK, c.r.removable(c.lose), "removable(%d)", c.lose)
+		})
+	}
+}
+
+func TestMembershipView(t *testing.T) {
+	var m membership
+	m.init([]int{0, 1, 2})
+	m.removing = []int{2}
+	require.True(t, m.applied(10, MemberChange{Op: AddLearner, Node: 3}))
+	require.Empty(t, m.removing, "a committed change means no earlier one is still in flight")
+	require.False(t, m.applied(9, MemberChange{Op: RemoveMember, Node: 0}), "an older index changes nothing")
+	require.True(t, m.applied(11, MemberChange{Op: PromoteVoter, Node: 3}))
+	require.Equal(t, []int{0, 1, 2, 3}, m.voters)
+	require.Empty(t, m.learners)
+	m.alias[1] = 5
+	m.alias[5] = 6
+	require.Equal(t, 6, m.resolve(1), "a replaced node's faults strike its latest replacement")
+}
