@@ -82,16 +82,19 @@ const replayPrefix = "go run ./cmd/raftcheck replay"
 
 // ReplayCommand is the command a user types to replay res exactly. With a repro file it is
 // `go run ./cmd/raftcheck replay FILE`; otherwise it is `go run ./cmd/raftcheck replay --seed N`
-// followed by every flag of `raftcheck run` whose value differs from cluster.DefaultConfig(),
-// in the order --nodes --duration --workload --nemesis --mutant (once per mutant) --clients
-// --rate --fault-interval. Config fields that have no flag cannot be expressed on the command
-// line: a run that changes them (see ReplayNeedsFile) replays exactly only from a repro file.
+// followed by every flag of `raftcheck run` whose value differs from cluster.DefaultConfig()
+// (configFlags, then --mutant once per mutant). An explicit schedule cannot be expressed on
+// the command line: such a run (see NeedsReproFile) replays exactly only from a repro file.
 func ReplayCommand(res *cluster.Result, reproFile string) string {
 	if reproFile != "" {
 		return replayPrefix + " " + shellQuote(reproFile)
 	}
 	args := []string{replayPrefix, "--seed", strconv.FormatUint(res.Seed, 10)}
 	for _, f := range replayFlags(requested(res)) {
+		if f.value == "true" || f.value == "false" { // a boolean flag takes its value after "="
+			args = append(args, f.name+"="+f.value)
+			continue
+		}
 		args = append(args, f.name, shellQuote(f.value))
 	}
 	return strings.Join(args, " ")
@@ -114,38 +117,102 @@ func NeedsReproFile(res *cluster.Result) bool {
 
 // ReplayNeedsFile reports whether cfg differs from cluster.DefaultConfig() in a field that
 // `raftcheck replay` has no flag for, so that ReplayCommand without a repro file would not
-// reproduce the run. The CLI should then write a repro file and print its command.
+// reproduce the run. The CLI should then write a repro file and print its command. Every
+// field has a flag today; this stays true only for a field added without one.
 func ReplayNeedsFile(cfg cluster.Config) bool {
 	covered := cluster.DefaultConfig()
-	covered.Nodes, covered.Duration, covered.Workload = cfg.Nodes, cfg.Duration, cfg.Workload
-	covered.Nemesis, covered.Mutants, covered.Clients = cfg.Nemesis, cfg.Mutants, cfg.Clients
-	covered.Rate, covered.FaultInterval = cfg.Rate, cfg.FaultInterval
+	for _, f := range configFlags {
+		f.copy(&covered, &cfg)
+	}
 	return covered.String() != cfg.String()
 }
 
 type flagValue struct{ name, value string }
 
+// configFlag is one flag of `raftcheck run`: its name, its value in a config, and how to copy
+// the field it sets from one config to another.
+type configFlag struct {
+	name  string
+	value func(c *cluster.Config) string
+	copy  func(dst, src *cluster.Config)
+}
+
+func intFlag(name string, f func(c *cluster.Config) *int) configFlag {
+	return configFlag{name, func(c *cluster.Config) string { return strconv.Itoa(*f(c)) },
+		func(d, s *cluster.Config) { *f(d) = *f(s) }}
+}
+
+func durFlag(name string, f func(c *cluster.Config) *cluster.Duration) configFlag {
+	return configFlag{name, func(c *cluster.Config) string { return f(c).String() },
+		func(d, s *cluster.Config) { *f(d) = *f(s) }}
+}
+
+func strFlag(name string, f func(c *cluster.Config) *string) configFlag {
+	return configFlag{name, func(c *cluster.Config) string { return *f(c) },
+		func(d, s *cluster.Config) { *f(d) = *f(s) }}
+}
+
+func boolFlag(name string, f func(c *cluster.Config) *bool) configFlag {
+	return configFlag{name, func(c *cluster.Config) string { return strconv.FormatBool(*f(c)) },
+		func(d, s *cluster.Config) { *f(d) = *f(s) }}
+}
+
+func floatFlag(name string, f func(c *cluster.Config) *float64) configFlag {
+	return configFlag{name, func(c *cluster.Config) string { return strconv.FormatFloat(*f(c), 'g', -1, 64) },
+		func(d, s *cluster.Config) { *f(d) = *f(s) }}
+}
+
+// configFlags lists every config flag of `raftcheck run` but --mutant, in the order
+// ReplayCommand writes them.
+var configFlags = []configFlag{
+	intFlag("--nodes", func(c *cluster.Config) *int { return &c.Nodes }),
+	durFlag("--duration", func(c *cluster.Config) *cluster.Duration { return &c.Duration }),
+	strFlag("--workload", func(c *cluster.Config) *string { return &c.Workload }),
+	strFlag("--nemesis", func(c *cluster.Config) *string { return &c.Nemesis }),
+	intFlag("--clients", func(c *cluster.Config) *int { return &c.Clients }),
+	floatFlag("--rate", func(c *cluster.Config) *float64 { return &c.Rate }),
+	durFlag("--fault-interval", func(c *cluster.Config) *cluster.Duration { return &c.FaultInterval }),
+	durFlag("--heal-bound", func(c *cluster.Config) *cluster.Duration { return &c.HealTime }),
+	intFlag("--keys", func(c *cluster.Config) *int { return &c.Keys }),
+	strFlag("--key-dist", func(c *cluster.Config) *string { return &c.KeyDist }),
+	floatFlag("--read-fraction", func(c *cluster.Config) *float64 { return &c.ReadFraction }),
+	intFlag("--writes-per-key", func(c *cluster.Config) *int { return &c.WritesPerKey }),
+	boolFlag("--read-index", func(c *cluster.Config) *bool { return &c.ReadIndex }),
+	boolFlag("--forwarding", func(c *cluster.Config) *bool { return &c.Forwarding }),
+	strFlag("--tuning", func(c *cluster.Config) *string { return &c.Tuning }),
+	boolFlag("--prevote", func(c *cluster.Config) *bool { return &c.Protocol.PreVote }),
+	boolFlag("--check-quorum", func(c *cluster.Config) *bool { return &c.Protocol.CheckQuorum }),
+	intFlag("--max-append-entries", func(c *cluster.Config) *int { return &c.Protocol.MaxAppend }),
+	intFlag("--max-inflight", func(c *cluster.Config) *int { return &c.Protocol.MaxInflight }),
+	intFlag("--snapshot-chunk", func(c *cluster.Config) *int { return &c.Protocol.SnapshotChunk }),
+	durFlag("--tick", func(c *cluster.Config) *cluster.Duration { return &c.Tick }),
+	intFlag("--election-ticks", func(c *cluster.Config) *int { return &c.ElectionTicks }),
+	intFlag("--heartbeat-ticks", func(c *cluster.Config) *int { return &c.HeartbeatTick }),
+	durFlag("--client-timeout", func(c *cluster.Config) *cluster.Duration { return &c.ClientTimeout }),
+	durFlag("--latency-min", func(c *cluster.Config) *cluster.Duration { return &c.LatencyMin }),
+	durFlag("--latency-tail", func(c *cluster.Config) *cluster.Duration { return &c.LatencyTail }),
+	durFlag("--sync-latency", func(c *cluster.Config) *cluster.Duration { return &c.SyncLatency }),
+	intFlag("--compact-every", func(c *cluster.Config) *int { return &c.CompactEvery }),
+	{"--max-events", func(c *cluster.Config) string { return strconv.FormatUint(c.MaxEvents, 10) },
+		func(d, s *cluster.Config) { d.MaxEvents = s.MaxEvents }},
+	{"", func(*cluster.Config) string { return "" }, // --mutant: written apart, once per mutant
+		func(d, s *cluster.Config) { d.Mutants = s.Mutants }},
+}
+
 // replayFlags lists the flags of `raftcheck run` whose values differ from the default config.
 func replayFlags(cfg cluster.Config) []flagValue {
 	def := cluster.DefaultConfig()
 	var out []flagValue
-	add := func(differs bool, name, value string) {
-		if differs {
-			out = append(out, flagValue{name, value})
+	for _, f := range configFlags {
+		if v := f.value(&cfg); f.name != "" && v != f.value(&def) {
+			out = append(out, flagValue{f.name, v})
 		}
 	}
-	add(cfg.Nodes != def.Nodes, "--nodes", strconv.Itoa(cfg.Nodes))
-	add(cfg.Duration != def.Duration, "--duration", cfg.Duration.String())
-	add(cfg.Workload != def.Workload, "--workload", cfg.Workload)
-	add(cfg.Nemesis != def.Nemesis, "--nemesis", cfg.Nemesis)
 	if !slices.Equal(cfg.Mutants, def.Mutants) {
 		for _, m := range cfg.Mutants {
 			out = append(out, flagValue{"--mutant", m})
 		}
 	}
-	add(cfg.Clients != def.Clients, "--clients", strconv.Itoa(cfg.Clients))
-	add(cfg.Rate != def.Rate, "--rate", strconv.FormatFloat(cfg.Rate, 'g', -1, 64))
-	add(cfg.FaultInterval != def.FaultInterval, "--fault-interval", cfg.FaultInterval.String())
 	return out
 }
 

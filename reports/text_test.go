@@ -55,12 +55,12 @@ func TestWriteTextNotes(t *testing.T) {
 	cfg := cluster.DefaultConfig()
 	cfg.Keys = 3
 	var b strings.Builder
-	require.NoError(t, WriteText(&b, &cluster.Result{Seed: 5, Config: cfg}, ""))
+	require.NoError(t, WriteText(&b, &cluster.Result{Seed: 5, Config: cfg, ExplicitSchedule: true}, ""))
 	got := b.String()
 	assert.Contains(t, got, "PASS  seed 5  trace 0000000000000000\n")
 	assert.Contains(t, got, "violations: none\n")
 	assert.Contains(t, got, "schedule: no faults\n")
-	assert.Contains(t, got, "replay: go run ./cmd/raftcheck replay --seed 5\n        (the config changes fields that have no flag")
+	assert.Contains(t, got, "replay: go run ./cmd/raftcheck replay --seed 5 --keys 3\n        (flags cannot give this run's schedule or config")
 }
 
 type failWriter struct{}

@@ -73,8 +73,8 @@ func (e *env) showRun(res *cluster.Result, cfg cluster.Config, o outputFlags, tr
 	switch {
 	case res.Failed():
 		files, err = writeRunFiles(o.out, fileBase(res.Seed, reproFile), res, reproFile)
-	case reproFile == "" && reports.ReplayNeedsFile(cfg):
-		// --seed and the replay flags cannot express this config: only a file replays it exactly.
+	case reproFile == "" && (reports.ReplayNeedsFile(cfg) || res.ExplicitSchedule):
+		// --seed and the replay flags cannot express this run: only a file replays it exactly.
 		files.repro, err = writeRepro(o.out, fileBase(res.Seed, "")+".json", cluster.NewRepro(res, true))
 	}
 	if err != nil {

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/reports"
+)
+
+// TestReplayCommandRoundTrips: the replay command reports write for a run must give the CLI
+// back exactly the config the run was asked for, for every field (a field added to
+// cluster.Config without a flag, or a flag reports does not write, fails here).
+func TestReplayCommandRoundTrips(t *testing.T) {
+	cfg := cluster.DefaultConfig()
+	cfg.Nodes, cfg.Duration, cfg.HealTime, cfg.Workload = 7, cluster.Duration(9*time.Second), cluster.Duration(11*time.Second), "append"
+	cfg.Clients, cfg.Rate, cfg.Keys, cfg.KeyDist, cfg.ReadFraction, cfg.WritesPerKey = 3, 42.5, 5, "uniform", 0.4, 7
+	cfg.ReadIndex, cfg.Forwarding, cfg.Nemesis, cfg.FaultInterval = false, false, "crash,churn", cluster.Duration(3*time.Second)
+	cfg.Mutants, cfg.Tuning = []string{"no-step-down", "commit-prior-term"}, "fixed"
+	cfg.Protocol = cluster.Protocol{PreVote: false, CheckQuorum: false, MaxAppend: 4, MaxInflight: 2, SnapshotChunk: 300}
+	cfg.Tick, cfg.ElectionTicks, cfg.HeartbeatTick = cluster.Duration(20*time.Millisecond), 7, 2
+	cfg.ClientTimeout, cfg.LatencyMin, cfg.LatencyTail = cluster.Duration(700*time.Millisecond), cluster.Duration(3*time.Millisecond), cluster.Duration(4*time.Millisecond)
+	cfg.SyncLatency, cfg.CompactEvery, cfg.MaxEvents = cluster.Duration(5*time.Millisecond), 77, 1234567
+	require.NoError(t, cfg.Validate())
+	require.False(t, reports.ReplayNeedsFile(cfg))
+
+	cmd := reports.ReplayCommand(&cluster.Result{Seed: 9, Config: cfg, Requested: cfg}, "")
+	args := strings.Fields(strings.TrimPrefix(cmd, "go run ./cmd/raftcheck replay "))
+	c := newCLI("replay", "", "")
+	var seed seedFlag
+	c.fs.Var(&seed, "seed", "")
+	cf := addConfigFlags(c.fs)
+	c.config = cf
+	_, err := c.parse(newEnv(nil, nil), args)
+	require.NoError(t, err, cmd)
+	got, err := cf.config()
+	require.NoError(t, err)
+	require.Equal(t, uint64(9), seed.v)
+	require.Equal(t, cfg.String(), got.String(), "command: %s", cmd)
+}
