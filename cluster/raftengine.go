@@ -25,6 +25,11 @@ type raftEngine struct {
 	commit   uint64 // the commit index last reported
 	voters   []int  // the voter set as of the last batch with a hard state
 
+	progress []raft.PeerStatus // scratch for the leader's progress
+	matches  []checker.Match
+	ids      []uint64
+	apply    []Committed
+
 	// syncLate is mutant send-before-sync: writes are not synced before the messages that
 	// depend on them leave; they are synced at the next tick, like a log that fsyncs on a
 	// timer. A crash in between loses what was already acknowledged.

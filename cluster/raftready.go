@@ -86,9 +86,12 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 	}
 	o.Term = e.term
 	if e.leader {
-		for _, p := range e.node.Status().Progress {
-			o.Matches = append(o.Matches, checker.Match{Node: nodeOf(p.ID), Index: p.Match})
+		e.progress = e.node.AppendProgress(e.progress[:0])
+		e.matches = e.matches[:0]
+		for _, p := range e.progress {
+			e.matches = append(e.matches, checker.Match{Node: nodeOf(p.ID), Index: p.Match})
 		}
+		o.Matches = e.matches // read by the host before the next Ready
 	}
 	return nil
 }
@@ -96,9 +99,19 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 // quorums returns the voter sets before and after the current batch if committed (a leader
 // advanced its commit index), and remembers the current one.
 func (e *raftEngine) quorums(committed bool) [][]int {
-	var now []int
-	for _, v := range e.node.Status().Conf.Voters {
-		now = append(now, nodeOf(v))
+	e.ids = e.node.AppendVoters(e.ids[:0])
+	if !committed && len(e.ids) == len(e.voters) {
+		same := true
+		for i, v := range e.ids {
+			same = same && nodeOf(v) == e.voters[i]
+		}
+		if same {
+			return nil // nothing to report and nothing changed: no allocation
+		}
+	}
+	now := make([]int, len(e.ids))
+	for i, v := range e.ids {
+		now[i] = nodeOf(v)
 	}
 	before := e.voters
 	e.voters = now
@@ -126,6 +139,7 @@ func (e *raftEngine) outputs(rd raft.Ready, b *Batch) {
 		start = e.ends[i]
 	}
 	b.Messages = e.outbound
+	e.apply = e.apply[:0]
 	for _, ent := range rd.CommittedEntries {
 		c := Committed{Index: ent.Index, Term: ent.Term, Digest: digest(ent)}
 		switch {
@@ -138,8 +152,9 @@ func (e *raftEngine) outputs(rd raft.Ready, b *Batch) {
 		case len(ent.Data) > 0:
 			c.Command = ent.Data
 		}
-		b.Apply = append(b.Apply, c)
+		e.apply = append(e.apply, c)
 	}
+	b.Apply = e.apply
 	for _, rs := range rd.ReadStates {
 		b.Reads = append(b.Reads, ReadReady{Index: rs.Index, Ctx: rs.Ctx})
 	}

@@ -136,12 +136,25 @@ func (n *Node) Status() Status {
 		Conf:           cloneConf(n.conf),
 		LeadTransferee: n.leadTransferee,
 	}
-	if n.role == Leader {
-		s.Progress = make([]PeerStatus, len(n.prs))
-		for i := range n.prs {
-			s.Progress[i] = n.prs[i].status()
-		}
-		slices.SortFunc(s.Progress, func(a, b PeerStatus) int { return cmp.Compare(a.ID, b.ID) })
-	}
+	s.Progress = n.AppendProgress(nil)
 	return s
 }
+
+// AppendProgress appends a leader's view of every member's replication to dst, sorted by
+// ID, and returns it; it appends nothing on a node that does not lead. Hosts that observe
+// progress often reuse dst to avoid the allocations of Status.
+func (n *Node) AppendProgress(dst []PeerStatus) []PeerStatus {
+	if n.role != Leader {
+		return dst
+	}
+	start := len(dst)
+	for i := range n.prs {
+		dst = append(dst, n.prs[i].status())
+	}
+	slices.SortFunc(dst[start:], func(a, b PeerStatus) int { return cmp.Compare(a.ID, b.ID) })
+	return dst
+}
+
+// AppendVoters appends the voters of the node's current configuration to dst, sorted, and
+// returns it.
+func (n *Node) AppendVoters(dst []uint64) []uint64 { return append(dst, n.conf.Voters...) }
