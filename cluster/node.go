@@ -24,9 +24,6 @@ type node struct {
 	paused  int   // pause faults holding it
 }
 
-// up reports whether the node's process runs a host.
-func (n *node) up() bool { return n.h != nil }
-
 // boot is the process's boot function: a fresh life recovered from the disk.
 func (n *node) boot() simnet.Host {
 	h, err := n.newHost()
