@@ -78,6 +78,23 @@ func TestCheckAppends(t *testing.T) {
 			}}, {KindAppendAnomaly, 2, nil, []string{`key "d": divergent: 1: read 2 [1ns, 2ns] has 3 at position 0 where read 1 [60ns, 70ns] has 1`}}},
 		},
 		{
+			// Found by rapid (TestAppendsDecideLinearizability) while CheckAppends was being
+			// written: a read sees the indeterminate append, a later read does not.
+			name: "indeterminate-then-lost",
+			key: AppendKey{Key: "k", Appends: []AppendOp{
+				{Value: 1, Call: 0, Return: 1, Status: StatusUnknown},
+				{Value: 2, Call: 2, Return: 11, Status: StatusOK},
+				{Value: 3, Call: 5, Return: 10, Status: StatusOK},
+			}, Reads: []ReadOp{
+				{Values: nil, Call: 6, Return: 7},
+				{Values: []int{1}, Call: 4, Return: 8},
+				{Values: nil, Call: 9, Return: 12},
+				{Values: nil, Call: 3, Return: 13},
+			}},
+			wants: []want{{KindAppendAnomaly, 12, nil, []string{
+				`key "k": stale: 1: read 2 [9ns, 12ns] returned 0 values after read 1 [4ns, 8ns] had returned 1`}}},
+		},
+		{
 			name: "divergent",
 			key: AppendKey{Key: "e", Appends: baseAppends(), Reads: []ReadOp{
 				{Values: []int{1, 2}, Call: 16, Return: 18},
