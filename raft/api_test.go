@@ -180,11 +180,46 @@ func TestReadyCarriesVoteWithItsResponse(t *testing.T) {
 	n := newPaperNode(t, 2, voters3, nil, 1)
 	require.NoError(t, n.Step(Message{Type: MsgVote, From: 1, To: 2, Term: 2}))
 	rd := n.Ready()
-	n.Advance()
 	require.Len(t, rd.Messages, 1)
 	assert.False(t, rd.Messages[0].Reject)
 	assert.Equal(t, HardState{Term: 2, Vote: 1}, rd.HardState)
 	assert.True(t, rd.MustSync)
+	n.Advance()
+}
+
+// Ready contract: a Ready's Messages stay valid until the Advance of the next Ready, which
+// recycles their array, so a steady stream of Readys allocates no message buffers; messages
+// produced between Ready and Advance are neither lost nor overwritten.
+func TestMessagesRecycledAfterAdvance(t *testing.T) {
+	n := newPaperNode(t, 2, voters3, nil, 1)
+	beat := Message{Type: MsgHeartbeat, From: 1, To: 2, Term: 2}
+	require.NoError(t, n.Step(Message{Type: MsgVote, From: 1, To: 2, Term: 2}))
+	rd1 := n.Ready()
+	require.Len(t, rd1.Messages, 1)
+	first := &rd1.Messages[0]
+	require.NoError(t, n.Step(beat))
+	n.Advance()
+	rd2 := n.Ready()
+	require.Len(t, rd2.Messages, 1, "the heartbeat response produced before Advance")
+	assert.Equal(t, MsgHeartbeatResp, rd2.Messages[0].Type)
+	assert.Equal(t, MsgVoteResp, rd1.Messages[0].Type, "valid until the next Ready's Advance")
+	n.Advance()
+	require.NoError(t, n.Step(beat))
+	rd3 := n.Ready()
+	require.Len(t, rd3.Messages, 1)
+	assert.Same(t, first, &rd3.Messages[0], "the first Ready's array, recycled")
+	assert.Equal(t, MsgHeartbeatResp, rd2.Messages[0].Type, "rd2 untouched by rd3")
+	n.Advance()
+	require.NoError(t, n.Step(beat))
+	rd4 := n.Ready()
+	require.Len(t, rd4.Messages, 1)
+	assert.Same(t, &rd2.Messages[0], &rd4.Messages[0], "the second Ready's array, recycled")
+	n.Advance()
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		_ = n.Step(Message{Type: MsgHeartbeat, From: 1, To: 2, Term: 2})
+		n.Ready()
+		n.Advance()
+	}), "heartbeat round trips allocate nothing")
 }
 
 // On restart, the committed entries after the snapshot are handed out again so that the

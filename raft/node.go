@@ -53,6 +53,7 @@ type Node struct {
 	reads            readQueue
 
 	msgs       []Message
+	spareMsgs  []Message // a past Ready's Messages, reused for msgs at the next Advance
 	readStates []ReadState
 
 	// prevSoft and prevHard are what the last Ready reported.
@@ -69,6 +70,7 @@ type readyMark struct {
 	lastTerm  uint64
 	applyTo   uint64 // last index in Ready.CommittedEntries (0 if none)
 	snapIndex uint64 // Ready.Snapshot's index (0 if none)
+	msgs      []Message // Ready.Messages, whose array Advance recycles
 }
 
 type voteRecord struct {

@@ -40,14 +40,16 @@ func newPaperNode(t *testing.T, id uint64, voters []uint64, terms []uint64, term
 	return n
 }
 
-// drain runs one Ready cycle (as if persisted and applied) and returns its messages.
+// drain runs one Ready cycle (as if persisted and applied) and returns a copy of its
+// messages (Advance recycles the Ready's own).
 func drain(n *Node) []Message {
 	if !n.HasReady() {
 		return nil
 	}
 	rd := n.Ready()
+	msgs := slices.Clone(rd.Messages)
 	n.Advance()
-	return rd.Messages
+	return msgs
 }
 
 // msgsOfType keeps the messages of type typ.

@@ -18,7 +18,9 @@ import "fmt"
 // Steps 2 and 3 may happen in either order or together, but both only after step 1. No
 // other Ready may be requested before Advance; Step, Tick and the proposal methods may be
 // called in between. The slices in a Ready alias the node's memory: read them, do not
-// modify them.
+// modify them. Messages stays valid until the Advance of the next Ready, which recycles
+// its array for later messages: a host that keeps messages longer copies them (the Message
+// values; the slices inside a Message stay valid).
 type Ready struct {
 	// SoftState is the new leader and role, nil if unchanged since the last Ready.
 	SoftState *SoftState
@@ -69,8 +71,9 @@ func (n *Node) Ready() Ready {
 	n.flush()
 	var rd Ready
 	if soft := (SoftState{Lead: n.lead, Role: n.role}); soft != n.prevSoft {
-		rd.SoftState = &soft
 		n.prevSoft = soft
+		rd.SoftState = new(SoftState) // only here: taking soft's address would allocate every call
+		*rd.SoftState = soft
 	}
 	hs := n.reportedHardState()
 	if hs != n.prevHard {
@@ -85,7 +88,7 @@ func (n *Node) Ready() Ready {
 		len(rd.Entries) > 0 || rd.Snapshot != nil
 	n.prevHard = hs
 
-	n.rd = readyMark{out: true}
+	n.rd = readyMark{out: true, msgs: rd.Messages}
 	if k := len(rd.Entries); k > 0 {
 		n.rd.lastIndex, n.rd.lastTerm = rd.Entries[k-1].Index, rd.Entries[k-1].Term
 	}
@@ -117,6 +120,7 @@ func (n *Node) Advance() {
 	}
 	mark := n.rd
 	n.rd = readyMark{}
+	n.recycleMessages(mark.msgs)
 	if mark.snapIndex != 0 && n.pendingSnap != nil && n.pendingSnap.Meta.Index == mark.snapIndex {
 		n.pendingSnap = nil
 	}
@@ -135,4 +139,18 @@ func (n *Node) Advance() {
 		n.maybeCommit()
 	}
 	n.checkInvariants()
+}
+
+// recycleMessages rotates the message buffers: sent, the Messages of the Ready just
+// advanced, is kept aside until the next Advance, and the array kept aside before it becomes
+// the buffer for new messages, unless messages already arrived in a fresh buffer since that
+// Ready. The old values are cleared first so that the buffer keeps no entries alive.
+func (n *Node) recycleMessages(sent []Message) {
+	spare := n.spareMsgs
+	n.spareMsgs = sent
+	if len(n.msgs) > 0 || cap(spare) == 0 {
+		return
+	}
+	clear(spare)
+	n.msgs = spare[:0]
 }
