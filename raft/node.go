@@ -68,8 +68,8 @@ type readyMark struct {
 	out       bool
 	lastIndex uint64 // last entry in Ready.Entries (0 if none)
 	lastTerm  uint64
-	applyTo   uint64 // last index in Ready.CommittedEntries (0 if none)
-	snapIndex uint64 // Ready.Snapshot's index (0 if none)
+	applyTo   uint64    // last index in Ready.CommittedEntries (0 if none)
+	snapIndex uint64    // Ready.Snapshot's index (0 if none)
 	msgs      []Message // Ready.Messages, whose array Advance recycles
 }
 
