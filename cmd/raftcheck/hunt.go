@@ -89,7 +89,7 @@ func cmdHunt(e *env, args []string) error {
 		f.from.v = randomSeed()
 	}
 	fmt.Fprintf(e.stderr, "hunt: seeds from %d (hunt the same seeds again with --from %d)\n", f.from.v, f.from.v)
-	defer lessGC()()
+	defer lessGC(f.parallel)()
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 	rows, most := e.huntAll(ctx, names, cfg, f)

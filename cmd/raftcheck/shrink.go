@@ -58,7 +58,7 @@ func cmdShrink(e *env, args []string) error {
 		return err
 	}
 	say := func(s string) { fmt.Fprintf(e.stderr, "shrink: %s\n", s) }
-	defer lessGC()()
+	defer lessGC(1)()
 	sr, err := safeShrink(sp, *kind, cluster.ShrinkBudget{MaxRuns: *maxRuns}, say)
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sync"
 
 	"github.com/raftcheck/raftcheck/cluster"
@@ -97,7 +96,7 @@ func dispatch(ctx context.Context, n int, jobs chan<- int, tokens chan<- struct{
 func (e *env) sweep(cfg cluster.Config, rng seedRange, f *sweepFlags, prog progress) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
-	defer lessGC()()
+	defer lessGC(f.parallel)()
 	st := newSweepState(e, cfg, rng, f, prog)
 	interrupted, err := e.pool(ctx, cfg, rng, f.parallel, st.handle)
 	prog.finish()
@@ -108,19 +107,4 @@ func (e *env) sweep(cfg cluster.Config, rng seedRange, f *sweepFlags, prog progr
 		fmt.Fprintf(e.stderr, "sweep: interrupted after %d of %d seeds\n", st.sum.Seeds, rng.size())
 	}
 	return st.finish(interrupted)
-}
-
-// sweepGCPercent is the garbage collector's target for commands that run many seeds. Runs
-// allocate fast and keep little, so collecting less often costs little memory and saves a
-// good share of the CPU time; with every core busy, no idle core hides the collector's work.
-const sweepGCPercent = 400
-
-// lessGC sets sweepGCPercent unless the user set GOGC, and returns the function that restores
-// the previous setting.
-func lessGC() (restore func()) {
-	if os.Getenv("GOGC") != "" {
-		return func() {}
-	}
-	prev := debug.SetGCPercent(sweepGCPercent)
-	return func() { debug.SetGCPercent(prev) }
 }
