@@ -89,8 +89,12 @@ func (t *tally) writeText(w io.Writer, page string) {
 			fmt.Fprintf(w, "  %-24s %d\n", k, s.Violations[k])
 		}
 	}
-	fmt.Fprintf(w, "throughput: %.1f seeds/s on %d workers; speed-up %.0f× (simulated %.0f s in %.1f s wall)\n",
-		s.SeedsPerSecond, s.Parallel, s.Speedup, s.SimSeconds, s.WallSeconds)
+	workers := "workers"
+	if s.Parallel == 1 {
+		workers = "worker"
+	}
+	fmt.Fprintf(w, "throughput: %.1f seeds/s on %d %s; speed-up %.0f× (simulated %.0f s in %.1f s wall)\n",
+		s.SeedsPerSecond, s.Parallel, workers, s.Speedup, s.SimSeconds, s.WallSeconds)
 	if len(t.failures) > 0 {
 		fmt.Fprintln(w, "failing seeds:")
 	}
