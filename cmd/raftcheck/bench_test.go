@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // BenchmarkSweep measures sweep throughput (seeds/s) on the standard config (5 nodes, 30
@@ -37,4 +38,31 @@ func BenchmarkSweep(b *testing.B) {
 			b.ReportMetric(float64(benchSeeds*b.N)/b.Elapsed().Seconds(), "seeds/s")
 		})
 	}
+}
+
+// BenchmarkSweepScaling measures what --parallel 2 gains over --parallel 1 as a paired
+// comparison: each iteration sweeps the same seeds with one worker and then with two, so
+// that load from other processes on a shared machine falls on both sides alike. It reports
+// the ratio of their wall times (p2/p1, the speed-up of two workers) and each side's
+// seeds/s.
+func BenchmarkSweepScaling(b *testing.B) {
+	const seeds = 32
+	sweep := func(parallel int) time.Duration {
+		args := []string{"sweep", "--seeds", fmt.Sprint(seeds), "--parallel", fmt.Sprint(parallel),
+			"--progress", "none", "--out", b.TempDir()}
+		start := time.Now()
+		if code := newEnv(io.Discard, io.Discard).main(args); code != exitOK {
+			b.Fatalf("sweep --parallel %d: exit %d; want %d", parallel, code, exitOK)
+		}
+		return time.Since(start)
+	}
+	sweep(2) // warm-up: the first sweep of a process also grows the heap to its budget
+	var one, two time.Duration
+	for b.Loop() {
+		one += sweep(1)
+		two += sweep(2)
+	}
+	b.ReportMetric(one.Seconds()/two.Seconds(), "p2/p1")
+	b.ReportMetric(float64(seeds*b.N)/one.Seconds(), "p1-seeds/s")
+	b.ReportMetric(float64(seeds*b.N)/two.Seconds(), "p2-seeds/s")
 }
