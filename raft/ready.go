@@ -33,7 +33,8 @@ type Ready struct {
 	// CommittedEntries are entries to apply, in order, after persisting. After a restart
 	// they start after the restored snapshot: committed entries are handed out again.
 	CommittedEntries []Entry
-	// Messages are to be sent after persisting.
+	// Messages are to be sent after persisting. They stay valid until the Advance of the
+	// next Ready, which reuses their array.
 	Messages []Message
 	// ReadStates answer ReadIndex requests.
 	ReadStates []ReadState
