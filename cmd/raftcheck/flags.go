@@ -57,6 +57,12 @@ func (c *cli) parse(e *env, args []string) ([]string, error) {
 	}
 }
 
+// configFlags adds a flag for every config field to c and lists them apart in the help.
+func (c *cli) configFlags() *configFlags {
+	c.config = addConfigFlags(c.fs)
+	return c.config
+}
+
 func (c *cli) printHelp(w io.Writer) {
 	fmt.Fprintf(w, "Usage: %s\n\n%s\n", c.synopsis, strings.TrimSpace(c.about))
 	var own, config []*flag.Flag

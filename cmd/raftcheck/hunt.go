@@ -66,8 +66,7 @@ func newHuntCLI() (*cli, *huntFlags) {
 	c.fs.Int64Var(&f.maxSeeds, "max-seeds", 1<<20, "seeds tried per mutant at most")
 	c.fs.IntVar(&f.shrinkRuns, "shrink-runs", 200, "runs each shrink may use")
 	c.fs.Int64Var(&f.cleanMin, "clean-seeds", 200, "the clean build runs at least this many seeds (and at least as many as any hunt)")
-	f.cf = addConfigFlags(c.fs)
-	c.config = f.cf
+	f.cf = c.configFlags()
 	addOutputFlags(c.fs, &f.o, "one JSON object per mutant, then a {\"clean\": ...} line")
 	return c, f
 }

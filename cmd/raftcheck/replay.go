@@ -23,8 +23,7 @@ func cmdReplay(e *env, args []string) error {
 	c := newCLI("replay", "raftcheck replay (--seed N [config flags] | FILE) [--trace] [--json] [--out DIR]", replayAbout)
 	var seed seedFlag
 	c.fs.Var(&seed, "seed", "the seed to replay (with FILE: picks a run from a sweep's --json output)")
-	cf := addConfigFlags(c.fs)
-	c.config = cf
+	cf := c.configFlags()
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print the run as one JSON object (RunJSON) instead of text")
 	trace := c.fs.Bool("trace", false, "print the human-readable trace of the run first (on stderr with --json)")

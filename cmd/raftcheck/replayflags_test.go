@@ -32,8 +32,7 @@ func TestReplayCommandRoundTrips(t *testing.T) {
 	c := newCLI("replay", "", "")
 	var seed seedFlag
 	c.fs.Var(&seed, "seed", "")
-	cf := addConfigFlags(c.fs)
-	c.config = cf
+	cf := c.configFlags()
 	_, err := c.parse(newEnv(nil, nil), args)
 	require.NoError(t, err, cmd)
 	got, err := cf.config()

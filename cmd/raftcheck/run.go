@@ -23,8 +23,7 @@ func cmdRun(e *env, args []string) error {
 	c := newCLI("run", "raftcheck run [--seed N] [config flags] [--out DIR] [--json] [--trace]", runAbout)
 	var seed seedFlag
 	c.fs.Var(&seed, "seed", "the run's seed (default: a fresh random seed, printed on stderr)")
-	cf := addConfigFlags(c.fs)
-	c.config = cf
+	cf := c.configFlags()
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print the run as one JSON object (RunJSON) instead of text")
 	trace := c.fs.Bool("trace", false, "print the human-readable trace of the run first (on stderr with --json)")

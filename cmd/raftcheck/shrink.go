@@ -40,8 +40,7 @@ func cmdShrink(e *env, args []string) error {
 	c := newCLI("shrink", "raftcheck shrink (--seed N [config flags] | FILE) [--kind K] [--max-runs N] [--out DIR] [--json]", shrinkAbout)
 	var seed seedFlag
 	c.fs.Var(&seed, "seed", "the failing seed (with FILE: picks a run from a sweep's --json output)")
-	cf := addConfigFlags(c.fs)
-	c.config = cf
+	cf := c.configFlags()
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print the outcome as one JSON object")
 	kind := c.fs.String("kind", "", "violation kind to keep (default: the kind of the run's first violation)")

@@ -52,8 +52,7 @@ func newSweepCLI() (*cli, *sweepFlags) {
 	c.fs.StringVar(&f.shard, "shard", "0/1", "run the i-th of n disjoint slices of the range, 0 <= i < n")
 	c.fs.StringVar(&f.progress, "progress", "auto", "auto, bar, lines or none")
 	c.fs.IntVar(&f.maxReports, "max-reports", 20, "HTML reports written for the first failing seeds (every failing seed gets a repro file)")
-	f.cf = addConfigFlags(c.fs)
-	c.config = f.cf
+	f.cf = c.configFlags()
 	addOutputFlags(c.fs, &f.o, "one RunJSON line per seed, then a {\"summary\": ...} line")
 	return c, f
 }
