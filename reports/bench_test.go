@@ -14,20 +14,17 @@ func BenchmarkWriteHTML(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var buf bytes.Buffer
-	for b.Loop() {
-		buf.Reset()
-		if err := WriteHTML(&buf, res, ""); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(buf.Len()), "bytes/report")
+	benchHTML(b, res)
 	b.ReportMetric(float64(len(res.History)), "ops")
 }
 
 // BenchmarkWriteHTMLIllegal adds Porcupine's visualisation of an illegal history.
 func BenchmarkWriteHTMLIllegal(b *testing.B) {
-	res := illegalRun(b)
+	benchHTML(b, illegalRun(b))
+}
+
+// benchHTML renders res's report in a loop and reports the size of the page.
+func benchHTML(b *testing.B, res *cluster.Result) {
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()

@@ -67,11 +67,7 @@ func TestValidButMisplacedRecordsAreCorruption(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := newMemFS()
-			m.files[segmentName(1, 1)] = tc.file
-			_, _, err := Open(m, Options{})
-			var ce *CorruptionError
-			require.ErrorAs(t, err, &ce)
+			ce := openCorrupt(t, tc.file)
 			assert.Equal(t, segmentName(1, 1), ce.File)
 			assert.Equal(t, tc.off, ce.Offset)
 			assert.Contains(t, ce.Reason, tc.reason)
@@ -85,23 +81,33 @@ func TestReplayInconsistencies(t *testing.T) {
 	tests := []struct {
 		name   string
 		file   []byte
+		named  string // the file the error names
 		reason string
 	}{
-		{"entry gap", segmentWith(e(1), e(3)), "entry index 3 does not follow the last index 1"},
+		{"entry gap", segmentWith(e(1), e(3)), segmentName(1, 1), "entry index 3 does not follow the last index 1"},
 		{"marker regress", segmentWith(e(1), e(2), appendMarker(nil, 2, 1, true), appendMarker(nil, 1, 1, true)),
-			"does not exceed the previous marker's 2"},
-		{"marker without file", segmentWith(e(1), appendMarker(nil, 1, 1, true)), "is missing"},
+			segmentName(1, 1), "does not exceed the previous marker's 2"},
+		{"marker without file", segmentWith(e(1), appendMarker(nil, 1, 1, true)), snapName(1, 1), "is missing"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := newMemFS()
-			m.files[segmentName(1, 1)] = tc.file
-			_, _, err := Open(m, Options{})
-			var ce *CorruptionError
-			require.ErrorAs(t, err, &ce)
+			ce := openCorrupt(t, tc.file)
+			assert.Equal(t, tc.named, ce.File)
 			assert.Contains(t, ce.Reason, tc.reason)
 		})
 	}
+}
+
+// openCorrupt opens a WAL whose only file is segment 1 holding file, and returns the
+// corruption error it must report.
+func openCorrupt(t *testing.T, file []byte) *CorruptionError {
+	t.Helper()
+	m := newMemFS()
+	m.files[segmentName(1, 1)] = file
+	_, _, err := Open(m, Options{})
+	var ce *CorruptionError
+	require.ErrorAs(t, err, &ce)
+	return ce
 }
 
 func TestMissingSegmentIsCorruption(t *testing.T) {
