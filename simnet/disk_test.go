@@ -214,21 +214,6 @@ func mustRead(t *testing.T, d *Disk, name string) []byte {
 	return b
 }
 
-// walFS is raft/wal's FS interface, copied here: Disk must satisfy it structurally.
-type walFS interface {
-	Append(name string, p []byte) error
-	ReadFile(name string) ([]byte, error)
-	Size(name string) (int64, error)
-	Truncate(name string, size int64) error
-	Rename(oldName, newName string) error
-	Remove(name string) error
-	List() ([]string, error)
-	Sync(name string) error
-	SyncDir() error
-}
-
-var _ walFS = (*Disk)(nil)
-
 func TestSetCapacityAndLatency(t *testing.T) {
 	k := NewKernel(1)
 	d, err := NewDisk(k, 0, DiskConfig{})

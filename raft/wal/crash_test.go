@@ -40,6 +40,9 @@ func (c crashCase) crash(t testing.TB, d *simnet.Disk, salt int) {
 	require.NoError(t, d.Crash(c.mode, rand.New(rand.NewPCG(c.seed, uint64(c.mode)<<32|uint64(salt)))))
 }
 
+// simnet's disk is one of the FS implementations the WAL is written for.
+var _ FS = (*simnet.Disk)(nil)
+
 func newDisk(t testing.TB) *simnet.Disk {
 	t.Helper()
 	d, err := simnet.NewDisk(simnet.NewKernel(1), 0, simnet.DiskConfig{})
