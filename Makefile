@@ -23,9 +23,10 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 
-## lint: vet plus the design guard (import direction and determinism rules) on its own.
+## lint: gofmt, vet, the design guard (import direction and determinism rules) on its own, and staticcheck (fetched through the module proxy).
 lint: fmt-check vet
 	$(GO) test -count=1 -run 'TestModuleKeepsDesign' ./internal/designcheck
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 ## bench: every benchmark, benchstat-ready (COUNT runs each; pipe into benchstat).
 bench:
