@@ -1,9 +1,7 @@
 package raft
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 )
 
 // Step feeds a message received from a peer into the node. A message not addressed to
@@ -147,11 +145,9 @@ func (n *Node) AppendProgress(dst []PeerStatus) []PeerStatus {
 	if n.role != Leader {
 		return dst
 	}
-	start := len(dst)
 	for i := range n.prs {
-		dst = append(dst, n.prs[i].status())
+		dst = append(dst, n.prs[i].status()) // prs is sorted by ID
 	}
-	slices.SortFunc(dst[start:], func(a, b PeerStatus) int { return cmp.Compare(a.ID, b.ID) })
 	return dst
 }
 

@@ -349,6 +349,8 @@ func (e *env) checkLogs() {
 	}
 }
 
+// checkMatching checks the Log Matching property on a and b: entries with the same index
+// and term are identical, and so are all the entries before them.
 func (e *env) checkMatching(a, b *hnode) {
 	la, lb := &a.n.log, &b.n.log
 	lo := max(la.snapIndex, lb.snapIndex) + 1
@@ -356,14 +358,14 @@ func (e *env) checkMatching(a, b *hnode) {
 	agreed := false // walking down: an entry with equal terms was seen above
 	for i := hi; i >= lo; i-- {
 		ea, eb := la.entry(i), lb.entry(i)
-		if ea.Term == eb.Term {
-			if agreed && (ea.Type != eb.Type || string(ea.Data) != string(eb.Data)) {
-				e.violate("log matching: nodes %d and %d agree on a later term but differ at index %d: %s vs %s",
-					a.id, b.id, i, ea, eb)
-				return
-			}
+		switch {
+		case ea.Term == eb.Term && (ea.Type != eb.Type || string(ea.Data) != string(eb.Data)):
+			e.violate("log matching: nodes %d and %d have different entries of one term at index %d: %s vs %s",
+				a.id, b.id, i, ea, eb)
+			return
+		case ea.Term == eb.Term:
 			agreed = true
-		} else if agreed {
+		case agreed:
 			e.violate("log matching: nodes %d and %d agree on a later entry but differ at index %d: %s vs %s",
 				a.id, b.id, i, ea, eb)
 			return

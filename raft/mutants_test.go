@@ -58,8 +58,9 @@ func snakeCase(s string) string {
 }
 
 // TestEveryMutantHasAScenario checks that each mutation has a script in testdata that
-// switches it on, and that the same script with the mutation removed shows no safety
-// violation: the switch, and nothing else, plants the bug.
+// switches it on, that the same script with the mutation removed shows no safety violation
+// (the switch, and nothing else, plants the bug), and that the switch changes what the
+// script prints (the script exercises the bug).
 func TestEveryMutantHasAScenario(t *testing.T) {
 	for _, name := range MutationNames() {
 		t.Run(name, func(t *testing.T) {
@@ -79,20 +80,38 @@ func TestEveryMutantHasAScenario(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				e := newEnv()
-				for _, c := range chunks {
-					if c.cmd == "" {
-						continue
-					}
-					cmd := strings.ReplaceAll(c.cmd, "mutant="+name, "")
-					if _, err := e.run(cmd); err != nil {
-						t.Fatalf("%s: %s: %v", path, cmd, err)
-					}
-				}
+				with, _ := runChunks(t, path, chunks, nil)
+				without, e := runChunks(t, path, chunks, strings.NewReplacer("mutant="+name, ""))
 				if len(e.violations) > 0 {
 					t.Errorf("%s without %s: %s", path, name, strings.Join(e.violations, "; "))
+				}
+				if with == without {
+					t.Errorf("%s prints the same with and without %s", path, name)
 				}
 			}
 		})
 	}
+}
+
+// runChunks runs the commands of a script on a fresh env, each rewritten by edit if it is
+// not nil, and returns everything they printed.
+func runChunks(t *testing.T, path string, chunks []scriptChunk, edit *strings.Replacer) (string, *env) {
+	t.Helper()
+	e := newEnv()
+	var out strings.Builder
+	for _, c := range chunks {
+		if c.cmd == "" {
+			continue
+		}
+		cmd := c.cmd
+		if edit != nil {
+			cmd = edit.Replace(cmd)
+		}
+		got, err := e.run(cmd)
+		if err != nil {
+			t.Fatalf("%s: %s: %v", path, cmd, err)
+		}
+		out.WriteString(got)
+	}
+	return out.String(), e
 }

@@ -263,5 +263,8 @@ func (n *Node) checkInvariants() {
 	last := n.log.lastIndex()
 	for i := range n.prs {
 		n.prs[i].checkInvariants(last)
+		if i > 0 && n.prs[i-1].id >= n.prs[i].id {
+			panic(fmt.Sprintf("raft: node %d: progress not sorted by ID: %d before %d", n.id, n.prs[i-1].id, n.prs[i].id))
+		}
 	}
 }

@@ -87,6 +87,12 @@ func (n *Node) inLease() bool {
 	return n.cfg.CheckQuorum && n.lead != None && n.electionElapsed < n.cfg.ElectionTick
 }
 
+// resetElectionTimeout draws a new randomized election timeout in
+// [ElectionTick, 2*ElectionTick) (§5.2).
+func (n *Node) resetElectionTimeout() {
+	n.randomizedElectionTimeout = n.cfg.ElectionTick + int(n.cfg.Rand.Uint64()%uint64(n.cfg.ElectionTick))
+}
+
 // reset moves to term, clearing all per-term and per-role state.
 func (n *Node) reset(term uint64) {
 	if n.term != term {
@@ -96,7 +102,7 @@ func (n *Node) reset(term uint64) {
 	n.lead = None
 	n.electionElapsed = 0
 	n.heartbeatElapsed = 0
-	n.randomizedElectionTimeout = n.cfg.ElectionTick + int(n.cfg.Rand.Uint64()%uint64(n.cfg.ElectionTick))
+	n.resetElectionTimeout()
 	n.leadTransferee = None
 	n.votes = n.votes[:0]
 	n.prs = nil
@@ -119,7 +125,7 @@ func (n *Node) becomePreCandidate() {
 	n.votes = n.votes[:0]
 	n.lead = None
 	n.electionElapsed = 0
-	n.randomizedElectionTimeout = n.cfg.ElectionTick + int(n.cfg.Rand.Uint64()%uint64(n.cfg.ElectionTick))
+	n.resetElectionTimeout()
 	n.role = PreCandidate
 	n.step = stepCandidate
 }
