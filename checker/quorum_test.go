@@ -42,10 +42,8 @@ func TestLeaderMatches(t *testing.T) {
 
 	c.LeaderMatches(13, 0, 2, []Match{{Node: 1, Index: 2}}) // node 1 holds only index 1
 	c.LeaderMatches(14, 0, 2, []Match{{Node: 1, Index: 1}}) // and back down
-	vs := c.Violations()
-	require.Len(t, vs, 2)
-	require.Equal(t, KindMatchIndex, vs[0].Kind)
-	require.Contains(t, vs[0].Detail, "set its matchIndex for node 1 to 2 (term 2), but that node, in the same term, does not hold the entry (its log ends at 1)")
-	require.Contains(t, vs[1].Detail, "moved its matchIndex for node 1 back from 2 to 1")
-	require.Equal(t, []int{0, 1}, vs[1].Nodes)
+	wantExactly(t, c.Violations(),
+		want{KindMatchIndex, 13, []int{0, 1}, []string{
+			"set its matchIndex for node 1 to 2 (term 2), but that node, in the same term, does not hold the entry (its log ends at 1)"}},
+		want{KindMatchIndex, 14, []int{0, 1}, []string{"moved its matchIndex for node 1 back from 2 to 1"}})
 }

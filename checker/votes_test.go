@@ -88,16 +88,17 @@ func TestMembershipRules(t *testing.T) {
 	c.BecameLeader(12, 0, 2)
 	c.EntriesSaved(13, 0, []EntryObs{{Index: 3, Term: 2, Digest: 3}})
 	c.ConfAppended(13, 0, 3, 2) // before its no-op committed: the 2015 bug
-	vs := c.Violations()
-	require.Len(t, vs, 1)
-	require.Equal(t, KindMembershipRule, vs[0].Kind)
-	require.Contains(t, vs[0].Detail, "leader 0 of term 2 appended a configuration change at index 3 before committing an entry of its term (commit 2)")
+	early := want{KindMembershipRule, 13, []int{0}, []string{
+		"leader 0 of term 2 appended a configuration change at index 3 before committing an entry of its term (commit 2)"}}
+	wantExactly(t, c.Violations(), early)
 
 	c.EntriesSaved(14, 0, []EntryObs{{Index: 4, Term: 2, Digest: 4}})
 	c.ConfAppended(14, 0, 4, 2)
-	vs = c.Violations()
-	require.Len(t, vs, 3)
-	require.Contains(t, vs[1].Detail, "while the one at index 3 is not committed (commit 2): two changes in flight")
+	wantExactly(t, c.Violations(), early,
+		want{KindMembershipRule, 14, []int{0}, []string{
+			"while the one at index 3 is not committed (commit 2): two changes in flight"}},
+		want{KindMembershipRule, 14, []int{0}, []string{
+			"leader 0 of term 2 appended a configuration change at index 4 before committing an entry of its term (commit 2)"}})
 
 	// A follower replacing an uncommitted change, and a leader doing it by the rules: fine.
 	d, err := NewInvariants(3, Options{})

@@ -29,13 +29,12 @@ type client struct {
 	session uint64
 	rnd     *rand.Rand
 
-	seq      uint64
-	cur      int    // index in r.history of the outstanding operation, or -1
-	req      []byte // the outstanding request as sent, resent verbatim on retry
-	attempt  uint32 // bumps on every send
-	tries    int    // sends of the outstanding operation
-	guess    int    // the node believed to lead, or noHint
-	proposed bool   // some send of the outstanding operation may have been proposed
+	seq     uint64
+	cur     int    // index in r.history of the outstanding operation, or -1
+	req     []byte // the outstanding request as sent, resent verbatim on retry
+	attempt uint32 // bumps on every send
+	tries   int    // sends of the outstanding operation
+	guess   int    // the node believed to lead, or noHint
 }
 
 func newClient(r *run, idx int) *client {
@@ -81,7 +80,7 @@ func (c *client) begin(now simnet.Time) {
 	if err != nil {
 		panic("cluster: generator produced an unencodable op " + op.String() + ": " + err.Error())
 	}
-	c.req, c.tries, c.proposed = req, 0, false
+	c.req, c.tries = req, 0
 	c.cur = len(c.r.history)
 	c.r.history = append(c.r.history, workloads.HistoryOp{Client: c.idx, Op: op, Call: int64(now)})
 	c.r.traceClient(now, c.idx, c.seq, "invoke "+op.String())
@@ -96,7 +95,6 @@ func (c *client) send() {
 	}
 	c.attempt++
 	c.tries++
-	c.proposed = c.proposed || c.req[0] == wireWrite
 	_ = c.r.net.Send(c.id, simnet.NodeID(to), c.req) // an unknown endpoint cannot happen: members are attached
 	c.r.k.Schedule(c.r.k.Now()+simnet.Time(c.r.cfg.ClientTimeout), c, clientTimeout<<32|uint64(c.attempt))
 }
@@ -117,8 +115,10 @@ func (c *client) retry(now simnet.Time, timedOut bool) {
 // maxTries bounds the sends of one operation during the load phase.
 const maxTries = 8
 
+// abandonOutcome is the outcome of an operation given up: a write, sent at least once since
+// begin sends at once, may have been proposed.
 func (c *client) abandonOutcome() workloads.Outcome {
-	if c.proposed {
+	if c.req[0] == wireWrite {
 		return workloads.OutcomeUnknown
 	}
 	return workloads.OutcomeFail

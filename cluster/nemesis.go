@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -174,20 +174,14 @@ func drawTargets(nodes int, r *rand.Rand) ([]int, bool) {
 	case 0:
 		return perm[:1], false
 	case 1:
-		return sorted(perm[:(nodes-1)/2]), false
+		return slices.Sorted(slices.Values(perm[:(nodes-1)/2])), false
 	case 2:
-		return sorted(perm[:nodes/2+1]), false
+		return slices.Sorted(slices.Values(perm[:nodes/2+1])), false
 	case 3:
-		return sorted(perm), false
+		return slices.Sorted(slices.Values(perm)), false
 	default:
 		return nil, true
 	}
-}
-
-func sorted(xs []int) []int {
-	out := append([]int(nil), xs...)
-	sort.Ints(out)
-	return out
 }
 
 func roundTo(x, unit float64) float64 { return math.Round(x/unit) * unit }

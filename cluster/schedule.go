@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -197,9 +198,9 @@ func (f Fault) validateParams() error {
 	switch {
 	case needNodes[f.Kind] && len(f.Nodes) == 0 && !f.Leader:
 		return fmt.Errorf("fault %s: needs nodes= or leader", f)
-	case f.Kind == Partition && !contains(Shapes, f.Shape):
+	case f.Kind == Partition && !slices.Contains(Shapes, f.Shape):
 		return fmt.Errorf("fault %s: shape %q not one of %v", f, f.Shape, Shapes)
-	case f.Kind == Crash && !contains(CrashModes, f.Mode):
+	case f.Kind == Crash && !slices.Contains(CrashModes, f.Mode):
 		return fmt.Errorf("fault %s: mode %q not one of %v", f, f.Mode, CrashModes)
 	case (f.Kind == Loss || f.Kind == Duplicate) && !(f.Value > 0 && f.Value <= 1):
 		return fmt.Errorf("fault %s: value %v must be a probability in (0, 1]", f, f.Value)
@@ -209,15 +210,6 @@ func (f Fault) validateParams() error {
 		return fmt.Errorf("fault %s: value %v must be a clock rate in [0.5, 2]", f, f.Value)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // String renders s one fault per line.

@@ -55,23 +55,13 @@ func TestShrinkPlantedBug(t *testing.T) {
 	rp, err := ParseRepro("shrunk.json", data)
 	require.NoError(t, err)
 	require.NotNil(t, rp.Schedule, "shrunk repro has an explicit schedule")
-	require.Equal(t, []string{kind}, filterKinds(rp.Expect.Kinds, kind))
+	require.Contains(t, rp.Expect.Kinds, kind)
 	for i := range 2 {
 		again, err := Run(rp.Seed, rp.Config, rp.Options())
 		require.NoError(t, err)
 		assert.Equal(t, rp.Expect.TraceHash, fmt.Sprintf("%016x", again.TraceHash), "replay %d", i)
 		assert.Equal(t, rp.Expect.Kinds, again.Kinds(), "replay %d", i)
 	}
-}
-
-func filterKinds(kinds []string, want string) []string {
-	var out []string
-	for _, k := range kinds {
-		if k == want {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 func TestShrinkNotFailing(t *testing.T) {
@@ -134,7 +124,12 @@ func TestDropNodes(t *testing.T) {
 `
 	assert.Empty(t, cmp.Diff(want, got))
 	got = dropNodes(sched, 3).String()
-	assert.NotContains(t, got, "pause", "got %s", got)
+	want = `1s crash for=1s nodes=1 mode=torn
+3s remove leader
+5s partition for=1s nodes=0,2,1 shape=ring
+6s loss for=1s value=0.2
+`
+	assert.Empty(t, cmp.Diff(want, got), "down to 3 nodes, the pause of nodes 3 and 4 goes")
 	assert.Equal(t, "1s crash for=1s nodes=1,4 mode=torn", sched[0].String(), "the input is not modified")
 }
 

@@ -59,18 +59,17 @@ func TestGeneratorFirstOps(t *testing.T) {
 func TestGeneratorMix(t *testing.T) {
 	const n = 20000
 	tests := []struct {
-		name       string
-		cfg        GeneratorConfig
-		read, cas  float64
-		write      OpKind
-		uniqueVals bool
+		name      string
+		cfg       GeneratorConfig
+		read, cas float64
+		write     OpKind
 	}{
 		{"kv", GeneratorConfig{Workload: WorkloadKV, Keys: 5, KeyDist: KeyDistUniform, ReadFraction: 0.3,
-			CASFraction: 0.2, Clients: 3, RatePerSec: 100}, 0.3, 0.2, Put, true},
+			CASFraction: 0.2, Clients: 3, RatePerSec: 100}, 0.3, 0.2, Put},
 		{"append", GeneratorConfig{Workload: WorkloadAppend, Keys: 5, KeyDist: KeyDistUniform, ReadFraction: 0.6,
-			Clients: 3, RatePerSec: 100}, 0.6, 0, Append, true},
+			Clients: 3, RatePerSec: 100}, 0.6, 0, Append},
 		{"all reads", GeneratorConfig{Workload: WorkloadKV, Keys: 5, KeyDist: KeyDistUniform, ReadFraction: 1,
-			Clients: 3, RatePerSec: 100}, 1, 0, Put, true},
+			Clients: 3, RatePerSec: 100}, 1, 0, Put},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
