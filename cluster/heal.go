@@ -1,7 +1,6 @@
 package cluster
 
 import (
-
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/simnet"
 )
