@@ -84,7 +84,7 @@ const replayPrefix = "go run ./cmd/raftcheck replay"
 // `go run ./cmd/raftcheck replay FILE`; otherwise it is `go run ./cmd/raftcheck replay --seed N`
 // followed by every flag of `raftcheck run` whose value differs from cluster.DefaultConfig()
 // (configFlags, then --mutant once per mutant). An explicit schedule cannot be expressed on
-// the command line: such a run (see NeedsReproFile) replays exactly only from a repro file.
+// the command line: such a run (Result.ExplicitSchedule) replays exactly only from a repro file.
 func ReplayCommand(res *cluster.Result, reproFile string) string {
 	if reproFile != "" {
 		return replayPrefix + " " + shellQuote(reproFile)
@@ -109,57 +109,32 @@ func requested(res *cluster.Result) cluster.Config {
 	return res.Requested
 }
 
-// NeedsReproFile reports whether res replays only from a repro file: its requested config
-// changes a field `raftcheck replay` has no flag for, or its schedule was given explicitly.
-func NeedsReproFile(res *cluster.Result) bool {
-	return res.ExplicitSchedule || ReplayNeedsFile(requested(res))
-}
-
-// ReplayNeedsFile reports whether cfg differs from cluster.DefaultConfig() in a field that
-// `raftcheck replay` has no flag for, so that ReplayCommand without a repro file would not
-// reproduce the run. The CLI should then write a repro file and print its command. Every
-// field has a flag today; this stays true only for a field added without one.
-func ReplayNeedsFile(cfg cluster.Config) bool {
-	covered := cluster.DefaultConfig()
-	for _, f := range configFlags {
-		f.copy(&covered, &cfg)
-	}
-	return covered.String() != cfg.String()
-}
-
 type flagValue struct{ name, value string }
 
-// configFlag is one flag of `raftcheck run`: its name, its value in a config, and how to copy
-// the field it sets from one config to another.
+// configFlag is one flag of `raftcheck run`: its name and its value in a config.
 type configFlag struct {
 	name  string
 	value func(c *cluster.Config) string
-	copy  func(dst, src *cluster.Config)
 }
 
 func intFlag(name string, f func(c *cluster.Config) *int) configFlag {
-	return configFlag{name, func(c *cluster.Config) string { return strconv.Itoa(*f(c)) },
-		func(d, s *cluster.Config) { *f(d) = *f(s) }}
+	return configFlag{name, func(c *cluster.Config) string { return strconv.Itoa(*f(c)) }}
 }
 
 func durFlag(name string, f func(c *cluster.Config) *cluster.Duration) configFlag {
-	return configFlag{name, func(c *cluster.Config) string { return f(c).String() },
-		func(d, s *cluster.Config) { *f(d) = *f(s) }}
+	return configFlag{name, func(c *cluster.Config) string { return f(c).String() }}
 }
 
 func strFlag(name string, f func(c *cluster.Config) *string) configFlag {
-	return configFlag{name, func(c *cluster.Config) string { return *f(c) },
-		func(d, s *cluster.Config) { *f(d) = *f(s) }}
+	return configFlag{name, func(c *cluster.Config) string { return *f(c) }}
 }
 
 func boolFlag(name string, f func(c *cluster.Config) *bool) configFlag {
-	return configFlag{name, func(c *cluster.Config) string { return strconv.FormatBool(*f(c)) },
-		func(d, s *cluster.Config) { *f(d) = *f(s) }}
+	return configFlag{name, func(c *cluster.Config) string { return strconv.FormatBool(*f(c)) }}
 }
 
 func floatFlag(name string, f func(c *cluster.Config) *float64) configFlag {
-	return configFlag{name, func(c *cluster.Config) string { return strconv.FormatFloat(*f(c), 'g', -1, 64) },
-		func(d, s *cluster.Config) { *f(d) = *f(s) }}
+	return configFlag{name, func(c *cluster.Config) string { return strconv.FormatFloat(*f(c), 'g', -1, 64) }}
 }
 
 // configFlags lists every config flag of `raftcheck run` but --mutant, in the order
@@ -193,10 +168,7 @@ var configFlags = []configFlag{
 	durFlag("--latency-tail", func(c *cluster.Config) *cluster.Duration { return &c.LatencyTail }),
 	durFlag("--sync-latency", func(c *cluster.Config) *cluster.Duration { return &c.SyncLatency }),
 	intFlag("--compact-every", func(c *cluster.Config) *int { return &c.CompactEvery }),
-	{"--max-events", func(c *cluster.Config) string { return strconv.FormatUint(c.MaxEvents, 10) },
-		func(d, s *cluster.Config) { d.MaxEvents = s.MaxEvents }},
-	{"", func(*cluster.Config) string { return "" }, // --mutant: written apart, once per mutant
-		func(d, s *cluster.Config) { d.Mutants = s.Mutants }},
+	{"--max-events", func(c *cluster.Config) string { return strconv.FormatUint(c.MaxEvents, 10) }},
 }
 
 // replayFlags lists the flags of `raftcheck run` whose values differ from the default config.
@@ -204,7 +176,7 @@ func replayFlags(cfg cluster.Config) []flagValue {
 	def := cluster.DefaultConfig()
 	var out []flagValue
 	for _, f := range configFlags {
-		if v := f.value(&cfg); f.name != "" && v != f.value(&def) {
+		if v := f.value(&cfg); v != f.value(&def) {
 			out = append(out, flagValue{f.name, v})
 		}
 	}

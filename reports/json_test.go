@@ -146,31 +146,6 @@ func TestReplayCommand(t *testing.T) {
 	}
 }
 
-func TestReplayNeedsFile(t *testing.T) {
-	flagged := cluster.DefaultConfig()
-	flagged.Nodes, flagged.Mutants, flagged.Rate = 9, []string{"no-step-down"}, 10
-	keys := cluster.DefaultConfig()
-	keys.Keys = 99
-	readIndex := cluster.DefaultConfig()
-	readIndex.ReadIndex = false
-	for _, tc := range []struct {
-		name string
-		cfg  cluster.Config
-		want bool
-	}{
-		{"default", cluster.DefaultConfig(), false},
-		{"only flagged fields", flagged, false},
-		{"keys", keys, false},
-		{"read_index", readIndex, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := ReplayNeedsFile(tc.cfg); got != tc.want {
-				t.Errorf("ReplayNeedsFile = %v; want %v", got, tc.want)
-			}
-		})
-	}
-}
-
 func TestShellQuote(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"plain", "plain"}, {"a/b-c_d.json", "a/b-c_d.json"}, {"crash,partition", "crash,partition"},

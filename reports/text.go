@@ -36,8 +36,8 @@ func WriteText(w io.Writer, res *cluster.Result, reproFile string) error {
 		writeIndented(&b, res.Schedule.String())
 	}
 	fmt.Fprintf(&b, "replay: %s\n", ReplayCommand(res, reproFile))
-	if reproFile == "" && NeedsReproFile(res) {
-		b.WriteString("        (flags cannot give this run's schedule or config: replay it exactly from a repro file)\n")
+	if reproFile == "" && res.ExplicitSchedule {
+		b.WriteString("        (flags cannot give this run's schedule: replay it exactly from a repro file)\n")
 	}
 	_, err := w.Write(b.Bytes())
 	return err

@@ -60,7 +60,7 @@ func TestWriteTextNotes(t *testing.T) {
 	assert.Contains(t, got, "PASS  seed 5  trace 0000000000000000\n")
 	assert.Contains(t, got, "violations: none\n")
 	assert.Contains(t, got, "schedule: no faults\n")
-	assert.Contains(t, got, "replay: go run ./cmd/raftcheck replay --seed 5 --keys 3\n        (flags cannot give this run's schedule or config")
+	assert.Contains(t, got, "replay: go run ./cmd/raftcheck replay --seed 5 --keys 3\n        (flags cannot give this run's schedule: replay it exactly from a repro file)\n")
 }
 
 type failWriter struct{}

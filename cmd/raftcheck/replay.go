@@ -41,7 +41,7 @@ func cmdReplay(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	verdict := e.showRun(res, sp.cfg, o, *trace, sp.replay)
+	verdict := e.showRun(res, o, *trace, sp.replay)
 	if verdict != nil && !errors.Is(verdict, violationFound) {
 		return verdict
 	}

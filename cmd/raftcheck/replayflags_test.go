@@ -1,6 +1,7 @@
 package main
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +13,9 @@ import (
 )
 
 // TestReplayCommandRoundTrips: the replay command reports write for a run must give the CLI
-// back exactly the config the run was asked for, for every field (a field added to
-// cluster.Config without a flag, or a flag reports does not write, fails here).
+// back exactly the config the run was asked for, for every field. The test config differs
+// from the default in every field (checked), so a field added to cluster.Config without a
+// flag, or a flag reports does not write, fails here.
 func TestReplayCommandRoundTrips(t *testing.T) {
 	cfg := cluster.DefaultConfig()
 	cfg.Nodes, cfg.Duration, cfg.HealTime, cfg.Workload = 7, cluster.Duration(9*time.Second), cluster.Duration(11*time.Second), "append"
@@ -25,7 +27,7 @@ func TestReplayCommandRoundTrips(t *testing.T) {
 	cfg.ClientTimeout, cfg.LatencyMin, cfg.LatencyTail = cluster.Duration(700*time.Millisecond), cluster.Duration(3*time.Millisecond), cluster.Duration(4*time.Millisecond)
 	cfg.SyncLatency, cfg.CompactEvery, cfg.MaxEvents = cluster.Duration(5*time.Millisecond), 77, 1234567
 	require.NoError(t, cfg.Validate())
-	require.False(t, reports.ReplayNeedsFile(cfg))
+	requireEveryFieldDiffers(t, "Config", reflect.ValueOf(cfg), reflect.ValueOf(cluster.DefaultConfig()))
 
 	cmd := reports.ReplayCommand(&cluster.Result{Seed: 9, Config: cfg, Requested: cfg}, "")
 	args := strings.Fields(strings.TrimPrefix(cmd, "go run ./cmd/raftcheck replay "))
@@ -39,4 +41,17 @@ func TestReplayCommandRoundTrips(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(9), seed.v)
 	require.Equal(t, cfg.String(), got.String(), "command: %s", cmd)
+}
+
+// requireEveryFieldDiffers fails for every field (of nested structs too) that a and b share.
+func requireEveryFieldDiffers(t *testing.T, path string, a, b reflect.Value) {
+	t.Helper()
+	if a.Kind() != reflect.Struct {
+		require.False(t, reflect.DeepEqual(a.Interface(), b.Interface()),
+			"%s is the default in the test config: set it so that the round trip covers it", path)
+		return
+	}
+	for i := range a.NumField() {
+		requireEveryFieldDiffers(t, path+"."+a.Type().Field(i).Name, a.Field(i), b.Field(i))
+	}
 }

@@ -46,7 +46,7 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return withPanicRepro(err, o.out, cfg)
 	}
-	return e.showRun(res, cfg, o, *trace, "")
+	return e.showRun(res, o, *trace, "")
 }
 
 // withPanicRepro writes the repro file of a run that panicked into dir and names it in the
@@ -63,17 +63,16 @@ func withPanicRepro(err error, dir string, cfg cluster.Config) error {
 }
 
 // showRun prints a finished run (its trace first if asked), writes its repro file and report
-// when it failed, and returns the verdict. cfg is the config the run was given (res.Config is
-// the one it used, with whatever the seed decided). reproFile, if set, is the file that
-// replays the run: then no new repro file is written.
-func (e *env) showRun(res *cluster.Result, cfg cluster.Config, o outputFlags, trace bool, reproFile string) error {
+// when it failed, and returns the verdict. reproFile, if set, is the file that replays the
+// run: then no new repro file is written.
+func (e *env) showRun(res *cluster.Result, o outputFlags, trace bool, reproFile string) error {
 	var files runFiles
 	var err error
 	switch {
 	case res.Failed():
 		files, err = writeRunFiles(o.out, fileBase(res.Seed, reproFile), res, reproFile)
-	case reproFile == "" && (reports.ReplayNeedsFile(cfg) || res.ExplicitSchedule):
-		// --seed and the replay flags cannot express this run: only a file replays it exactly.
+	case reproFile == "" && res.ExplicitSchedule:
+		// --seed and the replay flags cannot express a schedule: only a file replays it exactly.
 		files.repro, err = writeRepro(o.out, fileBase(res.Seed, "")+".json", cluster.NewRepro(res, true))
 	}
 	if err != nil {
