@@ -21,7 +21,7 @@ type sweepSummaryJSON struct {
 	Speedup        float64        `json:"speedup"`          // sim_seconds / wall_seconds
 	WallSeconds    float64        `json:"wall_seconds"`     // the sweep's wall time (merge: the longest shard's)
 	SimSeconds     float64        `json:"sim_seconds"`      // simulated time of all runs together
-	Shard          string         `json:"shard"`            // "i/n"; merge: "all/n"
+	Shard          string         `json:"shard"`            // "i/n"; merge: "0/1", so that merged files merge again
 	From           uint64         `json:"from"`             // the range: from, from+1, ... from+count-1
 	Count          uint64         `json:"count"`            // seeds in the range, all shards together
 	Parallel       int            `json:"parallel"`         // workers (merge: the sum over shards)
@@ -126,17 +126,14 @@ func (t *tally) writePage(dir string) (string, error) {
 type sweepState struct {
 	e       *env
 	f       *sweepFlags
-	rng     seedRange
 	tally   *tally
 	prog    progress
 	start   time.Time
 	reports int // HTML reports written
-	sum     *sweepSummaryJSON
 }
 
 func newSweepState(e *env, cfg cluster.Config, rng seedRange, f *sweepFlags, prog progress) *sweepState {
-	t := newTally(cfg, rng, f.parallel)
-	return &sweepState{e: e, f: f, rng: rng, tally: t, prog: prog, start: e.now(), sum: &t.sum}
+	return &sweepState{e: e, f: f, tally: newTally(cfg, rng, f.parallel), prog: prog, start: e.now()}
 }
 
 // handle records one seed: its files if it failed, its JSON line, the tally, the progress.
@@ -158,27 +155,27 @@ func (st *sweepState) handle(o outcome) error {
 		sim = o.res.Stats.SimSeconds
 	}
 	st.tally.add(o.seed, sim, kinds, fail)
-	st.prog.update(st.sum.Seeds, st.sum.Failed)
+	st.prog.update(st.tally.sum.Seeds, st.tally.sum.Failed)
 	return nil
 }
 
 // finish prints the summary and writes sweep.html.
 func (st *sweepState) finish(interrupted bool) error {
-	st.sum.Interrupted = interrupted
+	st.tally.sum.Interrupted = interrupted
 	st.tally.setWall(st.e.now().Sub(st.start).Seconds())
 	page, err := st.tally.writePage(st.f.o.out)
 	if err != nil {
 		return err
 	}
 	if st.f.o.json {
-		err = writeJSONLine(st.e.stdout, map[string]any{"summary": st.sum})
+		err = writeJSONLine(st.e.stdout, map[string]any{"summary": &st.tally.sum})
 	} else {
 		st.tally.writeText(st.e.stdout, page)
 	}
 	if err != nil {
 		return err
 	}
-	return sweepVerdict(st.sum)
+	return sweepVerdict(&st.tally.sum)
 }
 
 // sweepVerdict is exit 3 if a seed panicked, 1 if one failed, else 0.
@@ -221,7 +218,7 @@ func (st *sweepState) record(o outcome) (reports.RunJSON, []string, failure, err
 
 // recordPanic reports a seed that panicked as a failure of kind "panic".
 func (st *sweepState) recordPanic(o outcome) (reports.RunJSON, []string, failure, error) {
-	cfg, p := st.sum.Config, o.panicked
+	cfg, p := st.tally.sum.Config, o.panicked
 	repro, err := writePanicRepro(st.f.o.out, o.seed, cfg, p.value)
 	if err != nil {
 		return reports.RunJSON{}, nil, failure{}, err

@@ -182,11 +182,13 @@ func TestSweepShardsAndMerge(t *testing.T) {
 	assert.Equal(t, "0/1", ms.Shard)
 
 	text := invoke(t, "merge", s0, s1, "--out", dir)
+	assert.Equal(t, merged.code, text.code, "text and --json give the same verdict")
 	assert.Contains(t, text.stdout, "sweep: 5 seeds (range 5..9, shard 0/1)")
 
 	again := filepath.Join(dir, "merged.jsonl")
 	require.NoError(t, os.WriteFile(again, []byte(merged.stdout), 0o644))
 	r := invoke(t, "merge", again, "--json", "--out", dir)
+	assert.Equal(t, merged.code, r.code)
 	assert.Equal(t, merged.stdout, r.stdout, "a merged file merges again to itself")
 }
 

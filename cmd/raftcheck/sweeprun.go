@@ -104,7 +104,7 @@ func (e *env) sweep(cfg cluster.Config, rng seedRange, f *sweepFlags, prog progr
 		return err
 	}
 	if interrupted {
-		fmt.Fprintf(e.stderr, "sweep: interrupted after %d of %d seeds\n", st.sum.Seeds, rng.size())
+		fmt.Fprintf(e.stderr, "sweep: interrupted after %d of %d seeds\n", st.tally.sum.Seeds, rng.size())
 	}
 	return st.finish(interrupted)
 }
