@@ -85,11 +85,7 @@ func newTrace(k *Kernel) *Trace {
 // Event folds one event at the current time into the hash. It does not allocate unless
 // recording is on.
 func (t *Trace) Event(kind TraceKind, a, b, c uint64) {
-	h := fnvUint64(t.hash, uint64(kind))
-	h = fnvUint64(h, uint64(t.k.now))
-	h = fnvUint64(h, a)
-	h = fnvUint64(h, b)
-	t.hash = fnvUint64(h, c)
+	t.hash = t.fold(kind, a, b, c)
 	t.count++
 	if t.record {
 		t.addLine(kind, a, b, c, "")
@@ -99,17 +95,21 @@ func (t *Trace) Event(kind TraceKind, a, b, c uint64) {
 // Note is Event plus a free-form detail string, which is folded into the hash too (length
 // first, then bytes).
 func (t *Trace) Note(kind TraceKind, a, b, c uint64, detail string) {
-	h := fnvUint64(t.hash, uint64(kind))
-	h = fnvUint64(h, uint64(t.k.now))
-	h = fnvUint64(h, a)
-	h = fnvUint64(h, b)
-	h = fnvUint64(h, c)
-	h = fnvUint64(h, uint64(len(detail)))
+	h := fnvUint64(t.fold(kind, a, b, c), uint64(len(detail)))
 	t.hash = fnvString(h, detail)
 	t.count++
 	if t.record {
 		t.addLine(kind, a, b, c, detail)
 	}
+}
+
+// fold returns the hash with an event's kind, the current time and a, b, c folded in.
+func (t *Trace) fold(kind TraceKind, a, b, c uint64) uint64 {
+	h := fnvUint64(t.hash, uint64(kind))
+	h = fnvUint64(h, uint64(t.k.now))
+	h = fnvUint64(h, a)
+	h = fnvUint64(h, b)
+	return fnvUint64(h, c)
 }
 
 // Hash returns the running hash of every event so far.

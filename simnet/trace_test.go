@@ -36,14 +36,29 @@ func TestTraceHashIsFNV1aOverFixedWidthFields(t *testing.T) {
 }
 
 func TestTraceHashSeesEveryField(t *testing.T) {
-	base := refHash(uint64(TraceSend), 0, 1, 2, 3)
-	for name, fields := range map[string][]uint64{
-		"kind": {uint64(TraceDeliver), 0, 1, 2, 3},
-		"time": {uint64(TraceSend), 1, 1, 2, 3},
-		"a":    {uint64(TraceSend), 0, 9, 2, 3},
-		"c":    {uint64(TraceSend), 0, 1, 2, 9},
+	// hashOf emits one event at simulated time at on a fresh kernel, and returns the hash.
+	hashOf := func(at Time, kind TraceKind, a, b, c uint64, detail string) uint64 {
+		k := NewKernel(1)
+		k.After(at, func() {
+			if detail == "" {
+				k.Trace().Event(kind, a, b, c)
+			} else {
+				k.Trace().Note(kind, a, b, c, detail)
+			}
+		})
+		require.NoError(t, k.Run(testLimits))
+		return k.Trace().Hash()
+	}
+	base := hashOf(0, TraceSend, 1, 2, 3, "")
+	for name, h := range map[string]uint64{
+		"kind":   hashOf(0, TraceDeliver, 1, 2, 3, ""),
+		"time":   hashOf(1, TraceSend, 1, 2, 3, ""),
+		"a":      hashOf(0, TraceSend, 9, 2, 3, ""),
+		"b":      hashOf(0, TraceSend, 1, 9, 3, ""),
+		"c":      hashOf(0, TraceSend, 1, 2, 9, ""),
+		"detail": hashOf(0, TraceSend, 1, 2, 3, "x"),
 	} {
-		require.NotEqual(t, base, refHash(fields...), name)
+		require.NotEqual(t, base, h, name)
 	}
 }
 

@@ -127,6 +127,8 @@ func flipAll(t *testing.T, clean *simnet.Disk, want state, opts Options) {
 		})
 	}
 	t.Logf("%d flips reported as corruption, %d in the final commit", corrupt, benign)
+	require.Positive(t, corrupt, "no flip landed in durable records")
+	require.Positive(t, benign, "no flip landed in the final commit")
 }
 
 // copyDisk returns a new disk holding files, all durable.

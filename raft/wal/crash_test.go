@@ -173,6 +173,7 @@ func TestCrashDuringRecovery(t *testing.T) {
 			}
 			checkRecovery(t, d, h)
 			if completed {
+				require.Positive(t, reopens, "no recovery was interrupted")
 				return
 			}
 		}
