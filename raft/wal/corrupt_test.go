@@ -70,7 +70,7 @@ func flipSites(t testing.TB, d *simnet.Disk) []flipSite {
 				site := flipSite{file: name, sector: sec, bit: bit}
 				off := int64(sec*sectorBytes + bit/8)
 				for i := range recs {
-					if recs[i].off <= off && off < recordEnd(recs, i) {
+					if recs[i].off <= off && off < recs[i].end {
 						site.recordOff = recs[i].off
 						site.finalCommit = name == segs[len(segs)-1] && i == len(recs)-1
 					}

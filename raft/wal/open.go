@@ -193,7 +193,7 @@ func (rc *recovery) readSegments() error {
 // that is not the last and lacks it lost synced records at its end.
 func sealed(s *scan) bool {
 	n := len(s.records)
-	return n > 0 && s.records[n-1].kind == kindCommit && recordEnd(s.records, n-1) == s.end
+	return n > 0 && s.records[n-1].kind == kindCommit && s.records[n-1].end == s.end
 }
 
 // damage returns the *CorruptionError for damage s found in a segment, or nil if the damage

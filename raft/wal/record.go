@@ -48,6 +48,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // marker (index, term, flags), commit (seq, offset).
 type record struct {
 	off   int64
+	end   int64 // the offset just past the record
 	kind  kind
 	etype raft.EntryType
 	u     [3]uint64

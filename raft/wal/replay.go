@@ -101,26 +101,7 @@ func preludeEnd(records []record) int64 {
 		if r.kind == kindEntry || r.kind == kindSnapshot {
 			break
 		}
-		end = recordEnd(records, i)
+		end = r.end
 	}
 	return end
-}
-
-// recordEnd returns the offset just past records[i], computed from its payload.
-func recordEnd(records []record, i int) int64 {
-	r := &records[i]
-	n := 0
-	switch r.kind {
-	case kindSegment:
-		n = segmentPayload
-	case kindEntry:
-		n = entryPayloadMin + len(r.data)
-	case kindHardState:
-		n = hardStatePayload
-	case kindSnapshot:
-		n = snapshotPayload
-	case kindCommit:
-		n = commitPayload
-	}
-	return r.off + recordHeaderBytes + int64(n)
 }

@@ -72,13 +72,13 @@ func scanSegment(b []byte, seq, first uint64, maxRecord int) scan {
 			s.bad, s.reason = off, f.String()
 			break
 		}
-		r := record{off: off}
+		r := record{off: off, end: off + int64(recordHeaderBytes+len(p))}
 		if reason := checkRecord(&r, k, p, seq, first); reason != "" {
 			s.bad, s.reason, s.fatal = off, reason, true
 			break
 		}
 		s.records = append(s.records, r)
-		off += int64(recordHeaderBytes + len(p))
+		off = r.end
 	}
 	s.end = off
 	if len(b) == 0 {
