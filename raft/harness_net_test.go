@@ -2,6 +2,8 @@ package raft
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 )
 
@@ -70,12 +72,10 @@ func (e *env) take(f msgFilter) []envMsg {
 // send order within a recipient.
 func (e *env) deliver(msgs []envMsg) {
 	byTo := map[uint64][]envMsg{}
-	to := map[uint64]bool{}
 	for _, m := range msgs {
 		byTo[m.m.To] = append(byTo[m.m.To], m)
-		to[m.m.To] = true
 	}
-	for _, id := range sortedKeys(to) {
+	for _, id := range slices.Sorted(maps.Keys(byTo)) {
 		h := e.node(id)
 		e.printf("> %d receiving messages\n", id)
 		for _, m := range byTo[id] {

@@ -1,7 +1,6 @@
 package raft
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -120,15 +119,4 @@ func (e *env) printReady(id uint64, rd *Ready) {
 	for _, r := range rd.ReadStates {
 		e.printf("  read: index=%d ctx=%q\n", r.Index, r.Ctx)
 	}
-}
-
-// sortedKeys returns the keys of a set of node IDs in order (map order never reaches
-// output).
-func sortedKeys(m map[uint64]bool) []uint64 {
-	keys := make([]uint64, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
