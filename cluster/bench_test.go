@@ -3,6 +3,8 @@ package cluster
 import (
 	"testing"
 	"time"
+
+	"github.com/raftcheck/raftcheck/engine/raftengine"
 )
 
 // BenchmarkStandardScenario runs the standard scenario (5 nodes, 30 simulated seconds, 100
@@ -17,7 +19,7 @@ func BenchmarkStandardScenario(b *testing.B) {
 			var sim float64
 			start := time.Now()
 			for i := 0; i < b.N; i++ {
-				res, err := Run(uint64(i+1), cfg, Options{})
+				res, err := Run(uint64(i+1), cfg, Options{Engine: raftengine.Descriptor()})
 				if err != nil {
 					b.Fatal(err)
 				}

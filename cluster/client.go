@@ -4,11 +4,12 @@ import (
 	"math/rand/v2"
 	"strconv"
 
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/raftcheck/raftcheck/workloads"
 )
 
-// clientBase is the first network id of clients; servers use ids below MaxNodeIDs.
+// clientBase is the first network id of clients; servers use ids below nemesis.MaxNodeIDs.
 const clientBase = 1000
 
 // Timer kinds a client schedules on the kernel; the low 32 bits of the event argument carry the
@@ -34,13 +35,13 @@ type client struct {
 	req     []byte // the outstanding request as sent, resent verbatim on retry
 	attempt uint32 // bumps on every send
 	tries   int    // sends of the outstanding operation
-	guess   int    // the node believed to lead, or noHint
+	guess   int    // the node believed to lead, or engine.NoHint
 }
 
 func newClient(r *run, idx int) *client {
 	return &client{
 		r: r, idx: idx, id: simnet.NodeID(clientBase + idx), session: uint64(idx) + 1,
-		rnd: r.k.Stream("client/" + strconv.Itoa(idx)), cur: -1, guess: noHint,
+		rnd: r.k.Stream("client/" + strconv.Itoa(idx)), cur: -1, guess: engine.NoHint,
 	}
 }
 
@@ -90,7 +91,7 @@ func (c *client) begin(now simnet.Time) {
 // send transmits the outstanding request to the node believed to lead (or a random member).
 func (c *client) send() {
 	to := c.guess
-	if to == noHint || !c.r.isMember(to) {
+	if to == engine.NoHint || !c.r.isMember(to) {
 		to = c.r.randomMember(c.rnd)
 	}
 	c.attempt++
@@ -103,7 +104,7 @@ func (c *client) send() {
 // after maxTries sends, as a Jepsen client would, and recorded as indeterminate.
 func (c *client) retry(now simnet.Time, timedOut bool) {
 	if timedOut {
-		c.guess = noHint
+		c.guess = engine.NoHint
 	}
 	if !c.r.healing && c.tries >= maxTries {
 		c.finish(now, workloads.Reply{Status: workloads.StatusUnknown}, c.abandonOutcome())

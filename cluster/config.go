@@ -6,34 +6,19 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/nemesis"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
-// Duration is a span of simulated time that reads and writes as text ("30s", "150ms") in JSON,
-// so repro files stay readable.
-type Duration time.Duration
-
-// String formats d like time.Duration.
-func (d Duration) String() string { return time.Duration(d).String() }
-
-// MarshalText writes d as text.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-// UnmarshalText parses a duration such as "30s".
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("duration %q: %w", b, err)
-	}
-	*d = Duration(v)
-	return nil
-}
-
 // Config is everything about a run except its seed. The zero value is not valid; start from
-// DefaultConfig and change fields. A run is a pure function of (seed, Config, Schedule).
+// DefaultConfig and change fields. A run is a pure function of (seed, Config, nemesis.Schedule).
 type Config struct {
-	Nodes    int      `json:"nodes"`      // voters at the start, 3 to 9
-	Duration Duration `json:"duration"`   // the load-and-fault phase; heal begins after it
-	HealTime Duration `json:"heal_bound"` // bound for leader election and pending operations after heal
+	Engine   string          `json:"engine,omitempty"` // the engine's name (engine.Descriptor.Name); "" takes Options.Engine's
+	Nodes    int             `json:"nodes"`            // voters at the start, 3 to 9
+	Duration simnet.Duration `json:"duration"`         // the load-and-fault phase; heal begins after it
+	HealTime simnet.Duration `json:"heal_bound"`       // bound for leader election and pending operations after heal
 
 	Workload     string  `json:"workload"`       // "kv" or "append"
 	Clients      int     `json:"clients"`        // concurrent clients, each with one outstanding operation
@@ -45,40 +30,40 @@ type Config struct {
 	ReadIndex    bool    `json:"read_index"`     // reads through Raft's ReadIndex (else through the log)
 	Forwarding   bool    `json:"forwarding"`     // followers forward proposals (else reject with a leader hint)
 
-	Nemesis       string   `json:"nemesis"`        // "swarm", "none", or a comma-separated list of fault kinds
-	FaultInterval Duration `json:"fault_interval"` // mean time between starts of faults of one kind
-	Mutants       []string `json:"mutants,omitempty"`
+	Nemesis       string          `json:"nemesis"`        // "swarm", "none", or a comma-separated list of fault kinds
+	FaultInterval simnet.Duration `json:"fault_interval"` // mean time between starts of faults of one kind
+	Mutants       []string        `json:"mutants,omitempty"`
 
 	// Tuning "swarm" makes each seed draw the settings below (protocol, timing, latencies,
 	// compaction) from its own stream, so that a sweep covers the configuration space as well
 	// as the fault space; the Result records the drawn values with Tuning "fixed", which
 	// replays them exactly. "fixed" uses the values as given.
-	Tuning   string   `json:"tuning"`
-	Protocol Protocol `json:"protocol"`
+	Tuning   string          `json:"tuning"`
+	Protocol engine.Protocol `json:"protocol"`
 
-	Tick          Duration `json:"tick"`           // simulated time between Raft ticks at clock rate 1
-	ElectionTicks int      `json:"election_ticks"` // Raft election timeout in ticks
-	HeartbeatTick int      `json:"heartbeat_ticks"`
-	ClientTimeout Duration `json:"client_timeout"` // a client retries after this long without an answer
-	LatencyMin    Duration `json:"latency_min"`    // network latency floor
-	LatencyTail   Duration `json:"latency_tail"`   // mean of the exponential tail on top of the floor
-	SyncLatency   Duration `json:"sync_latency"`   // what an fsync costs on every disk
-	CompactEvery  int      `json:"compact_every"`  // a node snapshots after this many applied entries
-	MaxEvents     uint64   `json:"max_events"`     // hard bound on simulator events for the run
+	Tick          simnet.Duration `json:"tick"`           // simulated time between Raft ticks at clock rate 1
+	ElectionTicks int             `json:"election_ticks"` // Raft election timeout in ticks
+	HeartbeatTick int             `json:"heartbeat_ticks"`
+	ClientTimeout simnet.Duration `json:"client_timeout"` // a client retries after this long without an answer
+	LatencyMin    simnet.Duration `json:"latency_min"`    // network latency floor
+	LatencyTail   simnet.Duration `json:"latency_tail"`   // mean of the exponential tail on top of the floor
+	SyncLatency   simnet.Duration `json:"sync_latency"`   // what an fsync costs on every disk
+	CompactEvery  int             `json:"compact_every"`  // a node snapshots after this many applied entries
+	MaxEvents     uint64          `json:"max_events"`     // hard bound on simulator events for the run
 }
 
 // DefaultConfig is the standard scenario: 5 nodes, 30 simulated seconds, 100 operations per
 // simulated second, swarm nemesis.
 func DefaultConfig() Config {
 	return Config{
-		Nodes: 5, Duration: Duration(30 * time.Second), HealTime: Duration(20 * time.Second),
+		Nodes: 5, Duration: simnet.Duration(30 * time.Second), HealTime: simnet.Duration(20 * time.Second),
 		Workload: "kv", Clients: 8, Rate: 100, Keys: 8, KeyDist: "zipfian", ReadFraction: 0.3, WritesPerKey: 32,
 		ReadIndex: true, Forwarding: true,
-		Nemesis: "swarm", FaultInterval: Duration(8 * time.Second),
-		Tuning: "swarm", Protocol: Protocol{PreVote: true, CheckQuorum: true},
-		Tick: Duration(50 * time.Millisecond), ElectionTicks: 10, HeartbeatTick: 1,
-		ClientTimeout: Duration(time.Second),
-		LatencyMin:    Duration(time.Millisecond), LatencyTail: Duration(2 * time.Millisecond),
+		Nemesis: "swarm", FaultInterval: simnet.Duration(8 * time.Second),
+		Tuning: "swarm", Protocol: engine.Protocol{PreVote: true, CheckQuorum: true},
+		Tick: simnet.Duration(50 * time.Millisecond), ElectionTicks: 10, HeartbeatTick: 1,
+		ClientTimeout: simnet.Duration(time.Second),
+		LatencyMin:    simnet.Duration(time.Millisecond), LatencyTail: simnet.Duration(2 * time.Millisecond),
 		CompactEvery: 500, MaxEvents: 50_000_000,
 	}
 }
@@ -92,7 +77,7 @@ func (c Config) Validate() error {
 		want  string
 	}{
 		{c.Nodes < 3 || c.Nodes > 9, "nodes", c.Nodes, "must be in [3, 9]"},
-		{c.Duration <= 0 || c.Duration > Duration(24*time.Hour), "duration", c.Duration, "must be in (0, 24h]"},
+		{c.Duration <= 0 || c.Duration > simnet.Duration(24*time.Hour), "duration", c.Duration, "must be in (0, 24h]"},
 		{c.HealTime <= 0, "heal_bound", c.HealTime, "must be > 0"},
 		{c.Workload != "kv" && c.Workload != "append", "workload", c.Workload, `must be "kv" or "append"`},
 		{c.Clients < 1 || c.Clients > 1000, "clients", c.Clients, "must be in [1, 1000]"},
@@ -111,7 +96,7 @@ func (c Config) Validate() error {
 		{c.CompactEvery < 0, "compact_every", c.CompactEvery, "must be >= 0 (0 turns compaction off)"},
 		{c.MaxEvents == 0, "max_events", c.MaxEvents, "must be > 0"},
 		{c.Tuning != "swarm" && c.Tuning != "fixed", "tuning", c.Tuning, `must be "swarm" or "fixed"`},
-		{c.SyncLatency < 0 || c.SyncLatency > Duration(time.Second), "sync_latency", c.SyncLatency, "must be in [0, 1s]"},
+		{c.SyncLatency < 0 || c.SyncLatency > simnet.Duration(time.Second), "sync_latency", c.SyncLatency, "must be in [0, 1s]"},
 		{c.Protocol.MaxAppend < 0, "protocol.max_append_entries", c.Protocol.MaxAppend, "must be >= 0 (0: default)"},
 		{c.Protocol.MaxInflight < 0, "protocol.max_inflight", c.Protocol.MaxInflight, "must be >= 0 (0: default)"},
 		{c.Protocol.SnapshotChunk < 0, "protocol.snapshot_chunk", c.Protocol.SnapshotChunk, "must be >= 0 (0: default)"},
@@ -121,10 +106,10 @@ func (c Config) Validate() error {
 			return fmt.Errorf("cluster: config %s = %v: %s", k.field, k.value, k.want)
 		}
 	}
-	if _, err := ParseNemesis(c.Nemesis); err != nil {
+	if _, err := nemesis.ParseNemesis(c.Nemesis); err != nil {
 		return err
 	}
-	return ValidateMutants(c.Mutants)
+	return nil
 }
 
 // Tune returns the config a run actually uses: with Tuning "swarm", the protocol settings,
@@ -134,9 +119,11 @@ func (c Config) Tune(r *rand.Rand) Config {
 		return c
 	}
 	pick := func(xs ...int) int { return xs[r.IntN(len(xs))] }
-	ms := func(xs ...float64) Duration { return Duration(xs[r.IntN(len(xs))] * float64(time.Millisecond)) }
+	ms := func(xs ...float64) simnet.Duration {
+		return simnet.Duration(xs[r.IntN(len(xs))] * float64(time.Millisecond))
+	}
 	c.Tuning = "fixed"
-	c.Protocol = Protocol{
+	c.Protocol = engine.Protocol{
 		PreVote: r.IntN(4) > 0, CheckQuorum: r.IntN(4) > 0,
 		MaxAppend: pick(1, 2, 4, 64, 256), MaxInflight: pick(1, 2, 8, 256), SnapshotChunk: pick(256, 4096, 65536),
 	}
@@ -159,4 +146,9 @@ func (c Config) String() string {
 		return fmt.Sprintf("cluster: config not encodable: %v", err)
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// nemesisParams is what schedule generation needs of c.
+func (c Config) nemesisParams() nemesis.Params {
+	return nemesis.Params{Nodes: c.Nodes, Duration: c.Duration, Interval: c.FaultInterval, Spec: c.Nemesis}
 }

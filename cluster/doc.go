@@ -1,7 +1,7 @@
 // Package cluster runs one simulated Jepsen-style test: Raft nodes on simnet with clients, a
 // nemesis, a heal phase and the checkers, as a pure function of (seed, config, schedule).
 //
-// A run builds N nodes (disk + process + a host that drives a Raft Engine through its
+// A run builds N nodes (disk + process + a host that drives a Raft engine.Engine through its
 // Ready contract and applies committed commands to a workloads.KV), C clients that invoke
 // operations from the workload generator, retry with their session sequence numbers and
 // record a history in simulated time, and a schedule of faults generated from the seed (or
@@ -25,7 +25,7 @@
 //		os.WriteFile("repro.json", repro, 0o644)
 //	}
 //
-// The Raft implementation is plugged in behind Engine (NewRaftEngine is ours); the checkers
-// see nodes only through Observations, so they hold for any implementation. Mutants plant
+// The Raft implementation is plugged in behind engine.Engine (NewRaftEngine is ours); the checkers
+// see nodes only through engine.Observations, so they hold for any implementation. Mutants plant
 // known bugs by name (Config.Mutants) to measure how quickly a run finds them.
 package cluster

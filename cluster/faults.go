@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/simnet"
 )
 
@@ -47,7 +48,7 @@ func (r *run) scheduleFaults() {
 
 // targets resolves a fault's nodes now: the leader if asked, replacements for replaced nodes,
 // and only nodes that exist and have not been removed.
-func (r *run) targets(f Fault) []int {
+func (r *run) targets(f nemesis.Fault) []int {
 	var out []int
 	if f.Leader {
 		if l := r.leader(); l != nil {
@@ -79,36 +80,36 @@ func (r *run) startFault(i int) {
 }
 
 // apply carries a fault out on its resolved targets and reports whether it did anything.
-func (r *run) apply(f Fault, i int, ids []int) bool {
+func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 	switch f.Kind {
-	case Crash:
+	case nemesis.Crash:
 		mode := crashMode(f.Mode)
 		return r.eachNode(ids, func(n *node) { r.crash(n, &mode); n.holds++ })
-	case Pause:
+	case nemesis.Pause:
 		return r.eachNode(ids, r.pause)
-	case Churn:
+	case nemesis.Churn:
 		r.startChurn(i)
-	case Partition:
+	case nemesis.Partition:
 		if len(r.members.all()) < 2 {
 			return false
 		}
 		r.faults.network = append(r.faults.network, i)
 		r.applyNetwork()
-	case Loss, Duplicate, Delay, Reorder:
+	case nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder:
 		r.faults.links = append(r.faults.links, i)
 		r.applyLinks()
-	case Drift:
+	case nemesis.Drift:
 		return r.drift(ids, f.Value)
-	case Corrupt:
+	case nemesis.Corrupt:
 		return len(ids) > 0 && r.corrupt(r.nodes[ids[0]])
-	case SlowDisk:
+	case nemesis.SlowDisk:
 		lat := simnet.FixedLatency(simnet.Time(f.Value * float64(simnet.Millisecond)))
 		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), lat)) })
-	case DiskFull:
+	case nemesis.DiskFull:
 		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetCapacity(max(n.disk.Used(), 1))) })
-	case Add:
-		r.enqueueMember(Add, -1)
-	case Remove, Replace:
+	case nemesis.Add:
+		r.enqueueMember(nemesis.Add, -1)
+	case nemesis.Remove, nemesis.Replace:
 		if len(ids) == 0 {
 			return false
 		}
@@ -129,25 +130,25 @@ func (r *run) endFault(i int) {
 }
 
 // lift undoes fault i.
-func (r *run) lift(f Fault, i int, ids []int) {
+func (r *run) lift(f nemesis.Fault, i int, ids []int) {
 	switch f.Kind {
-	case Crash, Corrupt:
+	case nemesis.Crash, nemesis.Corrupt:
 		r.eachNode(ids, func(n *node) { n.holds = max(n.holds-1, 0) })
-	case Pause:
+	case nemesis.Pause:
 		r.eachNode(ids, r.resume)
-	case Churn:
+	case nemesis.Churn:
 		r.endChurn(i)
-	case Partition:
+	case nemesis.Partition:
 		r.faults.network = slices.DeleteFunc(r.faults.network, func(j int) bool { return j == i })
 		r.applyNetwork()
-	case Loss, Duplicate, Delay, Reorder:
+	case nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder:
 		r.faults.links = slices.DeleteFunc(r.faults.links, func(j int) bool { return j == i })
 		r.applyLinks()
-	case Drift:
+	case nemesis.Drift:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.proc.SetClockRate(1)) })
-	case SlowDisk:
+	case nemesis.SlowDisk:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), r.baseSync())) })
-	case DiskFull:
+	case nemesis.DiskFull:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetCapacity(simnet.DefaultDiskCapacity)) })
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/simnet"
 )
 
@@ -72,7 +73,7 @@ func (r *run) restart(n *node) {
 // goes on without it. Any other failure (a transient disk error) keeps it down until the
 // supervisor tries again.
 func (r *run) bootFailed(n *node, err error) {
-	if errors.Is(err, ErrCorrupt) {
+	if errors.Is(err, engine.ErrCorrupt) {
 		n.corrupt = true
 		r.inv.RefusedStart(r.now(), n.id, err.Error())
 		r.mark(Mark{Kind: MarkRefused, Node: n.id, Detail: err.Error()})

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 // membership is the cluster's view of the configuration, as committed (learned from applied
@@ -22,9 +25,9 @@ type membership struct {
 
 // memberTask is a change the nemesis asked for; one runs at a time.
 type memberTask struct {
-	kind  Kind // Add, Remove or Replace
-	node  int  // Remove/Replace: the node leaving; Add/Replace: set to the new node once created
-	added int  // Replace: the new node, -1 until created
+	kind  nemesis.Kind // nemesis.Add, nemesis.Remove or nemesis.Replace
+	node  int          // nemesis.Remove/nemesis.Replace: the node leaving; nemesis.Add/nemesis.Replace: set to the new node once created
+	added int          // nemesis.Replace: the new node, -1 until created
 	tries int
 }
 
@@ -45,7 +48,7 @@ func (m *membership) has(id int) bool {
 
 // resolve follows replacements: a fault aimed at a replaced node strikes its replacement.
 func (m *membership) resolve(id int) int {
-	for range MaxNodeIDs {
+	for range nemesis.MaxNodeIDs {
 		next, ok := m.alias[id]
 		if !ok {
 			return id
@@ -56,7 +59,7 @@ func (m *membership) resolve(id int) int {
 }
 
 // applied updates the view with a configuration change committed at index.
-func (m *membership) applied(index uint64, c MemberChange) bool {
+func (m *membership) applied(index uint64, c engine.MemberChange) bool {
 	if index <= m.index {
 		return false
 	}
@@ -65,9 +68,9 @@ func (m *membership) applied(index uint64, c MemberChange) bool {
 	m.voters = slices.DeleteFunc(m.voters, func(id int) bool { return id == c.Node })
 	m.learners = slices.DeleteFunc(m.learners, func(id int) bool { return id == c.Node })
 	switch c.Op {
-	case AddLearner:
+	case engine.AddLearner:
 		m.learners = append(m.learners, c.Node)
-	case PromoteVoter:
+	case engine.PromoteVoter:
 		m.voters = append(m.voters, c.Node)
 	}
 	slices.Sort(m.voters)
@@ -77,29 +80,19 @@ func (m *membership) applied(index uint64, c MemberChange) bool {
 
 // memberApplied is called by every node applying a configuration change; the first
 // application of each index updates the view, and a removed node is shut down for good.
-func (r *run) memberApplied(by int, index uint64, c MemberChange) {
+func (r *run) memberApplied(by int, index uint64, c engine.MemberChange) {
 	if !r.members.applied(index, c) {
 		return
 	}
 	r.mark(Mark{Kind: MarkMember, Node: c.Node, Detail: fmt.Sprintf("%s %d at index %d (voters %v, learners %v)",
-		opName(c.Op), c.Node, index, r.members.voters, r.members.learners)})
+		c.Op, c.Node, index, r.members.voters, r.members.learners)})
 	r.k.Trace().Event(traceMember, uint64(c.Op), uint64(c.Node), index)
-	if c.Op == RemoveMember && c.Node < len(r.nodes) {
+	if c.Op == engine.RemoveMember && c.Node < len(r.nodes) {
 		n := r.nodes[c.Node]
 		n.removed = true
 		r.mark(Mark{Kind: MarkRemoved, Node: n.id})
 		r.k.After(0, func() { r.crash(n, nil) })
 	}
-}
-
-func opName(op MemberOp) string {
-	switch op {
-	case AddLearner:
-		return "add-learner"
-	case PromoteVoter:
-		return "promote"
-	}
-	return "remove"
 }
 
 // step advances the first pending change by one attempt.
@@ -128,10 +121,10 @@ var errBudget = errors.New("would leave too few healthy voters")
 
 // attempt makes one try at a change; it reports done once the change is committed.
 func (m *membership) attempt(r *run, t *memberTask) (bool, error) {
-	if t.kind == Add || (t.kind == Replace && t.added < 0) {
+	if t.kind == nemesis.Add || (t.kind == nemesis.Replace && t.added < 0) {
 		return m.attemptAdd(r, t)
 	}
-	if t.kind == Replace && !slices.Contains(m.voters, t.added) {
+	if t.kind == nemesis.Replace && !slices.Contains(m.voters, t.added) {
 		return false, nil // wait until the new node is promoted
 	}
 	if !m.has(t.node) {
@@ -143,7 +136,7 @@ func (m *membership) attempt(r *run, t *memberTask) (bool, error) {
 	if !slices.Contains(m.removing, t.node) {
 		m.removing = append(m.removing, t.node) // from now on the nemesis budgets as if it may be gone
 	}
-	return false, r.propose(MemberChange{Op: RemoveMember, Node: t.node})
+	return false, r.propose(engine.MemberChange{Op: engine.RemoveMember, Node: t.node})
 }
 
 func (m *membership) attemptAdd(r *run, t *memberTask) (bool, error) {
@@ -155,24 +148,24 @@ func (m *membership) attemptAdd(r *run, t *memberTask) (bool, error) {
 		}
 		id = n.id
 		t.added = id
-		if t.kind == Replace {
+		if t.kind == nemesis.Replace {
 			m.alias[t.node] = id
 		}
 	}
 	if m.has(id) {
-		return t.kind == Add, nil
+		return t.kind == nemesis.Add, nil
 	}
-	return false, r.propose(MemberChange{Op: AddLearner, Node: id})
+	return false, r.propose(engine.MemberChange{Op: engine.AddLearner, Node: id})
 }
 
 // propose asks the current leader for a change; a refusal (no leader, a change in flight) is
 // retried at the next supervisor round.
-func (r *run) propose(c MemberChange) error {
+func (r *run) propose(c engine.MemberChange) error {
 	l := r.leader()
 	if l == nil {
 		return nil
 	}
-	if err := l.h.eng.ChangeMembership(c); err != nil && !errors.Is(err, ErrDropped) && !errors.Is(err, ErrNotLeader) {
+	if err := l.h.eng.ChangeMembership(c); err != nil && !errors.Is(err, engine.ErrDropped) && !errors.Is(err, engine.ErrNotLeader) {
 		return err
 	}
 	l.h.drive()
@@ -230,7 +223,7 @@ func (r *run) healthyVoters(voters []int, except int) int {
 	return count
 }
 
-// enqueueMember queues a membership fault; node is the leaving node for Remove and Replace.
-func (r *run) enqueueMember(kind Kind, node int) {
+// enqueueMember queues a membership fault; node is the leaving node for nemesis.Remove and nemesis.Replace.
+func (r *run) enqueueMember(kind nemesis.Kind, node int) {
 	r.members.tasks = append(r.members.tasks, memberTask{kind: kind, node: node, added: -1})
 }

@@ -3,6 +3,7 @@ package cluster
 import (
 	"testing"
 
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/stretchr/testify/require"
 )
 
@@ -52,10 +53,10 @@ func TestMembershipView(t *testing.T) {
 	var m membership
 	m.init([]int{0, 1, 2})
 	m.removing = []int{2}
-	require.True(t, m.applied(10, MemberChange{Op: AddLearner, Node: 3}))
+	require.True(t, m.applied(10, engine.MemberChange{Op: engine.AddLearner, Node: 3}))
 	require.Empty(t, m.removing, "a committed change means no earlier one is still in flight")
-	require.False(t, m.applied(9, MemberChange{Op: RemoveMember, Node: 0}), "an older index changes nothing")
-	require.True(t, m.applied(11, MemberChange{Op: PromoteVoter, Node: 3}))
+	require.False(t, m.applied(9, engine.MemberChange{Op: engine.RemoveMember, Node: 0}), "an older index changes nothing")
+	require.True(t, m.applied(11, engine.MemberChange{Op: engine.PromoteVoter, Node: 3}))
 	require.Equal(t, []int{0, 1, 2, 3}, m.voters)
 	require.Empty(t, m.learners)
 	m.alias[1] = 5

@@ -3,6 +3,7 @@ package cluster
 import (
 	"slices"
 
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/simnet"
 )
 
@@ -87,14 +88,14 @@ func (r *run) applyLinks() {
 		f := r.schedule[i]
 		ms := simnet.Time(f.Value * float64(simnet.Millisecond))
 		switch f.Kind {
-		case Loss:
+		case nemesis.Loss:
 			c.Loss = max(c.Loss, f.Value)
-		case Duplicate:
+		case nemesis.Duplicate:
 			c.Duplicate = max(c.Duplicate, f.Value)
-		case Delay:
+		case nemesis.Delay:
 			c.Latency.Min += ms
 			c.Latency.Max += ms
-		case Reorder:
+		case nemesis.Reorder:
 			c.Latency = simnet.UniformLatency(c.Latency.Min, c.Latency.Max+ms)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/raftcheck/raftcheck/workloads"
 )
@@ -43,15 +44,15 @@ func (idleHost) Tick()                         {}
 func (idleHost) Receive(simnet.NodeID, []byte) {}
 
 func (n *node) newHost() (*host, error) {
-	cfg := EngineConfig{
+	cfg := engine.Config{
 		ID: n.id, Disk: n.disk, Rand: n.r.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
-		Election: n.r.cfg.ElectionTicks, Beat: n.r.cfg.HeartbeatTick, Forward: n.r.cfg.Forwarding,
-		Mutants: n.r.cfg.Mutants, Protocol: n.r.cfg.Protocol,
+		ElectionTicks: n.r.cfg.ElectionTicks, HeartbeatTicks: n.r.cfg.HeartbeatTick, Forward: n.r.cfg.Forwarding,
+		Mutants: n.r.mut.engine, Protocol: n.r.cfg.Protocol, Image: n.image,
 	}
 	if !n.joining {
 		cfg.Voters = n.r.founders
 	}
-	eng, rec, err := n.r.factory(cfg)
+	eng, rec, err := n.r.eng.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -71,11 +72,11 @@ func (n *node) newHost() (*host, error) {
 // all in memory and rebuilt from the disk after a crash.
 type host struct {
 	n       *node
-	eng     Engine
+	eng     engine.Engine
 	kv      *workloads.KV
 	pending map[uint64]pendingWrite // by client session: writes this node will answer
 	reads   []pendingRead           // reads waiting for their index, in arrival order
-	batch   Batch
+	batch   engine.Batch
 	busy    bool // a batch waits for its disk latency before it is acted on
 	applied int  // entries applied since the last compaction
 	dead    bool
@@ -107,7 +108,7 @@ func (h *host) Receive(from simnet.NodeID, msg []byte) {
 	}
 	switch msg[0] {
 	case wireRaft:
-		if err := h.eng.Step(msg[1:]); err != nil && !errors.Is(err, ErrDropped) {
+		if err := h.eng.Step(msg[1:]); err != nil && !errors.Is(err, engine.ErrDropped) {
 			h.n.r.stepError(h.n.id, int(from), err)
 		}
 	case wireWrite:
@@ -149,12 +150,12 @@ func (h *host) read(from simnet.NodeID, cmd []byte) {
 
 // reject tells a client its request was not taken, with a leader hint when there is one.
 func (h *host) reject(to simnet.NodeID, c workloads.Command, err error) {
-	hint := noHint
-	var nl *NotLeader
+	hint := engine.NoHint
+	var nl *engine.NotLeader
 	switch {
 	case errors.As(err, &nl):
 		hint = nl.Hint
-	case errors.Is(err, ErrDropped):
+	case errors.Is(err, engine.ErrDropped):
 		hint = h.eng.Status().Leader
 	default:
 		h.n.r.stepError(h.n.id, int(to), err)
@@ -163,7 +164,7 @@ func (h *host) reject(to simnet.NodeID, c workloads.Command, err error) {
 }
 
 func (h *host) answer(to simnet.NodeID, session, seq uint64, reply workloads.Reply) {
-	h.send(to, answer{Session: session, Seq: seq, Status: answerOK, Hint: noHint, Reply: reply})
+	h.send(to, answer{Session: session, Seq: seq, Status: answerOK, Hint: engine.NoHint, Reply: reply})
 }
 
 func (h *host) send(to simnet.NodeID, a answer) {
@@ -173,4 +174,13 @@ func (h *host) send(to simnet.NodeID, a answer) {
 	}
 	h.n.r.buf = b
 	_ = h.n.proc.Send(to, b) // fails only if this process is not running, and then h is dead
+}
+
+// image is the state machine of the node's current life as of its applied index, for an engine
+// that makes snapshots on demand.
+func (n *node) image() (uint64, []byte) {
+	if n.h == nil {
+		panic(fmt.Sprintf("cluster: node %d's engine asked for an image while the node is down", n.id))
+	}
+	return n.h.kv.AppliedIndex(), n.h.kv.Snapshot()
 }

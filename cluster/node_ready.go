@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/raftcheck/raftcheck/workloads"
 )
@@ -50,7 +51,7 @@ func (h *host) OnEvent(simnet.Time, uint64) {
 }
 
 // observe reports a batch's persisted facts to the checkers, in the order they require.
-func (h *host) observe(o Observations) {
+func (h *host) observe(o engine.Observations) {
 	inv, t, id := h.n.r.inv, h.n.r.now(), h.n.id
 	if o.Snapshot != nil {
 		inv.SnapshotInstalled(t, id, *o.Snapshot)
@@ -76,8 +77,8 @@ func (h *host) observe(o Observations) {
 	for _, v := range o.Votes {
 		inv.VoteGranted(t, id, v.Term, v.Candidate)
 	}
-	if o.Role != "" {
-		h.n.r.mark(Mark{Kind: MarkRole, Node: id, Term: o.Term, Detail: o.Role})
+	if o.Role != engine.NoRole {
+		h.n.r.mark(Mark{Kind: MarkRole, Node: id, Term: o.Term, Detail: o.Role.String()})
 	}
 	if o.Leader != 0 {
 		inv.BecameLeader(t, id, o.Leader)
@@ -88,7 +89,7 @@ func (h *host) observe(o Observations) {
 // complete acts on a persisted batch: send, restore, apply, serve reads, advance.
 func (h *host) complete() {
 	b := h.batch
-	h.batch = Batch{}
+	h.batch = engine.Batch{}
 	for _, m := range b.Messages {
 		buf := append(h.n.r.buf[:0], wireRaft)
 		buf = append(buf, m.Data...)
@@ -113,7 +114,7 @@ func (h *host) complete() {
 	h.maybeCompact()
 }
 
-func (h *host) apply(c Committed) {
+func (h *host) apply(c engine.Committed) {
 	r := h.n.r
 	a, err := h.kv.Apply(c.Index, c.Command)
 	if err != nil {
@@ -151,7 +152,7 @@ func (h *host) addRead(p pendingRead) {
 		}
 	}
 	if len(h.reads) >= maxPendingReads {
-		h.send(p.client, answer{Session: p.session, Seq: p.seq, Status: answerNotLeader, Hint: noHint})
+		h.send(p.client, answer{Session: p.session, Seq: p.seq, Status: answerNotLeader, Hint: engine.NoHint})
 		return
 	}
 	h.reads = append(h.reads, p)
@@ -160,7 +161,7 @@ func (h *host) addRead(p pendingRead) {
 // maxPendingReads bounds the reads one node holds (one per client at most in practice).
 const maxPendingReads = 4096
 
-func (h *host) readIndexKnown(rs ReadReady) {
+func (h *host) readIndexKnown(rs engine.ReadReady) {
 	session, n := binary.Uvarint(rs.Ctx)
 	if n <= 0 {
 		return
@@ -197,7 +198,7 @@ func (h *host) maybeCompact() {
 	}
 	index := h.kv.AppliedIndex()
 	if err := h.eng.Compact(index, h.kv.Snapshot()); err != nil {
-		if errors.Is(err, ErrDropped) {
+		if errors.Is(err, engine.ErrDropped) {
 			return
 		}
 		h.n.r.failStop(h.n, err)

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/engine/builtin"
 )
 
 // TestRegressions replays every repro file in testdata/regressions. A repro of a fixed bug
@@ -36,7 +39,11 @@ func TestRegressions(t *testing.T) {
 			if rp.Expect == nil {
 				t.Fatalf("%s has no expectation: record one (raftcheck shrink or replay writes it)", path)
 			}
-			res, err := Run(rp.Seed, rp.Config, rp.Options())
+			opts, err := rp.Options(mustEngine(t, rp.Config.Engine))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Run(rp.Seed, rp.Config, opts)
 			if err != nil {
 				t.Fatalf("%s: %v", path, err)
 			}
@@ -58,4 +65,14 @@ func checkRegression(t *testing.T, path string, rp Repro, res *Result) {
 	case len(rp.Expect.Kinds) > 0 && !slices.ContainsFunc(res.Kinds(), func(k string) bool { return slices.Contains(rp.Expect.Kinds, k) }):
 		t.Errorf("%s: mutant %v is no longer caught: got %v, want one of %v\n%s", path, rp.Config.Mutants, res.Kinds(), rp.Expect.Kinds, res.Summary())
 	}
+}
+
+// mustEngine looks up a built-in engine by the name a config gives ("" is the default).
+func mustEngine(t *testing.T, name string) *engine.Descriptor {
+	t.Helper()
+	d, err := builtin.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 // ReproVersion is the format version of repro files this package writes and reads.
@@ -13,12 +16,15 @@ const ReproVersion = 1
 // Repro is a repro file: a seed and a config, and after shrinking an explicit schedule, enough
 // to replay a run exactly. Expect, when present, says what the replay must show.
 type Repro struct {
-	Version  int          `json:"version"`
-	Seed     uint64       `json:"seed"`
-	Config   Config       `json:"config"`
-	Schedule *Schedule    `json:"schedule,omitempty"` // nil: generated from the seed
-	Expect   *Expectation `json:"expect,omitempty"`
-	Note     string       `json:"note,omitempty"`
+	Version int    `json:"version"`
+	Seed    uint64 `json:"seed"`
+	Config  Config `json:"config"`
+	// EngineVersion is the version of the engine Config.Engine names that recorded the file;
+	// a replay with another version is refused (the run would differ).
+	EngineVersion string            `json:"engine_version,omitempty"`
+	Schedule      *nemesis.Schedule `json:"schedule,omitempty"` // nil: generated from the seed
+	Expect        *Expectation      `json:"expect,omitempty"`
+	Note          string            `json:"note,omitempty"`
 }
 
 // Expectation is what replaying a repro must give.
@@ -27,18 +33,33 @@ type Expectation struct {
 	TraceHash string   `json:"trace_hash,omitempty"` // 16 hex digits
 }
 
-// Options returns the run options that replay r.
-func (r Repro) Options() Options { return Options{Schedule: r.Schedule} }
+// Options returns the run options that replay r with engine d. It is an error wrapping
+// ErrEngine when d is not the engine, or not the version of it, that recorded r (a file that
+// names none was recorded by the default engine, at any version).
+func (r Repro) Options(d *engine.Descriptor) (Options, error) {
+	if r.Config.Engine != "" && r.Config.Engine != d.Name {
+		return Options{}, fmt.Errorf("%w: the file was recorded with engine %q, not %q", ErrEngine, r.Config.Engine, d.Name)
+	}
+	if r.EngineVersion != "" && r.EngineVersion != d.Version {
+		return Options{}, fmt.Errorf("%w: the file was recorded with %s %s; this raftcheck has %s %s",
+			ErrEngine, d.Name, r.EngineVersion, d.Name, d.Version)
+	}
+	return Options{Engine: d, Schedule: r.Schedule}, nil
+}
+
+// ErrEngine marks a repro file recorded with another engine or engine version than the one
+// asked to replay it.
+var ErrEngine = errors.New("engine mismatch")
 
 // NewRepro makes the repro of a finished run, with an explicit schedule when explicit is set.
 func NewRepro(res *Result, explicit bool) Repro {
-	rp := Repro{Version: ReproVersion, Seed: res.Seed, Config: res.Config,
+	rp := Repro{Version: ReproVersion, Seed: res.Seed, Config: res.Config, EngineVersion: res.EngineVersion,
 		Expect: &Expectation{Kinds: res.Kinds(), TraceHash: fmt.Sprintf("%016x", res.TraceHash)}}
 	if rp.Expect.Kinds == nil {
 		rp.Expect.Kinds = []string{}
 	}
 	if explicit {
-		s := append(Schedule{}, res.Schedule...)
+		s := append(nemesis.Schedule{}, res.Schedule...)
 		rp.Schedule = &s
 	}
 	return rp
@@ -75,33 +96,4 @@ func ParseRepro(name string, data []byte) (Repro, error) {
 		return Repro{}, fmt.Errorf("%w %s: %v", ErrRepro, name, err)
 	}
 	return r, nil
-}
-
-// MarshalJSON writes a schedule as an array of faults in their text form, so repro files
-// stay readable and editable by hand.
-func (s Schedule) MarshalJSON() ([]byte, error) {
-	lines := make([]string, len(s))
-	for i, f := range s {
-		lines[i] = f.String()
-	}
-	return json.Marshal(lines)
-}
-
-// UnmarshalJSON reads a schedule written by MarshalJSON, validating every fault.
-func (s *Schedule) UnmarshalJSON(b []byte) error {
-	var lines []string
-	if err := json.Unmarshal(b, &lines); err != nil {
-		return fmt.Errorf("schedule: %w", err)
-	}
-	out := make(Schedule, 0, len(lines))
-	for i, line := range lines {
-		f, err := ParseFault(line)
-		if err != nil {
-			return fmt.Errorf("schedule[%d]: %w", i, err)
-		}
-		out = append(out, f)
-	}
-	out.Sort()
-	*s = out
-	return nil
 }

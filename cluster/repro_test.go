@@ -4,13 +4,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/stretchr/testify/require"
 )
 
 func TestReproRoundTrip(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Duration = Duration(3 * time.Second)
-	res, err := Run(7, cfg, Options{})
+	cfg.Duration = simnet.Duration(3 * time.Second)
+	res, err := Run(7, cfg, Options{Engine: raftengine.Descriptor()})
 	require.NoError(t, err)
 	rp := NewRepro(res, true)
 	b, err := rp.Marshal()
@@ -19,7 +21,9 @@ func TestReproRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, rp, back)
 
-	again, err := Run(back.Seed, back.Config, back.Options())
+	opts, err := back.Options(mustEngine(t, back.Config.Engine))
+	require.NoError(t, err)
+	again, err := Run(back.Seed, back.Config, opts)
 	require.NoError(t, err)
 	require.Equal(t, res.TraceHash, again.TraceHash, "an explicit schedule replays the generated one exactly")
 }

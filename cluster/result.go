@@ -8,6 +8,7 @@ import (
 	"github.com/anishathalye/porcupine"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/workloads"
 )
 
@@ -19,10 +20,12 @@ type Result struct {
 	// which replays it too, with the same seed.
 	Config    Config
 	Requested Config
+	// EngineVersion is the version of the engine the run used (Config.Engine names it).
+	EngineVersion string
 	// ExplicitSchedule says the schedule was given (Options.Schedule) rather than generated
 	// from the seed: replaying needs it.
 	ExplicitSchedule bool
-	Schedule         Schedule
+	Schedule         nemesis.Schedule
 	History          []workloads.HistoryOp
 	TraceHash        uint64
 	Trace            []string // the human trace, when Options.RecordTrace was set
@@ -82,8 +85,8 @@ const (
 	MarkStart      MarkKind = "start"       // Node came up
 	MarkPause      MarkKind = "pause"       // Node paused
 	MarkResume     MarkKind = "resume"      // Node resumed
-	MarkFaultStart MarkKind = "fault-start" // Fault (Detail) began
-	MarkFaultEnd   MarkKind = "fault-end"   // Fault (Detail) ended
+	MarkFaultStart MarkKind = "fault-start" // nemesis.Fault (Detail) began
+	MarkFaultEnd   MarkKind = "fault-end"   // nemesis.Fault (Detail) ended
 	MarkMember     MarkKind = "member"      // configuration changed (Detail)
 	MarkRefused    MarkKind = "refused"     // Node refused to start (Detail)
 	MarkRemoved    MarkKind = "removed"     // Node was removed from the configuration and shut down

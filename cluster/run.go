@@ -7,18 +7,21 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/raftcheck/raftcheck/workloads"
 )
 
 // Options adjusts how a run is carried out without changing what it is.
 type Options struct {
-	// Schedule replaces the schedule generated from the seed (a shrunk or hand-written one).
-	Schedule *Schedule
+	// nemesis.Schedule replaces the schedule generated from the seed (a shrunk or hand-written one).
+	Schedule *nemesis.Schedule
 	// RecordTrace keeps the human-readable trace in Result.Trace.
 	RecordTrace bool
-	// Factory plugs in a Raft implementation; nil means ours (NewRaftEngine).
-	Factory EngineFactory
+	// Engine is the Raft implementation under test (engine/builtin names the built-in ones).
+	// Config.Engine, when set, must name it.
+	Engine *engine.Descriptor
 	// LinTimeout bounds the linearizability search; 0 means 30 s.
 	LinTimeout time.Duration
 	// Wall, if set, reads the wall clock for Stats.WallSeconds. It never affects the run.
@@ -35,7 +38,7 @@ type run struct {
 	opts     Options
 	k        *simnet.Kernel
 	net      *simnet.Network
-	factory  EngineFactory
+	eng      *engine.Descriptor
 	founders []int
 	nodes    []*node
 	clients  []*client
@@ -44,7 +47,7 @@ type run struct {
 	history  []workloads.HistoryOp
 	inv      *checker.Invariants
 	extra    []checker.Violation // violations the cluster itself detects
-	schedule Schedule
+	schedule nemesis.Schedule
 	faults   faultState
 	members  membership
 	healing  bool
@@ -76,15 +79,20 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	mut, err := parseMutants(cfg.Mutants)
+	d := opts.Engine
+	switch {
+	case d == nil || d.New == nil:
+		return nil, errors.New("cluster: no engine to run (Options.Engine)")
+	case cfg.Engine != "" && cfg.Engine != d.Name:
+		return nil, fmt.Errorf("cluster: config names engine %q but the run was given %q", cfg.Engine, d.Name)
+	}
+	cfg.Engine = d.Name
+	mut, err := parseMutants(cfg.Mutants, d)
 	if err != nil {
 		return nil, err
 	}
-	r := &run{seed: seed, mut: mut, opts: opts, k: simnet.NewKernel(seed), factory: opts.Factory}
+	r := &run{seed: seed, mut: mut, opts: opts, k: simnet.NewKernel(seed), eng: d}
 	r.cfg = cfg.Tune(r.k.Stream("tuning"))
-	if r.factory == nil {
-		r.factory = NewRaftEngine
-	}
 	if r.opts.LinTimeout == 0 {
 		r.opts.LinTimeout = 30 * time.Second
 	}
@@ -93,7 +101,8 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 	if err := r.setupSchedule(); err != nil {
 		return nil, err
 	}
-	r.res = Result{Seed: seed, Config: r.cfg, Requested: cfg, Schedule: r.schedule, ExplicitSchedule: opts.Schedule != nil}
+	r.res = Result{Seed: seed, Config: r.cfg, Requested: cfg, Schedule: r.schedule, ExplicitSchedule: opts.Schedule != nil,
+		EngineVersion: d.Version}
 	if err := r.setupWorld(); err != nil {
 		return nil, err
 	}
@@ -102,7 +111,7 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 
 func (r *run) setupSchedule() error {
 	if r.opts.Schedule != nil {
-		r.schedule = append(Schedule(nil), *r.opts.Schedule...)
+		r.schedule = append(nemesis.Schedule(nil), *r.opts.Schedule...)
 		for _, f := range r.schedule {
 			if err := f.Validate(); err != nil {
 				return err
@@ -111,7 +120,7 @@ func (r *run) setupSchedule() error {
 		r.schedule.Sort()
 		return nil
 	}
-	s, err := Generate(r.cfg, r.k.Stream)
+	s, err := nemesis.Generate(r.cfg.nemesisParams(), r.k.Stream)
 	r.schedule = s
 	return err
 }
@@ -124,7 +133,7 @@ func (r *run) setupWorld() error {
 		return err
 	}
 	r.net.SetPoison(r.opts.poison)
-	if r.inv, err = checker.NewInvariants(MaxNodeIDs, checker.Options{}); err != nil {
+	if r.inv, err = checker.NewInvariants(nemesis.MaxNodeIDs, checker.Options{}); err != nil {
 		return err
 	}
 	r.gencfg = workloads.DefaultGeneratorConfig(r.cfg.Workload)
@@ -167,8 +176,8 @@ func (r *run) baseLink() simnet.LinkConfig {
 // addNode creates the next node slot with its disk and process and starts it.
 func (r *run) addNode(joining bool) (*node, error) {
 	id := len(r.nodes)
-	if id >= MaxNodeIDs {
-		return nil, fmt.Errorf("cluster: no node ids left (max %d)", MaxNodeIDs)
+	if id >= nemesis.MaxNodeIDs {
+		return nil, fmt.Errorf("cluster: no node ids left (max %d)", nemesis.MaxNodeIDs)
 	}
 	disk, err := simnet.NewDisk(r.k, simnet.NodeID(id), simnet.DiskConfig{SyncLatency: r.baseSync()})
 	if err != nil {

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+	"github.com/raftcheck/raftcheck/nemesis"
+	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/stretchr/testify/require"
 )
 
@@ -13,15 +16,15 @@ import (
 // schedules.
 func short() Config {
 	cfg := DefaultConfig()
-	cfg.Duration, cfg.HealTime, cfg.Tuning = Duration(6*time.Second), Duration(10*time.Second), "fixed"
+	cfg.Duration, cfg.HealTime, cfg.Tuning = simnet.Duration(6*time.Second), simnet.Duration(10*time.Second), "fixed"
 	return cfg
 }
 
 func runSchedule(t *testing.T, seed uint64, cfg Config, text string) *Result {
 	t.Helper()
-	s, err := ParseSchedule(text)
+	s, err := nemesis.ParseSchedule(text)
 	require.NoError(t, err)
-	res, err := Run(seed, cfg, Options{Schedule: &s})
+	res, err := Run(seed, cfg, Options{Engine: raftengine.Descriptor(), Schedule: &s})
 	require.NoError(t, err)
 	return res
 }
@@ -109,7 +112,7 @@ func TestConfigValidate(t *testing.T) {
 	for want, mutate := range cases {
 		cfg := DefaultConfig()
 		mutate(&cfg)
-		_, err := Run(1, cfg, Options{})
+		_, err := Run(1, cfg, Options{Engine: raftengine.Descriptor()})
 		require.ErrorContains(t, err, want)
 	}
 }
@@ -120,10 +123,10 @@ func TestConfigValidate(t *testing.T) {
 func TestNothingKeepsNetworkBuffers(t *testing.T) {
 	for _, w := range []string{"kv", "append"} {
 		cfg := DefaultConfig()
-		cfg.Workload, cfg.Duration = w, Duration(10*time.Second)
-		clean, err := Run(4, cfg, Options{})
+		cfg.Workload, cfg.Duration = w, simnet.Duration(10*time.Second)
+		clean, err := Run(4, cfg, Options{Engine: raftengine.Descriptor()})
 		require.NoError(t, err)
-		poisoned, err := Run(4, cfg, Options{poison: true})
+		poisoned, err := Run(4, cfg, Options{Engine: raftengine.Descriptor(), poison: true})
 		require.NoError(t, err)
 		require.False(t, poisoned.Failed(), "violations: %v", poisoned.Violations)
 		require.Equal(t, clean.TraceHash, poisoned.TraceHash)

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 var (
@@ -28,7 +31,7 @@ func TestSimulation(t *testing.T) {
 				t.Parallel()
 				cfg := DefaultConfig()
 				cfg.Workload, cfg.Nemesis = w, *flagNemesis
-				res, err := Run(seed, cfg, Options{})
+				res, err := Run(seed, cfg, Options{Engine: raftengine.Descriptor()})
 				if err != nil {
 					t.Fatalf("seed %d: %v", seed, err)
 				}
@@ -85,15 +88,15 @@ func TestDeterminism(t *testing.T) {
 	seen := map[uint64]uint64{}
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		cfg := DefaultConfig()
-		cfg.Duration = Duration(10 * time.Second)
+		cfg.Duration = simnet.Duration(10 * time.Second)
 		if seed%2 == 0 {
 			cfg.Workload = "append"
 		}
-		a, err := Run(seed, cfg, Options{})
+		a, err := Run(seed, cfg, Options{Engine: raftengine.Descriptor()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := Run(seed, cfg, Options{})
+		b, err := Run(seed, cfg, Options{Engine: raftengine.Descriptor()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,8 +125,8 @@ func TestGoldenHashes(t *testing.T) {
 		prev := runtime.GOMAXPROCS(procs)
 		for seed := uint64(1); seed <= 3; seed++ {
 			cfg := DefaultConfig()
-			cfg.Duration = Duration(10 * time.Second)
-			res, err := Run(seed, cfg, Options{})
+			cfg.Duration = simnet.Duration(10 * time.Second)
+			res, err := Run(seed, cfg, Options{Engine: raftengine.Descriptor()})
 			if err != nil {
 				t.Fatal(err)
 			}

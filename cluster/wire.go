@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/workloads"
 )
 
@@ -25,13 +26,11 @@ const (
 	answerNotLeader                         // not proposed: try Hint (or another node)
 )
 
-const noHint = -1
-
 // answer is a node's reply to a client, matched to the request by (Session, Seq).
 type answer struct {
 	Session, Seq uint64
 	Status       answerStatus
-	Hint         int // a node believed to lead, or noHint
+	Hint         int // a node believed to lead, or engine.NoHint
 	Reply        workloads.Reply
 }
 
@@ -65,7 +64,7 @@ func decodeAnswer(b []byte) (answer, error) {
 		}
 		fields[i], rest = v, rest[n:]
 	}
-	if fields[2] > MaxNodeIDs {
+	if fields[2] > nemesis.MaxNodeIDs {
 		return answer{}, fmt.Errorf("%w: answer hint %d", errWire, fields[2])
 	}
 	a.Session, a.Seq, a.Hint = fields[0], fields[1], int(fields[2])-1

@@ -27,8 +27,8 @@
 //
 // FuzzScenario decodes bytes into a small valid cluster.Config (3–5 nodes, 2–8 s, kv or
 // append, clients, rate, read share, ReadIndex, forwarding, compaction, swarm or fixed tuning)
-// and an explicit schedule of up to 8 faults of any cluster.Kind (each passing
-// cluster.Fault.Validate), runs cluster.Run on the correct build and requires no violation and
+// and an explicit schedule of up to 8 faults of any nemesis.Kind (each passing
+// nemesis.Fault.Validate), runs cluster.Run on the correct build and requires no violation and
 // a history that is not checker.Illegal. A failure prints the repro JSON
 // (cluster.NewRepro(res, true).Marshal()) for `raftcheck replay`. One run takes 10–50 ms.
 //

@@ -8,6 +8,9 @@ import (
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+	"github.com/raftcheck/raftcheck/nemesis"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 // FuzzScenario decodes (seed, b) into a small valid cluster config and an explicit fault
@@ -17,7 +20,7 @@ import (
 func FuzzScenario(f *testing.F) {
 	f.Fuzz(func(t *testing.T, seed uint64, b []byte) {
 		cfg, sched := scenarioFromBytes(b)
-		res, err := cluster.Run(seed, cfg, cluster.Options{Schedule: &sched})
+		res, err := cluster.Run(seed, cfg, cluster.Options{Engine: raftengine.Descriptor(), Schedule: &sched})
 		if err != nil {
 			t.Fatalf("cluster.Run refused a decoded config: %v\nconfig: %s\nschedule:\n%s", err, cfg, sched)
 		}
@@ -40,7 +43,7 @@ const (
 // given instead of drawn from the seed); 3: clients 1..8; 4: rate 20..275 ops/s; 5: read
 // fraction (at most 0.9 for kv, whose generator adds 10% cas); 6: compaction interval. Then
 // one fault per 6 bytes (faultFromBytes).
-func scenarioFromBytes(b []byte) (cluster.Config, cluster.Schedule) {
+func scenarioFromBytes(b []byte) (cluster.Config, nemesis.Schedule) {
 	at := func(i int) byte {
 		if i < len(b) {
 			return b[i]
@@ -49,7 +52,7 @@ func scenarioFromBytes(b []byte) (cluster.Config, cluster.Schedule) {
 	}
 	cfg := cluster.DefaultConfig()
 	cfg.Nodes = 3 + int(at(0))%3
-	cfg.Duration = cluster.Duration(time.Duration(2+int(at(1))%7) * time.Second)
+	cfg.Duration = simnet.Duration(time.Duration(2+int(at(1))%7) * time.Second)
 	cfg.Workload = "kv"
 	if at(2)&1 != 0 {
 		cfg.Workload = "append"
@@ -70,7 +73,7 @@ func scenarioFromBytes(b []byte) (cluster.Config, cluster.Schedule) {
 	}
 	cfg.CompactEvery = 10 + 10*int(at(6)%50)
 	cfg.Nemesis = "none"
-	var sched cluster.Schedule
+	var sched nemesis.Schedule
 	for i := 7; i+faultBytes <= len(b) && len(sched) < scenarioFaultsMax; i += faultBytes {
 		if f, ok := faultFromBytes(b[i:i+faultBytes], cfg); ok {
 			sched = append(sched, f)
@@ -84,11 +87,11 @@ func scenarioFromBytes(b []byte) (cluster.Config, cluster.Schedule) {
 // steps up to 3.2 s), nodes (a bit mask over the initial nodes), a parameter byte (mode,
 // shape or value, as the kind needs) and flags (bit 0: target the leader). ok is false when
 // the fault does not validate.
-func faultFromBytes(b []byte, cfg cluster.Config) (cluster.Fault, bool) {
+func faultFromBytes(b []byte, cfg cluster.Config) (nemesis.Fault, bool) {
 	kinds := scenarioKinds()
-	f := cluster.Fault{Kind: kinds[int(b[0])%len(kinds)]}
-	f.At = cluster.Duration(time.Duration(cfg.Duration) * time.Duration(b[1]) / 256)
-	f.For = cluster.Duration(time.Duration(1+int(b[2])%32) * 100 * time.Millisecond)
+	f := nemesis.Fault{Kind: kinds[int(b[0])%len(kinds)]}
+	f.At = simnet.Duration(time.Duration(cfg.Duration) * time.Duration(b[1]) / 256)
+	f.For = simnet.Duration(time.Duration(1+int(b[2])%32) * 100 * time.Millisecond)
 	for n := range cfg.Nodes {
 		if b[3]&(1<<n) != 0 {
 			f.Nodes = append(f.Nodes, n)
@@ -97,22 +100,22 @@ func faultFromBytes(b []byte, cfg cluster.Config) (cluster.Fault, bool) {
 	f.Leader = b[5]&1 != 0
 	p := b[4]
 	switch f.Kind {
-	case cluster.Crash:
-		f.Mode = cluster.CrashModes[int(p)%len(cluster.CrashModes)]
-	case cluster.Partition:
-		f.Shape = cluster.Shapes[int(p)%len(cluster.Shapes)]
-	case cluster.Loss, cluster.Duplicate:
+	case nemesis.Crash:
+		f.Mode = nemesis.CrashModes[int(p)%len(nemesis.CrashModes)]
+	case nemesis.Partition:
+		f.Shape = nemesis.Shapes[int(p)%len(nemesis.Shapes)]
+	case nemesis.Loss, nemesis.Duplicate:
 		f.Value = float64(1+int(p)%50) / 100
-	case cluster.Delay, cluster.Reorder:
+	case nemesis.Delay, nemesis.Reorder:
 		f.Value = float64(1 + int(p)%100)
-	case cluster.Churn:
+	case nemesis.Churn:
 		f.Value = float64(50 + 10*(int(p)%46))
-	case cluster.SlowDisk:
+	case nemesis.SlowDisk:
 		f.Value = float64(1 + int(p)%50)
-	case cluster.Drift:
+	case nemesis.Drift:
 		f.Value = 0.5 + 1.5*float64(p)/255
 	}
-	if f.Kind == cluster.Partition && len(f.Nodes) == 0 {
+	if f.Kind == nemesis.Partition && len(f.Nodes) == 0 {
 		for n := range cfg.Nodes {
 			f.Nodes = append(f.Nodes, n)
 		}
@@ -121,16 +124,16 @@ func faultFromBytes(b []byte, cfg cluster.Config) (cluster.Fault, bool) {
 }
 
 // stableKinds fixes the byte that encodes each fault kind, so that the seed corpus keeps its
-// meaning when cluster.Kinds grows or is reordered.
-var stableKinds = []cluster.Kind{cluster.Crash, cluster.Pause, cluster.Partition, cluster.Loss,
-	cluster.Duplicate, cluster.Delay, cluster.Reorder, cluster.Drift, cluster.Corrupt, cluster.SlowDisk,
-	cluster.DiskFull, cluster.Add, cluster.Remove, cluster.Replace, cluster.Churn}
+// meaning when nemesis.Kinds grows or is reordered.
+var stableKinds = []nemesis.Kind{nemesis.Crash, nemesis.Pause, nemesis.Partition, nemesis.Loss,
+	nemesis.Duplicate, nemesis.Delay, nemesis.Reorder, nemesis.Drift, nemesis.Corrupt, nemesis.SlowDisk,
+	nemesis.DiskFull, nemesis.Add, nemesis.Remove, nemesis.Replace, nemesis.Churn}
 
-// scenarioKinds is stableKinds followed by any kind of cluster.Kinds it does not list yet (in
+// scenarioKinds is stableKinds followed by any kind of nemesis.Kinds it does not list yet (in
 // menu order), so that a new kind is fuzzed before this list learns its name.
-func scenarioKinds() []cluster.Kind {
+func scenarioKinds() []nemesis.Kind {
 	out := slices.Clone(stableKinds)
-	for _, k := range cluster.Kinds {
+	for _, k := range nemesis.Kinds {
 		if !slices.Contains(out, k.Kind) {
 			out = append(out, k.Kind)
 		}
@@ -171,7 +174,7 @@ func TestScenarioSeedsRun(t *testing.T) {
 			if want := (len(b) - 7) / faultBytes; len(sched) != want {
 				t.Fatalf("got %d faults; want %d (every seed fault valid):\n%s", len(sched), want, sched)
 			}
-			res, err := cluster.Run(seed, cfg, cluster.Options{Schedule: &sched})
+			res, err := cluster.Run(seed, cfg, cluster.Options{Engine: raftengine.Descriptor(), Schedule: &sched})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -194,11 +197,11 @@ func TestScenarioSeedsRun(t *testing.T) {
 // the cas share now gives way to reads.
 func TestConfigValidateMatchesRun(t *testing.T) {
 	cfg := cluster.DefaultConfig()
-	cfg.Duration, cfg.Nemesis, cfg.ReadFraction = cluster.Duration(time.Second), "none", 0.97
+	cfg.Duration, cfg.Nemesis, cfg.ReadFraction = simnet.Duration(time.Second), "none", 0.97
 	if err := cfg.Validate(); err != nil {
 		return // fixed by rejecting the config up front
 	}
-	if _, err := cluster.Run(1, cfg, cluster.Options{}); err != nil {
+	if _, err := cluster.Run(1, cfg, cluster.Options{Engine: raftengine.Descriptor()}); err != nil {
 		t.Fatalf("cluster.Config.Validate accepts workload kv with read_fraction 0.97, but cluster.Run refuses it: %v", err)
 	}
 }

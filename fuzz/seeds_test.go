@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/workloads"
 	"github.com/stretchr/testify/require"
@@ -213,22 +213,22 @@ func scenarioSeeds() []seed {
 		}
 		return b
 	}
-	kind := func(k cluster.Kind) byte { return byte(slices.Index(stableKinds, k)) }
+	kind := func(k nemesis.Kind) byte { return byte(slices.Index(stableKinds, k)) }
 	// fault bytes: kind, at/256 of the duration, for (100 ms steps - 1), node mask, param, flags
-	crashLeader := []byte{kind(cluster.Crash), 40, 9, 0, 2, 1}
-	partition := []byte{kind(cluster.Partition), 90, 14, 0, 0, 0}
-	lossy := []byte{kind(cluster.Loss), 10, 20, 0, 20, 0}
-	dup := []byte{kind(cluster.Duplicate), 60, 20, 0, 30, 0}
-	reorder := []byte{kind(cluster.Reorder), 30, 25, 0, 40, 0}
-	pause := []byte{kind(cluster.Pause), 120, 8, 0b101, 0, 0}
-	corrupt := []byte{kind(cluster.Corrupt), 150, 10, 0b10, 0, 0}
-	slow := []byte{kind(cluster.SlowDisk), 20, 30, 0b11, 15, 0}
-	full := []byte{kind(cluster.DiskFull), 100, 10, 0b1, 0, 0}
-	drift := []byte{kind(cluster.Drift), 0, 31, 0b111, 60, 0}
-	add := []byte{kind(cluster.Add), 50, 0, 0, 0, 0}
-	remove := []byte{kind(cluster.Remove), 170, 0, 0, 0, 1}
-	replace := []byte{kind(cluster.Replace), 80, 0, 0b100, 0, 0}
-	churn := []byte{kind(cluster.Churn), 60, 20, 0, 20, 0}
+	crashLeader := []byte{kind(nemesis.Crash), 40, 9, 0, 2, 1}
+	partition := []byte{kind(nemesis.Partition), 90, 14, 0, 0, 0}
+	lossy := []byte{kind(nemesis.Loss), 10, 20, 0, 20, 0}
+	dup := []byte{kind(nemesis.Duplicate), 60, 20, 0, 30, 0}
+	reorder := []byte{kind(nemesis.Reorder), 30, 25, 0, 40, 0}
+	pause := []byte{kind(nemesis.Pause), 120, 8, 0b101, 0, 0}
+	corrupt := []byte{kind(nemesis.Corrupt), 150, 10, 0b10, 0, 0}
+	slow := []byte{kind(nemesis.SlowDisk), 20, 30, 0b11, 15, 0}
+	full := []byte{kind(nemesis.DiskFull), 100, 10, 0b1, 0, 0}
+	drift := []byte{kind(nemesis.Drift), 0, 31, 0b111, 60, 0}
+	add := []byte{kind(nemesis.Add), 50, 0, 0, 0, 0}
+	remove := []byte{kind(nemesis.Remove), 170, 0, 0, 0, 1}
+	replace := []byte{kind(nemesis.Replace), 80, 0, 0b100, 0, 0}
+	churn := []byte{kind(nemesis.Churn), 60, 20, 0, 20, 0}
 	return []seed{
 		{"quiet-kv", []any{uint64(1), quiet}},
 		{"quiet-append-5-nodes", []any{uint64(2), with([]byte{2, 3, 1 | 2 | 4 | 8, 5, 150, 50, 1})}},

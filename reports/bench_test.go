@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine/raftengine"
 )
 
 // BenchmarkWriteHTML renders the report of a standard run (DefaultConfig: 5 nodes, 30 s,
 // swarm nemesis) and reports the size of the page.
 func BenchmarkWriteHTML(b *testing.B) {
-	res, err := cluster.Run(1, cluster.DefaultConfig(), cluster.Options{})
+	res, err := cluster.Run(1, cluster.DefaultConfig(), cluster.Options{Engine: raftengine.Descriptor()})
 	if err != nil {
 		b.Fatal(err)
 	}

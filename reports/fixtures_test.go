@@ -9,6 +9,9 @@ import (
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+	"github.com/raftcheck/raftcheck/nemesis"
+	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/raftcheck/raftcheck/workloads"
 )
 
@@ -27,8 +30,8 @@ func shortRun(t testing.TB) *cluster.Result {
 	t.Helper()
 	shortOnce.Do(func() {
 		cfg := cluster.DefaultConfig()
-		cfg.Duration = cluster.Duration(3 * time.Second)
-		shortRes, shortErr = cluster.Run(1, cfg, cluster.Options{})
+		cfg.Duration = simnet.Duration(3 * time.Second)
+		shortRes, shortErr = cluster.Run(1, cfg, cluster.Options{Engine: raftengine.Descriptor()})
 	})
 	require.NoError(t, shortErr)
 	return shortRes
@@ -45,11 +48,11 @@ func illegalRun(t testing.TB) *cluster.Result {
 	t.Helper()
 	illegalOnce.Do(func() {
 		cfg := cluster.DefaultConfig()
-		cfg.Duration = cluster.Duration(10 * time.Second)
+		cfg.Duration = simnet.Duration(10 * time.Second)
 		cfg.Workload = "append"
 		cfg.Mutants = []string{"no-session-dedup"}
 		for seed := uint64(1); seed <= 20; seed++ {
-			res, err := cluster.Run(seed, cfg, cluster.Options{})
+			res, err := cluster.Run(seed, cfg, cluster.Options{Engine: raftengine.Descriptor()})
 			if err == nil && res.Lin.Outcome == checker.Illegal && res.Lin.HasInfo {
 				illegalRes = res
 				return
@@ -84,11 +87,11 @@ func handResult(t testing.TB) *cluster.Result {
 	linV, ok := lin.Violation(1000 * ms)
 	require.True(t, ok)
 	cfg := cluster.DefaultConfig()
-	cfg.Nodes, cfg.Duration = 3, cluster.Duration(800*time.Millisecond)
-	partition := cluster.Fault{At: cluster.Duration(250 * time.Millisecond), Kind: cluster.Partition, For: cluster.Duration(200 * time.Millisecond), Nodes: []int{0, 1, 2}, Shape: "halves"}
+	cfg.Nodes, cfg.Duration = 3, simnet.Duration(800*time.Millisecond)
+	partition := nemesis.Fault{At: simnet.Duration(250 * time.Millisecond), Kind: nemesis.Partition, For: simnet.Duration(200 * time.Millisecond), Nodes: []int{0, 1, 2}, Shape: "halves"}
 	return &cluster.Result{
 		Seed: 42, Config: cfg, History: hist, TraceHash: 0x00ab_cdef_0123_4567,
-		Schedule: cluster.Schedule{partition},
+		Schedule: nemesis.Schedule{partition},
 		Violations: []checker.Violation{
 			{Kind: checker.KindDurability, Time: 350 * ms, Nodes: []int{1, 2}, Detail: hostile},
 			linV,
@@ -104,7 +107,7 @@ func handResult(t testing.TB) *cluster.Result {
 }
 
 // handMarks is the timeline of handResult.
-func handMarks(partition cluster.Fault) []cluster.Mark {
+func handMarks(partition nemesis.Fault) []cluster.Mark {
 	return []cluster.Mark{
 		{Time: 0, Kind: cluster.MarkStart, Node: 0},
 		{Time: 0, Kind: cluster.MarkStart, Node: 1},

@@ -7,20 +7,25 @@ import (
 	"strings"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine/builtin"
+	"github.com/raftcheck/raftcheck/nemesis"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 // RunJSON is the stable, documented JSON form of one run: what `raftcheck run --json` prints,
 // and one line per seed of `raftcheck sweep --json`. Field names and meanings do not change;
 // new fields may be added.
 type RunJSON struct {
-	Seed         uint64           `json:"seed"`
-	Config       cluster.Config   `json:"config"`
-	TraceHash    string           `json:"trace_hash"`   // 16 lowercase hex digits
-	Violations   []ViolationJSON  `json:"violations"`   // [] when none, never null
-	Linearizable string           `json:"linearizable"` // "ok" | "illegal" | "unknown"
-	Stats        StatsJSON        `json:"stats"`
-	Schedule     cluster.Schedule `json:"schedule"` // fault text lines, [] when none
-	Replay       string           `json:"replay"`   // the command that replays the run
+	Seed   uint64         `json:"seed"`
+	Config cluster.Config `json:"config"`
+	// EngineVersion is the version of the engine Config.Engine names.
+	EngineVersion string           `json:"engine_version"`
+	TraceHash     string           `json:"trace_hash"`   // 16 lowercase hex digits
+	Violations    []ViolationJSON  `json:"violations"`   // [] when none, never null
+	Linearizable  string           `json:"linearizable"` // "ok" | "illegal" | "unknown"
+	Stats         StatsJSON        `json:"stats"`
+	Schedule      nemesis.Schedule `json:"schedule"` // fault text lines, [] when none
+	Replay        string           `json:"replay"`   // the command that replays the run
 }
 
 // ViolationJSON is one violation of RunJSON.
@@ -57,15 +62,16 @@ func NewRunJSON(res *cluster.Result) RunJSON {
 	}
 	sched := slices.Clone(res.Schedule)
 	if sched == nil {
-		sched = cluster.Schedule{}
+		sched = nemesis.Schedule{}
 	}
 	s := res.Stats
 	return RunJSON{
-		Seed:         res.Seed,
-		Config:       res.Config,
-		TraceHash:    traceHash(res),
-		Violations:   vs,
-		Linearizable: res.Linearizable.String(),
+		Seed:          res.Seed,
+		Config:        res.Config,
+		EngineVersion: res.EngineVersion,
+		TraceHash:     traceHash(res),
+		Violations:    vs,
+		Linearizable:  res.Linearizable.String(),
 		Stats: StatsJSON{
 			Events: s.Events, SimSeconds: s.SimSeconds, WallSeconds: s.WallSeconds,
 			OpsOK: s.OpsOK, OpsFailed: s.OpsFailed, OpsIndeterminate: s.OpsIndeterminate,
@@ -121,7 +127,7 @@ func intFlag(name string, f func(c *cluster.Config) *int) configFlag {
 	return configFlag{name, func(c *cluster.Config) string { return strconv.Itoa(*f(c)) }}
 }
 
-func durFlag(name string, f func(c *cluster.Config) *cluster.Duration) configFlag {
+func durFlag(name string, f func(c *cluster.Config) *simnet.Duration) configFlag {
 	return configFlag{name, func(c *cluster.Config) string { return f(c).String() }}
 }
 
@@ -140,14 +146,15 @@ func floatFlag(name string, f func(c *cluster.Config) *float64) configFlag {
 // configFlags lists every config flag of `raftcheck run` but --mutant, in the order
 // ReplayCommand writes them.
 var configFlags = []configFlag{
+	strFlag("--engine", func(c *cluster.Config) *string { return &c.Engine }),
 	intFlag("--nodes", func(c *cluster.Config) *int { return &c.Nodes }),
-	durFlag("--duration", func(c *cluster.Config) *cluster.Duration { return &c.Duration }),
+	durFlag("--duration", func(c *cluster.Config) *simnet.Duration { return &c.Duration }),
 	strFlag("--workload", func(c *cluster.Config) *string { return &c.Workload }),
 	strFlag("--nemesis", func(c *cluster.Config) *string { return &c.Nemesis }),
 	intFlag("--clients", func(c *cluster.Config) *int { return &c.Clients }),
 	floatFlag("--rate", func(c *cluster.Config) *float64 { return &c.Rate }),
-	durFlag("--fault-interval", func(c *cluster.Config) *cluster.Duration { return &c.FaultInterval }),
-	durFlag("--heal-bound", func(c *cluster.Config) *cluster.Duration { return &c.HealTime }),
+	durFlag("--fault-interval", func(c *cluster.Config) *simnet.Duration { return &c.FaultInterval }),
+	durFlag("--heal-bound", func(c *cluster.Config) *simnet.Duration { return &c.HealTime }),
 	intFlag("--keys", func(c *cluster.Config) *int { return &c.Keys }),
 	strFlag("--key-dist", func(c *cluster.Config) *string { return &c.KeyDist }),
 	floatFlag("--read-fraction", func(c *cluster.Config) *float64 { return &c.ReadFraction }),
@@ -160,13 +167,13 @@ var configFlags = []configFlag{
 	intFlag("--max-append-entries", func(c *cluster.Config) *int { return &c.Protocol.MaxAppend }),
 	intFlag("--max-inflight", func(c *cluster.Config) *int { return &c.Protocol.MaxInflight }),
 	intFlag("--snapshot-chunk", func(c *cluster.Config) *int { return &c.Protocol.SnapshotChunk }),
-	durFlag("--tick", func(c *cluster.Config) *cluster.Duration { return &c.Tick }),
+	durFlag("--tick", func(c *cluster.Config) *simnet.Duration { return &c.Tick }),
 	intFlag("--election-ticks", func(c *cluster.Config) *int { return &c.ElectionTicks }),
 	intFlag("--heartbeat-ticks", func(c *cluster.Config) *int { return &c.HeartbeatTick }),
-	durFlag("--client-timeout", func(c *cluster.Config) *cluster.Duration { return &c.ClientTimeout }),
-	durFlag("--latency-min", func(c *cluster.Config) *cluster.Duration { return &c.LatencyMin }),
-	durFlag("--latency-tail", func(c *cluster.Config) *cluster.Duration { return &c.LatencyTail }),
-	durFlag("--sync-latency", func(c *cluster.Config) *cluster.Duration { return &c.SyncLatency }),
+	durFlag("--client-timeout", func(c *cluster.Config) *simnet.Duration { return &c.ClientTimeout }),
+	durFlag("--latency-min", func(c *cluster.Config) *simnet.Duration { return &c.LatencyMin }),
+	durFlag("--latency-tail", func(c *cluster.Config) *simnet.Duration { return &c.LatencyTail }),
+	durFlag("--sync-latency", func(c *cluster.Config) *simnet.Duration { return &c.SyncLatency }),
 	intFlag("--compact-every", func(c *cluster.Config) *int { return &c.CompactEvery }),
 	{"--max-events", func(c *cluster.Config) string { return strconv.FormatUint(c.MaxEvents, 10) }},
 }
@@ -174,6 +181,10 @@ var configFlags = []configFlag{
 // replayFlags lists the flags of `raftcheck run` whose values differ from the default config.
 func replayFlags(cfg cluster.Config) []flagValue {
 	def := cluster.DefaultConfig()
+	if cfg.Engine == "" {
+		cfg.Engine = builtin.Default
+	}
+	def.Engine = builtin.Default // the CLI's default: the flag is needed for any other engine
 	var out []flagValue
 	for _, f := range configFlags {
 		if v := f.value(&cfg); v != f.value(&def) {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 func TestNewRunJSONFromRealRun(t *testing.T) {
@@ -77,7 +78,7 @@ func TestRunJSONKeys(t *testing.T) {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(data, &m))
 
-	assert.Equal(t, []string{"config", "linearizable", "replay", "schedule", "seed", "stats", "trace_hash", "violations"}, keys(m))
+	assert.Equal(t, []string{"config", "engine_version", "linearizable", "replay", "schedule", "seed", "stats", "trace_hash", "violations"}, keys(m))
 	assert.Equal(t, []string{"elections", "events", "faults", "faults_skipped", "messages", "ops_failed",
 		"ops_indeterminate", "ops_ok", "sim_seconds", "wall_seconds"}, keys(m["stats"].(map[string]any)))
 	assert.Equal(t, 42.0, m["seed"])
@@ -112,9 +113,9 @@ func TestRunJSONEmptyListsAreNotNull(t *testing.T) {
 
 func TestReplayCommand(t *testing.T) {
 	custom := cluster.DefaultConfig()
-	custom.Nodes, custom.Duration, custom.Workload = 7, cluster.Duration(10*time.Second), "append"
+	custom.Nodes, custom.Duration, custom.Workload = 7, simnet.Duration(10*time.Second), "append"
 	custom.Nemesis, custom.Mutants = "crash,partition", []string{"no-step-down", "commit-prior-term"}
-	custom.Clients, custom.Rate, custom.FaultInterval = 3, 50.5, cluster.Duration(2500*time.Millisecond)
+	custom.Clients, custom.Rate, custom.FaultInterval = 3, 50.5, simnet.Duration(2500*time.Millisecond)
 	quoted := cluster.DefaultConfig()
 	quoted.Nemesis = "crash, it's"
 	unflagged := cluster.DefaultConfig()

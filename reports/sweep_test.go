@@ -9,11 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 func TestWriteSweepHTML(t *testing.T) {
 	cfg := cluster.DefaultConfig()
-	cfg.Duration = cluster.Duration(10 * time.Second)
+	cfg.Duration = simnet.Duration(10 * time.Second)
 	cfg.Mutants = []string{"no-step-down"}
 	s := SweepSummary{
 		Seeds: 1000, Failed: 3, WallSeconds: 12.5, SeedsPerSecond: 80, Speedup: 2400.25, Config: cfg,

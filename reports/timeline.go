@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 // The timeline model: what the report draws, computed from a Result's marks before any pixel
@@ -67,7 +68,7 @@ type nodeLane struct {
 type faultSpan struct {
 	span
 	text    string // the fault's text form
-	fault   cluster.Fault
+	fault   nemesis.Fault
 	parsed  bool  // fault holds the parsed text
 	targets []int // the nodes it struck, as resolved when it started
 	skipped bool  // the nemesis could not apply it
@@ -87,7 +88,7 @@ type violationMark struct {
 
 // timeline is everything the timeline, and the fault bands of the performance plots, show.
 type timeline struct {
-	schedule   cluster.Schedule
+	schedule   nemesis.Schedule
 	end        int64 // the run's end: the right edge of every plot
 	heal       int64 // the heal point, -1 if the run never reached it
 	nodes      []nodeLane
@@ -129,7 +130,7 @@ func runEnd(res *cluster.Result) int64 {
 
 // lane returns node id's lane, adding lanes up to it; nil for an id no cluster can have.
 func (tl *timeline) lane(id int) *nodeLane {
-	if id < 0 || id >= cluster.MaxNodeIDs {
+	if id < 0 || id >= nemesis.MaxNodeIDs {
 		return nil
 	}
 	for len(tl.nodes) <= id {
@@ -262,7 +263,7 @@ func (tl *timeline) faultStart(m cluster.Mark) {
 	f := faultSpan{span: span{m.Time, m.Time}, text: text, targets: parseNodeList(targets), skipped: skipped}
 	if m.Fault > 0 && m.Fault <= len(tl.schedule) {
 		f.fault, f.parsed, f.index, f.targets = tl.schedule[m.Fault-1], true, m.Fault, m.Nodes
-	} else if pf, err := cluster.ParseFault(text); err == nil {
+	} else if pf, err := nemesis.ParseFault(text); err == nil {
 		f.fault, f.parsed = pf, true
 	}
 	f.open = !skipped && f.parsed && f.fault.For > 0
@@ -339,17 +340,17 @@ const (
 	catMember = "member" // membership changes
 )
 
-func faultCategory(k cluster.Kind) string {
+func faultCategory(k nemesis.Kind) string {
 	switch k {
-	case cluster.Partition, cluster.Loss, cluster.Duplicate, cluster.Delay, cluster.Reorder:
+	case nemesis.Partition, nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder:
 		return catNet
-	case cluster.Crash, cluster.Pause:
+	case nemesis.Crash, nemesis.Pause:
 		return catProc
-	case cluster.Corrupt, cluster.SlowDisk, cluster.DiskFull:
+	case nemesis.Corrupt, nemesis.SlowDisk, nemesis.DiskFull:
 		return catDisk
-	case cluster.Drift:
+	case nemesis.Drift:
 		return catClock
-	case cluster.Add, cluster.Remove, cluster.Replace:
+	case nemesis.Add, nemesis.Remove, nemesis.Replace:
 		return catMember
 	}
 	return "other"
@@ -385,14 +386,14 @@ func (f faultSpan) label() string {
 }
 
 // faultValue renders a fault's Value in its kind's unit.
-func faultValue(k cluster.Kind, v float64) string {
+func faultValue(k nemesis.Kind, v float64) string {
 	s := strconv.FormatFloat(v, 'g', 4, 64)
 	switch k {
-	case cluster.Delay, cluster.Reorder, cluster.SlowDisk:
+	case nemesis.Delay, nemesis.Reorder, nemesis.SlowDisk:
 		return s + "ms"
-	case cluster.Loss, cluster.Duplicate:
+	case nemesis.Loss, nemesis.Duplicate:
 		return "p=" + s
-	case cluster.Drift:
+	case nemesis.Drift:
 		return "rate " + s
 	}
 	return s

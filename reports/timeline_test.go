@@ -8,6 +8,7 @@ import (
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 func TestBuildTimelineNodeLanes(t *testing.T) {
@@ -91,7 +92,7 @@ func TestBuildTimelineAddsLanesForNewNodes(t *testing.T) {
 	res := &cluster.Result{Config: cluster.Config{Nodes: 3}, Stats: cluster.Stats{Ended: 5 * ms}, Timeline: []cluster.Mark{
 		{Time: 1 * ms, Kind: cluster.MarkStart, Node: 4},
 		{Time: 2 * ms, Kind: cluster.MarkRole, Node: 4, Term: 3, Detail: "follower"},
-		{Time: 3 * ms, Kind: cluster.MarkRole, Node: cluster.MaxNodeIDs, Term: 3, Detail: "leader"}, // ignored
+		{Time: 3 * ms, Kind: cluster.MarkRole, Node: nemesis.MaxNodeIDs, Term: 3, Detail: "leader"}, // ignored
 		{Time: 3 * ms, Kind: cluster.MarkRole, Node: -1, Term: 3, Detail: "leader"},                 // ignored
 	}}
 	tl := buildTimeline(res)

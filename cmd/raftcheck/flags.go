@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/engine/builtin"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 // cli is one subcommand's flag set with its help text. Flags may come before or after the
@@ -152,6 +155,8 @@ func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	c := &configFlags{cfg: cluster.DefaultConfig(), fs: fs}
 	d, p := cluster.DefaultConfig(), &c.cfg
 	before := flagNames(fs)
+	p.Engine = builtin.Default
+	fs.StringVar(&p.Engine, "engine", builtin.Default, "the Raft implementation under test: "+strings.Join(builtin.Names(), " or ")+" (see raftcheck list engines)")
 	fs.IntVar(&p.Nodes, "nodes", d.Nodes, "voters at the start, 3 to 9")
 	fs.TextVar(&p.Duration, "duration", d.Duration, "simulated load-and-fault phase; the heal phase follows")
 	fs.TextVar(&p.HealTime, "heal-bound", d.HealTime, "simulated time the cluster has after heal to elect a leader and finish pending operations")
@@ -166,7 +171,7 @@ func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	fs.BoolVar(&p.Forwarding, "forwarding", d.Forwarding, "followers forward proposals (--forwarding=false: reject with a leader hint)")
 	fs.StringVar(&p.Nemesis, "nemesis", d.Nemesis, "swarm, none, or a comma list of fault kinds (see raftcheck list nemeses)")
 	fs.TextVar(&p.FaultInterval, "fault-interval", d.FaultInterval, "mean simulated time between starts of faults of one kind")
-	fs.Var(&c.mutants, "mutant", "plant a bug by name; repeat or give a comma list, or all (see raftcheck list mutants)")
+	fs.Var(&c.mutants, "mutant", "plant a bug of the engine by name; repeat or give a comma list, or all (see raftcheck list mutants)")
 	fs.StringVar(&p.Tuning, "tuning", d.Tuning, "swarm: each seed draws the settings marked (tuned) below; fixed: the flags' values are used")
 	fs.BoolVar(&p.Protocol.PreVote, "prevote", d.Protocol.PreVote, "Raft PreVote (tuned)")
 	fs.BoolVar(&p.Protocol.CheckQuorum, "check-quorum", d.Protocol.CheckQuorum, "Raft CheckQuorum: a leader steps down without a live quorum (tuned)")
@@ -215,7 +220,13 @@ var tunedFlags = []string{"prevote", "check-quorum", "max-append-entries", "max-
 // config returns the validated config, naming the flag of the first bad value.
 func (c *configFlags) config() (cluster.Config, error) {
 	cfg := c.cfg
-	cfg.Mutants = slices.Clone(c.mutants)
+	d, err := builtin.Lookup(cfg.Engine)
+	if err != nil {
+		return cluster.Config{}, usageErr("--engine %s", err)
+	}
+	if cfg.Mutants, err = c.mutants.resolve(d); err != nil {
+		return cluster.Config{}, err
+	}
 	set := map[string]bool{}
 	c.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if !set["tuning"] && slices.ContainsFunc(tunedFlags, func(n string) bool { return set[n] }) {
@@ -243,11 +254,11 @@ func configError(err error) string {
 }
 
 func checkNemesis(spec string) error {
-	if _, err := cluster.ParseNemesis(spec); err == nil {
+	if _, err := nemesis.ParseNemesis(spec); err == nil {
 		return nil
 	}
 	known := []string{"swarm", "none"}
-	for _, k := range cluster.Kinds {
+	for _, k := range nemesis.Kinds {
 		known = append(known, string(k.Kind))
 	}
 	for _, name := range strings.Split(spec, ",") {
@@ -263,27 +274,38 @@ type mutantList []string
 
 func (m *mutantList) String() string { return strings.Join(*m, ",") }
 
+// Set collects names; they are checked against the engine's catalogue once every flag is
+// read (--engine may come after --mutant).
 func (m *mutantList) Set(s string) error {
 	for _, name := range strings.Split(s, ",") {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
-		}
-		if name == "all" { // every planted bug (hunt plants them one at a time)
-			for _, n := range cluster.MutantNames() {
-				if !slices.Contains(*m, n) {
-					*m = append(*m, n)
-				}
-			}
-			continue
-		}
-		if err := cluster.ValidateMutants([]string{name}); err != nil {
-			return fmt.Errorf("unknown mutant (known: %s)", strings.Join(cluster.MutantNames(), ", "))
-		}
-		if !slices.Contains(*m, name) {
+		if name = strings.TrimSpace(name); name != "" && !slices.Contains(*m, name) {
 			*m = append(*m, name)
 		}
 	}
 	return nil
+}
+
+// resolve expands "all" (every bug of engine d; hunt plants them one at a time) and checks
+// every name against d's catalogue.
+func (m mutantList) resolve(d *engine.Descriptor) ([]string, error) {
+	var known, out []string
+	for _, mu := range cluster.Mutants(d) {
+		known = append(known, mu.Name)
+	}
+	for _, name := range m {
+		names := []string{name}
+		if name == "all" {
+			names = known
+		} else if !slices.Contains(known, name) {
+			return nil, usageErr("--mutant %s: unknown mutant of engine %s (known: %s)", name, d.Name, strings.Join(known, ", "))
+		}
+		for _, n := range names {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out, nil
 }
 
 // seedFlag is a uint64 flag that knows whether it was given and may accept "random".

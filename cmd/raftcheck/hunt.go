@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine/builtin"
+	"github.com/raftcheck/raftcheck/shrink"
 )
 
 const huntAbout = `Measures bug-finding power: for each planted bug (mutant), sweeps fresh seeds on all
@@ -122,7 +124,13 @@ func (f *huntFlags) validate() ([]string, cluster.Config, error) {
 	names := cfg.Mutants // hunt plants them one at a time
 	cfg.Mutants = nil
 	if len(names) == 0 {
-		names = cluster.MutantNames()
+		d, err := builtin.Lookup(cfg.Engine)
+		if err != nil {
+			return nil, cluster.Config{}, usageErr("--engine %v", err)
+		}
+		for _, mu := range cluster.Mutants(d) {
+			names = append(names, mu.Name)
+		}
 	}
 	return names, cfg, nil
 }
@@ -178,7 +186,7 @@ func (e *env) huntOne(ctx context.Context, mutant string, cfg cluster.Config, f 
 // shrinkCatch shrinks a hunt's failing run and writes its repro file.
 func (e *env) shrinkCatch(row *huntRow, res *cluster.Result, f *huntFlags) {
 	sp := spec{seed: res.Seed, cfg: res.Requested}
-	sr, err := safeShrink(sp, row.Kind, cluster.ShrinkBudget{MaxRuns: f.shrinkRuns}, func(string) {})
+	sr, err := safeShrink(sp, row.Kind, shrink.Budget{MaxRuns: f.shrinkRuns}, func(string) {})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hunt: %s: shrinking seed %d: %v\n", row.Mutant, res.Seed, err)
 		row.ShrunkFaults = len(res.Schedule)

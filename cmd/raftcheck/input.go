@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine/builtin"
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/reports"
 )
 
@@ -17,14 +19,36 @@ import (
 type spec struct {
 	seed   uint64
 	cfg    cluster.Config
-	sched  *cluster.Schedule    // nil: generated from the seed
+	sched  *nemesis.Schedule    // nil: generated from the seed
 	expect *cluster.Expectation // what the file says the run gives; nil if it says nothing
 	file   string               // the file it came from, "" for flags
 	replay string               // the file that replays it alone: file, or "" for a run picked from several
+	// engineVersion is the version of the engine that recorded the run ("" if unknown).
+	engineVersion string
 }
 
-// options are the run options that redo s.
-func (s spec) options() cluster.Options { return cluster.Options{Schedule: s.sched} }
+// options are the run options that redo s: its engine, which must be the name and version
+// that recorded it, and its schedule.
+func (s spec) options() (cluster.Options, error) {
+	d, err := builtin.Lookup(s.cfg.Engine)
+	if err != nil {
+		return cluster.Options{}, usageErr("%s: %v", s.source(), err)
+	}
+	rp := cluster.Repro{Config: s.cfg, EngineVersion: s.engineVersion, Schedule: s.sched}
+	opts, err := rp.Options(d)
+	if err != nil {
+		return cluster.Options{}, usageErr("%s: %v", s.source(), err)
+	}
+	return opts, nil
+}
+
+// source names where s came from, for errors.
+func (s spec) source() string {
+	if s.file == "" {
+		return fmt.Sprintf("seed %d", s.seed)
+	}
+	return s.file
+}
 
 // resolveSpec reads the "(--seed N [config flags] | FILE)" form of replay, shrink and report.
 // With a file that holds several runs (a sweep's --json output), --seed picks one.
@@ -62,7 +86,8 @@ func loadSpec(path string, seed seedFlag) (spec, error) {
 		if err != nil {
 			return spec{}, usageErr("%v", err)
 		}
-		return spec{seed: rp.Seed, cfg: rp.Config, sched: rp.Schedule, expect: rp.Expect, file: path, replay: path}, nil
+		return spec{seed: rp.Seed, cfg: rp.Config, sched: rp.Schedule, expect: rp.Expect, file: path, replay: path,
+			engineVersion: rp.EngineVersion}, nil
 	}
 	lines, err := readRunLines(path, data)
 	if err != nil {
@@ -187,9 +212,9 @@ func specOfRun(path string, rj *reports.RunJSON) spec {
 		kinds = []string{}
 	}
 	if rj.TraceHash == "" { // a seed that panicked: its schedule was never recorded
-		return spec{seed: rj.Seed, cfg: rj.Config, file: path}
+		return spec{seed: rj.Seed, cfg: rj.Config, file: path, engineVersion: rj.EngineVersion}
 	}
 	sched := slices.Clone(rj.Schedule)
-	return spec{seed: rj.Seed, cfg: rj.Config, sched: &sched, file: path,
+	return spec{seed: rj.Seed, cfg: rj.Config, sched: &sched, file: path, engineVersion: rj.EngineVersion,
 		expect: &cluster.Expectation{Kinds: kinds, TraceHash: rj.TraceHash}}
 }

@@ -6,10 +6,14 @@ import (
 	"text/tabwriter"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/engine/builtin"
+	"github.com/raftcheck/raftcheck/nemesis"
 )
 
 const listAbout = `
-Lists what a config can name: the planted bugs of --mutant, the fault kinds of --nemesis
+Lists what a config can name: the engines of --engine (with their module versions), the
+planted bugs of --mutant (of the engine --engine names), the fault kinds of --nemesis
 (besides "swarm", a random subset at random intensities per seed, and "none"), or the
 workloads of --workload.`
 
@@ -20,24 +24,33 @@ var workloadHelp = []struct{ name, help string }{
 }
 
 func cmdList(e *env, args []string) error {
-	c := newCLI("list", "raftcheck list mutants|nemeses|workloads", listAbout)
+	c := newCLI("list", "raftcheck list engines|mutants|nemeses|workloads [--engine NAME]", listAbout)
+	name := c.fs.String("engine", builtin.Default, "the engine whose planted bugs list mutants shows")
 	pos, err := c.parse(e, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErr("want one of mutants, nemeses, workloads (got %d arguments)", len(pos))
+		return usageErr("want one of engines, mutants, nemeses, workloads (got %d arguments)", len(pos))
 	}
 	var rows [][2]string
 	switch pos[0] {
+	case "engines", "engine":
+		for _, d := range builtin.List() {
+			rows = append(rows, [2]string{d.Name, d.Version + "\t" + semantics(d.Semantics)})
+		}
 	case "mutants", "mutant":
-		for _, m := range cluster.Mutants {
+		d, err := builtin.Lookup(*name)
+		if err != nil {
+			return usageErr("--engine %v", err)
+		}
+		for _, m := range cluster.Mutants(d) {
 			rows = append(rows, [2]string{m.Name, m.Help})
 		}
 	case "nemeses", "nemesis", "faults":
 		rows = append(rows, [2]string{"swarm", "each seed enables a random subset of the kinds below at random intensities"},
 			[2]string{"none", "no faults"})
-		for _, k := range cluster.Kinds {
+		for _, k := range nemesis.Kinds {
 			rows = append(rows, [2]string{string(k.Kind), k.Help})
 		}
 	case "workloads", "workload":
@@ -45,7 +58,7 @@ func cmdList(e *env, args []string) error {
 			rows = append(rows, [2]string{w.name, w.help})
 		}
 	default:
-		return usageErr("unknown list %q: want mutants, nemeses or workloads", pos[0])
+		return usageErr("unknown list %q: want engines, mutants, nemeses or workloads", pos[0])
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	for _, r := range rows {
@@ -55,4 +68,16 @@ func cmdList(e *env, args []string) error {
 		return internalErr("writing the list: %v", err)
 	}
 	return nil
+}
+
+// semantics describes an engine's declared semantics in a few words.
+func semantics(s engine.Semantics) string {
+	conf, promote := "configurations take effect when appended", "promotes learners itself"
+	if s.ConfOnApply {
+		conf = "configurations take effect when applied"
+	}
+	if !s.PromotesLearners {
+		promote = "the host promotes learners"
+	}
+	return conf + "; " + promote
 }

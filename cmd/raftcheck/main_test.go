@@ -11,6 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine/builtin"
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 // result is what one CLI invocation gave.
@@ -90,7 +93,13 @@ func TestList(t *testing.T) {
 		})
 	}
 	r := invoke(t, "list", "mutants")
-	assert.Equal(t, len(cluster.Mutants), strings.Count(r.stdout, "\n"), "one line per mutant")
+	assert.Equal(t, len(cluster.Mutants(raftengine.Descriptor())), strings.Count(r.stdout, "\n"), "one line per mutant")
+	r = invoke(t, "list", "engines")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for _, d := range builtin.List() {
+		assert.Contains(t, r.stdout, d.Name+"  ")
+		assert.Contains(t, r.stdout, d.Version)
+	}
 }
 
 // TestUsageErrors covers bad flags, values and arguments: exit 2, a message naming the
@@ -120,8 +129,8 @@ func TestUsageErrors(t *testing.T) {
 		{"tuning", []string{"run", "--tuning", "wild"}, `--tuning wild: must be "swarm" or "fixed"`},
 		{"max inflight", []string{"run", "--max-inflight", "-1"}, "--max-inflight -1: must be >= 0"},
 		{"sync latency", []string{"run", "--sync-latency", "2s"}, "--sync-latency 2s: must be in [0, 1s]"},
-		{"unknown mutant", []string{"run", "--mutant", "off-by-one"}, "--mutant off-by-one: unknown mutant"},
-		{"unknown mutant in list", []string{"sweep", "--mutant", "vote-not-persisted,nope"}, "--mutant vote-not-persisted,nope: unknown mutant"},
+		{"unknown mutant", []string{"run", "--mutant", "off-by-one"}, "--mutant off-by-one: unknown mutant of engine raftcheck"},
+		{"unknown mutant in list", []string{"sweep", "--mutant", "vote-not-persisted,nope"}, "--mutant nope: unknown mutant of engine raftcheck"},
 		{"unknown nemesis", []string{"run", "--nemesis", "crash,meteor"}, `--nemesis crash,meteor: unknown fault kind "meteor"`},
 		{"bad seed", []string{"run", "--seed", "-1"}, "--seed -1: want an unsigned integer"},
 		{"run argument", []string{"run", "extra"}, `unexpected argument "extra"`},
@@ -145,7 +154,7 @@ func TestUsageErrors(t *testing.T) {
 		{"report no file", []string{"report"}, "want one FILE"},
 		{"report missing file", []string{"report", missing}, missing},
 		{"merge no file", []string{"merge"}, "want at least one FILE"},
-		{"list nothing", []string{"list"}, "want one of mutants, nemeses, workloads"},
+		{"list nothing", []string{"list"}, "want one of engines, mutants, nemeses, workloads"},
 		{"list unknown", []string{"list", "bugs"}, `unknown list "bugs"`},
 	}
 	for _, c := range cases {
@@ -234,7 +243,7 @@ func TestTuningFlags(t *testing.T) {
 			func(t *testing.T, c cluster.Config) { assert.Equal(t, drawn, c, "the seed draws the settings") }},
 		{"untuned flag keeps swarm", []string{"--tick", "40ms"},
 			func(t *testing.T, c cluster.Config) {
-				assert.Equal(t, cluster.Duration(40e6), c.Tick)
+				assert.Equal(t, simnet.Duration(40e6), c.Tick)
 				c.Tick = drawn.Tick
 				assert.Equal(t, drawn, c, "every tuned setting is still the seed's draw")
 			}},

@@ -35,7 +35,10 @@ func cmdReplay(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := sp.options()
+	opts, err := sp.options()
+	if err != nil {
+		return err
+	}
 	opts.Wall, opts.RecordTrace = e.now, *trace
 	res, err := e.safeRun(sp.seed, sp.cfg, opts, sp.replay)
 	if err != nil {

@@ -9,7 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/reports"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 // TestReplayCommandRoundTrips: the replay command reports write for a run must give the CLI
@@ -18,14 +20,15 @@ import (
 // flag, or a flag reports does not write, fails here.
 func TestReplayCommandRoundTrips(t *testing.T) {
 	cfg := cluster.DefaultConfig()
-	cfg.Nodes, cfg.Duration, cfg.HealTime, cfg.Workload = 7, cluster.Duration(9*time.Second), cluster.Duration(11*time.Second), "append"
+	cfg.Engine = "raftcheck"
+	cfg.Nodes, cfg.Duration, cfg.HealTime, cfg.Workload = 7, simnet.Duration(9*time.Second), simnet.Duration(11*time.Second), "append"
 	cfg.Clients, cfg.Rate, cfg.Keys, cfg.KeyDist, cfg.ReadFraction, cfg.WritesPerKey = 3, 42.5, 5, "uniform", 0.4, 7
-	cfg.ReadIndex, cfg.Forwarding, cfg.Nemesis, cfg.FaultInterval = false, false, "crash,churn", cluster.Duration(3*time.Second)
+	cfg.ReadIndex, cfg.Forwarding, cfg.Nemesis, cfg.FaultInterval = false, false, "crash,churn", simnet.Duration(3*time.Second)
 	cfg.Mutants, cfg.Tuning = []string{"no-step-down", "commit-prior-term"}, "fixed"
-	cfg.Protocol = cluster.Protocol{PreVote: false, CheckQuorum: false, MaxAppend: 4, MaxInflight: 2, SnapshotChunk: 300}
-	cfg.Tick, cfg.ElectionTicks, cfg.HeartbeatTick = cluster.Duration(20*time.Millisecond), 7, 2
-	cfg.ClientTimeout, cfg.LatencyMin, cfg.LatencyTail = cluster.Duration(700*time.Millisecond), cluster.Duration(3*time.Millisecond), cluster.Duration(4*time.Millisecond)
-	cfg.SyncLatency, cfg.CompactEvery, cfg.MaxEvents = cluster.Duration(5*time.Millisecond), 77, 1234567
+	cfg.Protocol = engine.Protocol{PreVote: false, CheckQuorum: false, MaxAppend: 4, MaxInflight: 2, SnapshotChunk: 300}
+	cfg.Tick, cfg.ElectionTicks, cfg.HeartbeatTick = simnet.Duration(20*time.Millisecond), 7, 2
+	cfg.ClientTimeout, cfg.LatencyMin, cfg.LatencyTail = simnet.Duration(700*time.Millisecond), simnet.Duration(3*time.Millisecond), simnet.Duration(4*time.Millisecond)
+	cfg.SyncLatency, cfg.CompactEvery, cfg.MaxEvents = simnet.Duration(5*time.Millisecond), 77, 1234567
 	require.NoError(t, cfg.Validate())
 	requireEveryFieldDiffers(t, "Config", reflect.ValueOf(cfg), reflect.ValueOf(cluster.DefaultConfig()))
 

@@ -32,7 +32,10 @@ func cmdReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := sp.options()
+	opts, err := sp.options()
+	if err != nil {
+		return err
+	}
 	opts.Wall = e.now
 	res, err := e.safeRun(sp.seed, sp.cfg, opts, sp.replay)
 	if err != nil {

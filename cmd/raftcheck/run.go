@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine/builtin"
 	"github.com/raftcheck/raftcheck/reports"
 )
 
@@ -143,6 +144,11 @@ func (e *env) safeRun(seed uint64, cfg cluster.Config, opts cluster.Options, rep
 			res, err = nil, &exitError{code: exitInternal, err: p}
 		}
 	}()
+	if opts.Engine == nil {
+		if opts.Engine, err = builtin.Lookup(cfg.Engine); err != nil {
+			return nil, usageErr("seed %d: %v", seed, err)
+		}
+	}
 	res, err = e.runCluster(seed, cfg, opts)
 	if err != nil {
 		return nil, usageErr("seed %d: %s", seed, configError(err))

@@ -7,8 +7,9 @@ import (
 	"runtime/debug"
 	"text/tabwriter"
 
-	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/reports"
+	"github.com/raftcheck/raftcheck/shrink"
 )
 
 const shrinkAbout = `
@@ -24,16 +25,16 @@ violation kind; 3 when a candidate run panicked.`
 
 // shrinkJSON is the --json output of shrink.
 type shrinkJSON struct {
-	Seed      uint64             `json:"seed"`
-	Kind      string             `json:"kind"`
-	Before    cluster.ShrinkSize `json:"before"`
-	After     cluster.ShrinkSize `json:"after"`
-	Runs      int                `json:"runs"`
-	Exhausted bool               `json:"exhausted"`
-	Schedule  cluster.Schedule   `json:"schedule"`
-	Repro     string             `json:"repro"`
-	Report    string             `json:"report"`
-	Replay    string             `json:"replay"`
+	Seed      uint64           `json:"seed"`
+	Kind      string           `json:"kind"`
+	Before    shrink.Size      `json:"before"`
+	After     shrink.Size      `json:"after"`
+	Runs      int              `json:"runs"`
+	Exhausted bool             `json:"exhausted"`
+	Schedule  nemesis.Schedule `json:"schedule"`
+	Repro     string           `json:"repro"`
+	Report    string           `json:"report"`
+	Replay    string           `json:"replay"`
 }
 
 func cmdShrink(e *env, args []string) error {
@@ -44,7 +45,7 @@ func cmdShrink(e *env, args []string) error {
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print the outcome as one JSON object")
 	kind := c.fs.String("kind", "", "violation kind to keep (default: the kind of the run's first violation)")
-	maxRuns := c.fs.Int("max-runs", cluster.DefaultShrinkRuns, "bound on the runs the shrink may use")
+	maxRuns := c.fs.Int("max-runs", shrink.DefaultRuns, "bound on the runs the shrink may use")
 	pos, err := c.parse(e, args)
 	if err != nil {
 		return err
@@ -58,7 +59,7 @@ func cmdShrink(e *env, args []string) error {
 	}
 	say := func(s string) { fmt.Fprintf(e.stderr, "shrink: %s\n", s) }
 	defer lessGC(1)()
-	sr, err := safeShrink(sp, *kind, cluster.ShrinkBudget{MaxRuns: *maxRuns}, say)
+	sr, err := safeShrink(sp, *kind, shrink.Budget{MaxRuns: *maxRuns}, say)
 	if err != nil {
 		return err
 	}
@@ -66,16 +67,20 @@ func cmdShrink(e *env, args []string) error {
 }
 
 // safeShrink shrinks sp, turning a panic in a candidate run into an exit-3 error.
-func safeShrink(sp spec, kind string, budget cluster.ShrinkBudget, say func(string)) (sr cluster.ShrinkResult, err error) {
+func safeShrink(sp spec, kind string, budget shrink.Budget, say func(string)) (sr shrink.Result, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = internalErr("internal error: a run panicked while shrinking seed %d (the last progress line says which step): %v\n%s",
 				sp.seed, v, debug.Stack())
 		}
 	}()
-	sr, err = cluster.Shrink(sp.seed, sp.cfg, sp.sched, kind, budget, say)
+	opts, err := sp.options()
+	if err != nil {
+		return sr, err
+	}
+	sr, err = shrink.Run(sp.seed, sp.cfg, opts, kind, budget, say)
 	switch {
-	case errors.Is(err, cluster.ErrNotFailing):
+	case errors.Is(err, shrink.ErrNotFailing):
 		return sr, usageErr("nothing to shrink: %v", err)
 	case err != nil:
 		return sr, usageErr("seed %d: %s", sp.seed, configError(err))
@@ -84,7 +89,7 @@ func safeShrink(sp spec, kind string, budget cluster.ShrinkBudget, say func(stri
 }
 
 // showShrink writes the shrunk repro and report and prints the outcome.
-func (e *env) showShrink(sr cluster.ShrinkResult, o outputFlags) error {
+func (e *env) showShrink(sr shrink.Result, o outputFlags) error {
 	base := fmt.Sprintf("seed-%d-shrunk", sr.FromSeed)
 	repro, err := writeRepro(o.out, base+".json", sr.Repro())
 	if err != nil {
@@ -124,14 +129,14 @@ func withVerdict(err error) error {
 	return violationFound
 }
 
-func nonNil(s cluster.Schedule) cluster.Schedule {
+func nonNil(s nemesis.Schedule) nemesis.Schedule {
 	if s == nil {
-		return cluster.Schedule{}
+		return nemesis.Schedule{}
 	}
 	return s
 }
 
-func writeSizes(w io.Writer, before, after cluster.ShrinkSize) {
+func writeSizes(w io.Writer, before, after shrink.Size) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\tbefore\tafter")
 	fmt.Fprintf(tw, "faults\t%d\t%d\n", before.Faults, after.Faults)

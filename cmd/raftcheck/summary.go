@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/reports"
 )
 
@@ -226,7 +227,7 @@ func (st *sweepState) recordPanic(o outcome) (reports.RunJSON, []string, failure
 	replay := reports.ReplayCommand(&cluster.Result{Seed: o.seed, Config: cfg, Requested: cfg}, repro)
 	fmt.Fprintf(st.e.stderr, "sweep: seed %d panicked: %v\n  replay: %s\n", o.seed, p.value, replay)
 	kinds := []string{"panic"}
-	rj := reports.RunJSON{Seed: o.seed, Config: cfg, Linearizable: "unknown", Schedule: cluster.Schedule{},
+	rj := reports.RunJSON{Seed: o.seed, Config: cfg, Linearizable: "unknown", Schedule: nemesis.Schedule{},
 		Violations: []reports.ViolationJSON{{Kind: "panic", Nodes: []int{}, Detail: fmt.Sprint(p.value)}},
 		Replay:     replay}
 	run := reports.SweepRun{Seed: o.seed, Kinds: kinds, Summary: fmt.Sprintf("seed %d: PANIC %v", o.seed, p.value)}

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestModuleKeepsDesign is the guard: the real module must break no rule of DESIGN.md.
+// TestModuleKeepsDesign is the guard: the real module must break no rule of ARCHITECTURE.md.
 func TestModuleKeepsDesign(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
@@ -30,9 +30,11 @@ func TestPlantedViolations(t *testing.T) {
 			":"+strconv.Itoa(f.Pos.Line)+": "+f.Rule)
 	}
 	want := []string{
-		"checker/checker.go:3: checker may not import example.com/fixture/raft (DESIGN.md import table)",
-		"cluster/cluster.go:5: cluster may not import example.com/fixture/reports (DESIGN.md import table)",
-		`extra/extra.go:1: directory "extra" is not in DESIGN.md's layout`,
+		"checker/checker.go:3: checker may not import example.com/fixture/raft (ARCHITECTURE.md import table)",
+		"cluster/cluster.go:4: cluster may not import example.com/fixture/raft/wal (ARCHITECTURE.md import table)",
+		"cluster/cluster.go:5: cluster may not import example.com/fixture/reports (ARCHITECTURE.md import table)",
+		"engine/raftengine/raftengine.go:4: engine/raftengine may not import example.com/fixture/cluster (ARCHITECTURE.md import table)",
+		`extra/extra.go:1: directory "extra" is not in ARCHITECTURE.md's layout`,
 		"simnet/bad.go:4: imports crypto/rand (randomness must come from the run's seed)",
 		"simnet/bad.go:6: imports sync (simulation code is single-threaded)",
 		"simnet/bad.go:12: channel type",

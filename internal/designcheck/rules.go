@@ -39,7 +39,7 @@ var allowedRand = map[string]bool{
 	"Rand": true, "Source": true, "PCG": true, "ChaCha8": true, "Zipf": true,
 }
 
-// checkFile applies the determinism rules of DESIGN.md to one parsed file.
+// checkFile applies the determinism rules of ARCHITECTURE.md to one parsed file.
 func checkFile(fset *token.FileSet, f *ast.File) []Finding {
 	var out []Finding
 	report := func(n ast.Node, rule string) {

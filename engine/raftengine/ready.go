@@ -1,18 +1,19 @@
-package cluster
+package raftengine
 
 import (
 	"fmt"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/raft"
 )
 
-// Ready persists raft's Ready through the WAL and translates it into a Batch.
-func (e *raftEngine) Ready() (Batch, bool, error) {
+// Ready persists raft's Ready through the WAL and translates it into a engine.Batch.
+func (e *raftEngine) Ready() (engine.Batch, bool, error) {
 	if e.syncErr != nil {
-		return Batch{}, false, e.syncErr
+		return engine.Batch{}, false, e.syncErr
 	}
-	var b Batch
+	var b engine.Batch
 	if e.restore != nil { // the first batch of a life restores the recovered snapshot
 		b.Snapshot, e.restore = e.restore, nil
 	}
@@ -23,7 +24,7 @@ func (e *raftEngine) Ready() (Batch, bool, error) {
 	rd := e.node.Ready()
 	e.inReady = true
 	if err := e.persist(rd, &b.Observed); err != nil {
-		return Batch{}, false, err
+		return engine.Batch{}, false, err
 	}
 	e.outputs(rd, &b)
 	return b, true, nil
@@ -31,7 +32,7 @@ func (e *raftEngine) Ready() (Batch, bool, error) {
 
 // persist writes a Ready's snapshot, entries and hard state, syncing when raft requires it
 // (or, with mutant SendBeforeSync, one round late).
-func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
+func (e *raftEngine) persist(rd raft.Ready, o *engine.Observations) error {
 	if rd.Snapshot != nil {
 		if err := e.log.SaveSnapshot(*rd.Snapshot); err != nil {
 			return fmt.Errorf("node %d: saving snapshot %d: %w", e.id, rd.Snapshot.Meta.Index, err)
@@ -70,11 +71,11 @@ func (e *raftEngine) persist(rd raft.Ready, o *Observations) error {
 	o.Synced = o.Synced || sync || rd.Snapshot != nil && len(rd.Entries) == 0 && rd.HardState.IsEmpty()
 	if rd.SoftState != nil || rd.HardState.Term != e.term && !rd.HardState.IsEmpty() {
 		st := e.node.Status()
-		o.Role, o.Term, e.term = st.Role.String(), st.HardState.Term, st.HardState.Term
+		o.Role, o.Term, e.term = role(st.Role), st.HardState.Term, st.HardState.Term
 	}
 	for _, m := range rd.Messages {
 		if m.Type == raft.MsgVoteResp && !m.Reject {
-			o.Votes = append(o.Votes, Vote{Term: m.Term, Candidate: m.To})
+			o.Votes = append(o.Votes, engine.Vote{Term: m.Term, Candidate: m.To})
 		}
 	}
 	if rd.SoftState != nil {
@@ -122,9 +123,9 @@ func (e *raftEngine) quorums(committed bool) [][]int {
 }
 
 // outputs turns a Ready's outputs into the host's terms.
-func (e *raftEngine) outputs(rd raft.Ready, b *Batch) {
+func (e *raftEngine) outputs(rd raft.Ready, b *engine.Batch) {
 	if s := rd.Snapshot; s != nil {
-		b.Snapshot = &SnapshotData{Index: s.Meta.Index, Term: s.Meta.Term, Data: s.Data}
+		b.Snapshot = &engine.SnapshotData{Index: s.Meta.Index, Term: s.Meta.Term, Data: s.Data}
 	}
 	// The buffers are reused from batch to batch: the host is done with a batch before it
 	// asks for the next one.
@@ -135,20 +136,20 @@ func (e *raftEngine) outputs(rd raft.Ready, b *Batch) {
 	}
 	start := 0
 	for i, m := range rd.Messages {
-		e.outbound = append(e.outbound, Outbound{To: nodeOf(m.To), Data: e.out[start:e.ends[i]:e.ends[i]]})
+		e.outbound = append(e.outbound, engine.Outbound{To: nodeOf(m.To), Data: e.out[start:e.ends[i]:e.ends[i]]})
 		start = e.ends[i]
 	}
 	b.Messages = e.outbound
 	e.apply = e.apply[:0]
 	for _, ent := range rd.CommittedEntries {
-		c := Committed{Index: ent.Index, Term: ent.Term, Digest: digest(ent)}
+		c := engine.Committed{Index: ent.Index, Term: ent.Term, Digest: digest(ent)}
 		switch {
 		case ent.Type == raft.EntryConfChange:
 			cc, err := raft.DecodeConfChange(ent.Data)
 			if err != nil {
-				panic(fmt.Sprintf("cluster: node %d committed an undecodable conf change at %d: %v", e.id, ent.Index, err))
+				panic(fmt.Sprintf("raftengine: node %d committed an undecodable conf change at %d: %v", e.id, ent.Index, err))
 			}
-			c.Member = &MemberChange{Op: memberOp(cc.Type), Node: nodeOf(cc.Node)}
+			c.Member = &engine.MemberChange{Op: memberOp(cc.Type), Node: nodeOf(cc.Node)}
 		case len(ent.Data) > 0:
 			c.Command = ent.Data
 		}
@@ -156,16 +157,31 @@ func (e *raftEngine) outputs(rd raft.Ready, b *Batch) {
 	}
 	b.Apply = e.apply
 	for _, rs := range rd.ReadStates {
-		b.Reads = append(b.Reads, ReadReady{Index: rs.Index, Ctx: rs.Ctx})
+		b.Reads = append(b.Reads, engine.ReadReady{Index: rs.Index, Ctx: rs.Ctx})
 	}
 }
 
-func memberOp(t raft.ConfChangeType) MemberOp {
+func memberOp(t raft.ConfChangeType) engine.MemberOp {
 	switch t {
 	case raft.AddLearner:
-		return AddLearner
+		return engine.AddLearner
 	case raft.RemoveNode:
-		return RemoveMember
+		return engine.RemoveMember
 	}
-	return PromoteVoter
+	return engine.PromoteVoter
+}
+
+// role names a raft role in the engine's terms.
+func role(r raft.Role) engine.Role {
+	switch r {
+	case raft.Follower:
+		return engine.Follower
+	case raft.PreCandidate:
+		return engine.PreCandidate
+	case raft.Candidate:
+		return engine.Candidate
+	case raft.Leader:
+		return engine.Leader
+	}
+	panic(fmt.Sprintf("raftengine: unknown raft role %v", r))
 }

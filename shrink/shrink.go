@@ -1,4 +1,4 @@
-package cluster
+package shrink
 
 import (
 	"errors"
@@ -8,91 +8,95 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/nemesis"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
-// DefaultShrinkRuns is the run budget of a shrink when ShrinkBudget.MaxRuns is 0.
-const DefaultShrinkRuns = 400
+// DefaultRuns is the run budget of a shrink when Budget.MaxRuns is 0.
+const DefaultRuns = 400
 
 // maxShrinkRounds bounds the passes over all reductions; a pass that changes nothing ends early.
 const maxShrinkRounds = 3
 
 // ErrNotFailing means the run to shrink does not show the violation kind asked for.
-var ErrNotFailing = errors.New("cluster: run does not fail")
+var ErrNotFailing = errors.New("shrink: run does not fail")
 
-// ShrinkBudget bounds a shrink.
-type ShrinkBudget struct {
-	MaxRuns int // candidate runs, the first (confirming) run included; 0 means DefaultShrinkRuns
+// Budget bounds a shrink.
+type Budget struct {
+	MaxRuns int // candidate runs, the first (confirming) run included; 0 means DefaultRuns
 }
 
-// ShrinkSize measures a run for the before/after account of a shrink.
-type ShrinkSize struct {
-	Faults   int      `json:"faults"`
-	Duration Duration `json:"duration"`
-	HealTime Duration `json:"heal_bound"`
-	Clients  int      `json:"clients"`
-	Rate     float64  `json:"rate"`
-	Ops      int      `json:"ops"` // history length
-	Nodes    int      `json:"nodes"`
+// Size measures a run for the before/after account of a shrink.
+type Size struct {
+	Faults   int             `json:"faults"`
+	Duration simnet.Duration `json:"duration"`
+	HealTime simnet.Duration `json:"heal_bound"`
+	Clients  int             `json:"clients"`
+	Rate     float64         `json:"rate"`
+	Ops      int             `json:"ops"` // history length
+	Nodes    int             `json:"nodes"`
 }
 
 // String renders s on one line.
-func (s ShrinkSize) String() string {
+func (s Size) String() string {
 	return fmt.Sprintf("%d faults, duration %s, heal bound %s, %d clients at %g ops/s, %d ops, %d nodes",
 		s.Faults, s.Duration, s.HealTime, s.Clients, s.Rate, s.Ops, s.Nodes)
 }
 
-// ShrinkResult is a shrunk run: a seed, a config and an explicit schedule that still show a
-// violation of Kind. Seed differs from FromSeed when the shrink had to reseed.
-type ShrinkResult struct {
+// Result is a shrunk run: a seed, a config and an explicit schedule that still show a
+// violation of nemesis.Kind. Seed differs from FromSeed when the shrink had to reseed.
+type Result struct {
 	Seed      uint64
 	FromSeed  uint64
 	Kind      string
-	Config    Config
-	Schedule  Schedule
-	Before    ShrinkSize
-	After     ShrinkSize
-	Runs      int     // candidate runs used
-	Exhausted bool    // the budget ran out before every reduction was tried
-	Result    *Result // the run of the shrunk candidate
+	Config    cluster.Config
+	Schedule  nemesis.Schedule
+	Before    Size
+	After     Size
+	Runs      int             // candidate runs used
+	Exhausted bool            // the budget ran out before every reduction was tried
+	Result    *cluster.Result // the run of the shrunk candidate
 }
 
 // Repro returns the repro file of the shrunk run: explicit schedule and expectation.
-func (s ShrinkResult) Repro() Repro {
-	rp := NewRepro(s.Result, true)
+func (s Result) Repro() cluster.Repro {
+	rp := cluster.NewRepro(s.Result, true)
 	rp.Note = fmt.Sprintf("shrunk for %s from %s to %s in %d runs", s.Kind, s.Before, s.After, s.Runs)
 	return rp
 }
 
-// Shrink minimises a failing run while a violation of kind still occurs.
-// sched is the schedule to start from (nil: the one generated from the seed); kind "" means
+// Run minimises a failing run while a violation of kind still occurs. opts are the run's own
+// options (its engine, and opts.Schedule the schedule to start from: nil means the one
+// generated from the seed); every candidate runs with them. kind "" means
 // the kind of the run's first violation. It tries, in rounds, within budget: dropping faults by
 // delta debugging (halves, then smaller chunks, then single faults); simplifying each fault
-// (shorter For, one node, crash mode "lose"); a shorter Duration and heal bound; fewer clients
+// (shorter For, one node, crash mode "lose"); a shorter duration and heal bound; fewer clients
 // and a lower rate; fewer nodes (faults naming nodes that no longer exist lose them). Every
 // candidate runs with an explicit schedule and the same seed; only when the schedule is still
 // above five faults does it look for another seed with a smaller run of the same failure
-// (see reseed). Shrink is deterministic: the same inputs give the
+// (see reseed). Run is deterministic: the same inputs give the
 // same result. It returns ErrNotFailing if the starting run does not show kind, and a setup
-// error from Run as is.
-func Shrink(seed uint64, cfg Config, sched *Schedule, kind string, budget ShrinkBudget, progress func(string)) (ShrinkResult, error) {
-	s := &shrinker{seed: seed, kind: kind, maxRuns: budget.MaxRuns, progress: progress}
+// error from cluster.Run as is.
+func Run(seed uint64, cfg cluster.Config, opts cluster.Options, kind string, budget Budget, progress func(string)) (Result, error) {
+	s := &shrinker{seed: seed, kind: kind, maxRuns: budget.MaxRuns, progress: progress, opts: opts}
 	if s.maxRuns <= 0 {
-		s.maxRuns = DefaultShrinkRuns
+		s.maxRuns = DefaultRuns
 	}
-	first, err := Run(seed, cfg, Options{Schedule: sched})
+	first, err := cluster.Run(seed, cfg, opts)
 	s.runs++
 	if err != nil {
-		return ShrinkResult{}, err
+		return Result{}, err
 	}
 	if s.kind == "" && len(first.Violations) > 0 {
 		s.kind = first.Violations[0].Kind
 	}
 	if !hasKind(first, s.kind) {
-		return ShrinkResult{}, fmt.Errorf("%w: seed %d shows %v, not %q", ErrNotFailing, seed, first.Kinds(), s.kind)
+		return Result{}, fmt.Errorf("%w: seed %d shows %v, not %q", ErrNotFailing, seed, first.Kinds(), s.kind)
 	}
 	// Candidates start from the config the run reports it used, so that what a run derives
 	// from its seed (its schedule, and any setting the config leaves to the seed) stays fixed.
-	s.cfg, s.sched, s.best = first.Config, append(Schedule(nil), first.Schedule...), first
+	s.cfg, s.sched, s.best = first.Config, append(nemesis.Schedule(nil), first.Schedule...), first
 	before := sizeOf(first)
 	s.say("start: %s", before)
 	s.rounds()
@@ -101,7 +105,7 @@ func Shrink(seed uint64, cfg Config, sched *Schedule, kind string, budget Shrink
 	}
 	after := sizeOf(s.best)
 	s.say("done in %d runs: %s", s.runs, after)
-	return ShrinkResult{Seed: s.seed, FromSeed: seed, Kind: s.kind, Config: s.cfg, Schedule: s.sched, Before: before,
+	return Result{Seed: s.seed, FromSeed: seed, Kind: s.kind, Config: s.cfg, Schedule: s.sched, Before: before,
 		After: after, Runs: s.runs, Exhausted: s.exhausted(), Result: s.best}, nil
 }
 
@@ -140,15 +144,15 @@ func (s *shrinker) reseed() bool {
 		if s.exhausted() {
 			return false
 		}
-		cfg.FaultInterval = base * Duration(2-i%2)                // alternately half and the same fault rate
+		cfg.FaultInterval = base * simnet.Duration(2-i%2)         // alternately half and the same fault rate
 		seed := (s.seed*0x9e3779b97f4a7c15 + i + 1) & (1<<53 - 1) // below 2^53: exact in JSON readers that use doubles
 		s.runs++
-		res, err := Run(seed, cfg, Options{})
+		res, err := cluster.Run(seed, cfg, s.with(nil))
 		if err != nil || !hasKind(res, s.kind) || len(res.Schedule) >= len(s.sched) {
 			continue
 		}
 		s.say("reseed: seed %d fails with %s and %d faults", seed, s.kind, len(res.Schedule))
-		s.seed, s.cfg, s.sched, s.best = seed, res.Config, append(Schedule(nil), res.Schedule...), res
+		s.seed, s.cfg, s.sched, s.best = seed, res.Config, append(nemesis.Schedule(nil), res.Schedule...), res
 		return true
 	}
 	return false
@@ -160,10 +164,18 @@ type shrinker struct {
 	kind     string
 	maxRuns  int
 	runs     int
-	cfg      Config
-	sched    Schedule
-	best     *Result
+	cfg      cluster.Config
+	sched    nemesis.Schedule
+	best     *cluster.Result
 	progress func(string)
+	opts     cluster.Options // the run's options: every candidate keeps its engine
+}
+
+// with returns the run's options with schedule (nil: generated from the seed).
+func (s *shrinker) with(schedule *nemesis.Schedule) cluster.Options {
+	o := s.opts
+	o.Schedule = schedule
+	return o
 }
 
 func (s *shrinker) say(format string, args ...any) {
@@ -175,13 +187,13 @@ func (s *shrinker) say(format string, args ...any) {
 func (s *shrinker) exhausted() bool { return s.runs >= s.maxRuns }
 
 // try runs a candidate and adopts it if it still shows the kind.
-func (s *shrinker) try(cfg Config, sched Schedule) bool {
+func (s *shrinker) try(cfg cluster.Config, sched nemesis.Schedule) bool {
 	if s.exhausted() {
 		return false
 	}
-	cand := append(Schedule(nil), sched...)
+	cand := append(nemesis.Schedule(nil), sched...)
 	s.runs++
-	res, err := Run(s.seed, cfg, Options{Schedule: &cand})
+	res, err := cluster.Run(s.seed, cfg, s.with(&cand))
 	if err != nil || !hasKind(res, s.kind) {
 		return false
 	}
@@ -216,7 +228,7 @@ func (s *shrinker) round() bool {
 
 // endOfRun are the violation kinds decided only when the run ends; the others are seen
 // online, at the moment they happen.
-var endOfRun = []string{checker.KindLiveness, checker.KindLinearizability, checker.KindAppendAnomaly, KindBound}
+var endOfRun = []string{checker.KindLiveness, checker.KindLinearizability, checker.KindAppendAnomaly, cluster.KindBound}
 
 // cutAtViolation drops, for a violation seen online, every fault that starts after it and
 // ends the load phase just after it: nothing later can have caused it. The run is
@@ -235,8 +247,8 @@ func (s *shrinker) cutAtViolation() {
 	if at < 0 {
 		return
 	}
-	end := Duration(at) + Duration(100*time.Millisecond)
-	var kept Schedule
+	end := simnet.Duration(at) + simnet.Duration(100*time.Millisecond)
+	var kept nemesis.Schedule
 	for _, f := range s.sched {
 		if f.At < end {
 			kept = append(kept, f)
@@ -303,14 +315,14 @@ func (s *shrinker) keepOneChunk(chunk int) bool {
 // simplifyFaults tries, fault by fault: crash mode "lose", one target node, a halved For.
 func (s *shrinker) simplifyFaults() {
 	for i := 0; i < len(s.sched) && !s.exhausted(); i++ {
-		if f := s.sched[i]; f.Kind == Crash && f.Mode != "lose" {
-			s.tryFault(i, func(f *Fault) { f.Mode = "lose" })
+		if f := s.sched[i]; f.Kind == nemesis.Crash && f.Mode != "lose" {
+			s.tryFault(i, func(f *nemesis.Fault) { f.Mode = "lose" })
 		}
-		if f := s.sched[i]; len(f.Nodes) > 1 && f.Kind != Partition {
+		if f := s.sched[i]; len(f.Nodes) > 1 && f.Kind != nemesis.Partition {
 			s.fewerNodes(i)
 		}
-		for halvings := 0; halvings < 6 && s.sched[i].For > Duration(100*time.Millisecond); halvings++ {
-			if !s.tryFault(i, func(f *Fault) { f.For /= 2 }) {
+		for halvings := 0; halvings < 6 && s.sched[i].For > simnet.Duration(100*time.Millisecond); halvings++ {
+			if !s.tryFault(i, func(f *nemesis.Fault) { f.For /= 2 }) {
 				break
 			}
 		}
@@ -321,19 +333,19 @@ func (s *shrinker) simplifyFaults() {
 func (s *shrinker) fewerNodes(i int) {
 	nodes := slices.Clone(s.sched[i].Nodes)
 	for _, n := range nodes {
-		if s.tryFault(i, func(f *Fault) { f.Nodes = []int{n} }) {
+		if s.tryFault(i, func(f *nemesis.Fault) { f.Nodes = []int{n} }) {
 			return
 		}
 	}
 	for _, n := range nodes {
 		if len(s.sched[i].Nodes) > 1 {
-			s.tryFault(i, func(f *Fault) { f.Nodes = slices.DeleteFunc(f.Nodes, func(x int) bool { return x == n }) })
+			s.tryFault(i, func(f *nemesis.Fault) { f.Nodes = slices.DeleteFunc(f.Nodes, func(x int) bool { return x == n }) })
 		}
 	}
 }
 
 // tryFault tries the schedule with fault i edited by edit.
-func (s *shrinker) tryFault(i int, edit func(*Fault)) bool {
+func (s *shrinker) tryFault(i int, edit func(*nemesis.Fault)) bool {
 	cand := slices.Clone(s.sched)
 	f := cand[i]
 	f.Nodes = slices.Clone(f.Nodes)
@@ -346,15 +358,15 @@ func (s *shrinker) tryFault(i int, edit func(*Fault)) bool {
 	return s.try(s.cfg, cand)
 }
 
-// shortenDuration binary-searches the shortest Duration, not below the last fault's start,
+// shortenDuration binary-searches the shortest simnet.Duration, not below the last fault's start,
 // that still fails.
 func (s *shrinker) shortenDuration() {
-	step := Duration(100 * time.Millisecond)
+	step := simnet.Duration(100 * time.Millisecond)
 	lo := step
 	for _, f := range s.sched {
 		lo = max(lo, f.At+step)
 	}
-	s.searchDown(lo, step, func(c *Config) *Duration { return &c.Duration })
+	s.searchDown(lo, step, func(c *cluster.Config) *simnet.Duration { return &c.Duration })
 }
 
 // shortenHeal binary-searches a shorter heal bound. A liveness failure is left alone: a heal
@@ -363,14 +375,14 @@ func (s *shrinker) shortenHeal() {
 	if s.kind == "liveness" {
 		return
 	}
-	floor := max(Duration(2*time.Second), 4*Duration(s.cfg.ElectionTicks)*s.cfg.Tick)
-	s.searchDown(floor, Duration(100*time.Millisecond), func(c *Config) *Duration { return &c.HealTime })
+	floor := max(simnet.Duration(2*time.Second), 4*simnet.Duration(s.cfg.ElectionTicks)*s.cfg.Tick)
+	s.searchDown(floor, simnet.Duration(100*time.Millisecond), func(c *cluster.Config) *simnet.Duration { return &c.HealTime })
 }
 
 // searchDown finds the smallest value of field in [lo, current] (in steps) that still fails,
 // by binary search; every adopted candidate fails, so the result fails even where failing is
 // not monotonic in the value.
-func (s *shrinker) searchDown(lo, step Duration, field func(*Config) *Duration) {
+func (s *shrinker) searchDown(lo, step simnet.Duration, field func(*cluster.Config) *simnet.Duration) {
 	hi := *field(&s.cfg)
 	for hi-lo >= step && !s.exhausted() {
 		mid := lo + (hi-lo)/2/step*step
@@ -420,8 +432,8 @@ func (s *shrinker) reduceNodes() {
 }
 
 // dropNodes removes node ids >= nodes from every fault, and faults left without a target.
-func dropNodes(sched Schedule, nodes int) Schedule {
-	var out Schedule
+func dropNodes(sched nemesis.Schedule, nodes int) nemesis.Schedule {
+	var out nemesis.Schedule
 	for _, f := range sched {
 		if len(f.Nodes) > 0 {
 			f.Nodes = slices.DeleteFunc(slices.Clone(f.Nodes), func(n int) bool { return n >= nodes })
@@ -436,12 +448,12 @@ func dropNodes(sched Schedule, nodes int) Schedule {
 	return out
 }
 
-func hasKind(res *Result, kind string) bool {
+func hasKind(res *cluster.Result, kind string) bool {
 	return slices.ContainsFunc(res.Violations, func(v checker.Violation) bool { return v.Kind == kind })
 }
 
-func sizeOf(res *Result) ShrinkSize {
+func sizeOf(res *cluster.Result) Size {
 	c := res.Config
-	return ShrinkSize{Faults: len(res.Schedule), Duration: c.Duration, HealTime: c.HealTime,
+	return Size{Faults: len(res.Schedule), Duration: c.Duration, HealTime: c.HealTime,
 		Clients: c.Clients, Rate: c.Rate, Ops: len(res.History), Nodes: c.Nodes}
 }

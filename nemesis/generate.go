@@ -1,4 +1,4 @@
-package cluster
+package nemesis
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 // MaxNodeIDs bounds node ids over a run's life: the initial nodes plus every node added later.
@@ -37,7 +39,7 @@ func ParseNemesis(spec string) (Nemesis, error) {
 	for _, name := range strings.Split(spec, ",") {
 		k := Kind(strings.TrimSpace(name))
 		if !knownKind(k) {
-			return Nemesis{}, fmt.Errorf("cluster: nemesis %q: unknown fault kind %q (see `raftcheck list nemeses`)", spec, k)
+			return Nemesis{}, fmt.Errorf("nemesis: nemesis %q: unknown fault kind %q (see `raftcheck list nemeses`)", spec, k)
 		}
 		on[k] = true
 	}
@@ -48,6 +50,14 @@ func ParseNemesis(spec string) (Nemesis, error) {
 		}
 	}
 	return n, nil
+}
+
+// Params are what schedule generation needs of a run's configuration.
+type Params struct {
+	Nodes    int             // voters at the start: faults name nodes 0..Nodes-1
+	Duration simnet.Duration // the load-and-fault phase: faults start before it ends
+	Interval simnet.Duration // mean time between starts of faults of one kind
+	Spec     string          // "swarm", "none" or a comma-separated list of kinds (ParseNemesis)
 }
 
 // kindPlan is how one fault kind behaves in one run: how often it strikes and how hard.
@@ -61,8 +71,8 @@ type kindPlan struct {
 // on its own (a Poisson process with mean Config.FaultInterval) and draws from its own stream
 // ("nemesis/<kind>"), so turning one kind off leaves the others' faults unchanged; swarm mode
 // draws the enabled subset and intensities from "nemesis/swarm".
-func Generate(cfg Config, stream func(name string) *rand.Rand) (Schedule, error) {
-	nem, err := ParseNemesis(cfg.Nemesis)
+func Generate(cfg Params, stream func(name string) *rand.Rand) (Schedule, error) {
+	nem, err := ParseNemesis(cfg.Spec)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +85,8 @@ func Generate(cfg Config, stream func(name string) *rand.Rand) (Schedule, error)
 	return s, nil
 }
 
-func planKinds(cfg Config, nem Nemesis, r *rand.Rand) []kindPlan {
-	base := time.Duration(cfg.FaultInterval).Seconds()
+func planKinds(cfg Params, nem Nemesis, r *rand.Rand) []kindPlan {
+	base := time.Duration(cfg.Interval).Seconds()
 	var plans []kindPlan
 	for _, k := range nem.Kinds {
 		// The swarm draw happens for every kind whether or not it is kept, so the stream stays aligned.
@@ -101,12 +111,12 @@ func planKinds(cfg Config, nem Nemesis, r *rand.Rand) []kindPlan {
 }
 
 // generateKind draws a Poisson process of faults of one kind over the load phase.
-func generateKind(cfg Config, p kindPlan, r *rand.Rand) Schedule {
+func generateKind(cfg Params, p kindPlan, r *rand.Rand) Schedule {
 	end := time.Duration(cfg.Duration).Seconds()
 	var s Schedule
 	for t := r.ExpFloat64() * p.interval; t < end && len(s) < maxFaultsPerKind; t += r.ExpFloat64() * p.interval {
 		f := drawFault(cfg, p, r)
-		f.At = Duration(math.Round(t*1e3) * float64(time.Millisecond))
+		f.At = simnet.Duration(math.Round(t*1e3) * float64(time.Millisecond))
 		s = append(s, f)
 	}
 	return s
@@ -116,7 +126,7 @@ const maxFaultsPerKind = 1000
 
 // drawFault picks the targets and parameters of one fault. Durations are exponential with a
 // mean of one to three seconds; heal ends anything still running.
-func drawFault(cfg Config, p kindPlan, r *rand.Rand) Fault {
+func drawFault(cfg Params, p kindPlan, r *rand.Rand) Fault {
 	f := Fault{Kind: p.kind, For: drawFor(r, 2*time.Second)}
 	switch p.kind {
 	case Crash:
@@ -161,10 +171,10 @@ func drawFault(cfg Config, p kindPlan, r *rand.Rand) Fault {
 	return f
 }
 
-func drawFor(r *rand.Rand, mean time.Duration) Duration {
+func drawFor(r *rand.Rand, mean time.Duration) simnet.Duration {
 	d := time.Duration(r.ExpFloat64() * float64(mean))
 	d = min(max(d, 50*time.Millisecond), 10*mean)
-	return Duration(d.Round(time.Millisecond))
+	return simnet.Duration(d.Round(time.Millisecond))
 }
 
 // drawTargets picks one node, a minority, a majority, all nodes, or the leader.

@@ -1,4 +1,4 @@
-package cluster
+package nemesis
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 // Kind names a fault the nemesis can apply.
@@ -70,14 +72,14 @@ func knownKind(k Kind) bool {
 //	7s partition for=3s nodes=4,0,2,1,3 shape=ring
 //	9s remove leader
 type Fault struct {
-	At     Duration `json:"at"`
-	Kind   Kind     `json:"kind"`
-	For    Duration `json:"for,omitempty"`
-	Nodes  []int    `json:"nodes,omitempty"`
-	Leader bool     `json:"leader,omitempty"` // target the leader at the moment the fault starts
-	Shape  string   `json:"shape,omitempty"`
-	Mode   string   `json:"mode,omitempty"`
-	Value  float64  `json:"value,omitempty"`
+	At     simnet.Duration `json:"at"`
+	Kind   Kind            `json:"kind"`
+	For    simnet.Duration `json:"for,omitempty"`
+	Nodes  []int           `json:"nodes,omitempty"`
+	Leader bool            `json:"leader,omitempty"` // target the leader at the moment the fault starts
+	Shape  string          `json:"shape,omitempty"`
+	Mode   string          `json:"mode,omitempty"`
+	Value  float64         `json:"value,omitempty"`
 }
 
 // Schedule is the concrete list of faults a run applies, sorted by start time.
@@ -181,7 +183,7 @@ func (f Fault) Validate() error {
 		return fmt.Errorf("fault %s: unknown kind %q", f, f.Kind)
 	case f.At < 0 || f.For < 0:
 		return fmt.Errorf("fault %s: negative time", f)
-	case f.For > Duration(24*time.Hour):
+	case f.For > simnet.Duration(24*time.Hour):
 		return fmt.Errorf("fault %s: for=%s exceeds 24h", f, f.For)
 	}
 	for _, n := range f.Nodes {

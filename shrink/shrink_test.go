@@ -1,4 +1,4 @@
-package cluster
+package shrink
 
 import (
 	"fmt"
@@ -6,6 +6,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+	"github.com/raftcheck/raftcheck/nemesis"
+	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,13 +21,13 @@ var plantedBugs = []string{"commit-to-last-index", "vote-without-log-check", "tr
 
 // firstFailing finds the first of mutants, and its first seed in [1, 50], on which the
 // default config fails.
-func firstFailing(t *testing.T, mutants []string) (Config, uint64, *Result) {
+func firstFailing(t *testing.T, mutants []string) (cluster.Config, uint64, *cluster.Result) {
 	t.Helper()
 	for _, m := range mutants {
-		cfg := DefaultConfig()
+		cfg := cluster.DefaultConfig()
 		cfg.Mutants = []string{m}
 		for seed := uint64(1); seed <= 50; seed++ {
-			res, err := Run(seed, cfg, Options{})
+			res, err := cluster.Run(seed, cfg, ours(nil))
 			require.NoError(t, err)
 			if res.Failed() {
 				return cfg, seed, res
@@ -31,14 +35,14 @@ func firstFailing(t *testing.T, mutants []string) (Config, uint64, *Result) {
 		}
 	}
 	t.Fatalf("none of the mutants %v fails on a seed in [1, 50]", mutants)
-	return Config{}, 0, nil
+	return cluster.Config{}, 0, nil
 }
 
 func TestShrinkPlantedBug(t *testing.T) {
 	cfg, seed, orig := firstFailing(t, plantedBugs)
 	kind := orig.Violations[0].Kind
 	var lines []string
-	sr, err := Shrink(seed, cfg, nil, "", ShrinkBudget{MaxRuns: 200}, func(s string) { lines = append(lines, s) })
+	sr, err := Run(seed, cfg, ours(nil), "", Budget{MaxRuns: 200}, func(s string) { lines = append(lines, s) })
 	require.NoError(t, err)
 	t.Logf("%v seed %d %s: %s -> %s in %d runs\n%s", cfg.Mutants, seed, kind, sr.Before, sr.After, sr.Runs, sr.Schedule)
 
@@ -52,12 +56,14 @@ func TestShrinkPlantedBug(t *testing.T) {
 
 	data, err := sr.Repro().Marshal()
 	require.NoError(t, err)
-	rp, err := ParseRepro("shrunk.json", data)
+	rp, err := cluster.ParseRepro("shrunk.json", data)
 	require.NoError(t, err)
 	require.NotNil(t, rp.Schedule, "shrunk repro has an explicit schedule")
 	require.Contains(t, rp.Expect.Kinds, kind)
 	for i := range 2 {
-		again, err := Run(rp.Seed, rp.Config, rp.Options())
+		opts, err := rp.Options(raftengine.Descriptor())
+		require.NoError(t, err)
+		again, err := cluster.Run(rp.Seed, rp.Config, opts)
 		require.NoError(t, err)
 		assert.Equal(t, rp.Expect.TraceHash, fmt.Sprintf("%016x", again.TraceHash), "replay %d", i)
 		assert.Equal(t, rp.Expect.Kinds, again.Kinds(), "replay %d", i)
@@ -65,13 +71,13 @@ func TestShrinkPlantedBug(t *testing.T) {
 }
 
 func TestShrinkNotFailing(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Duration, cfg.Nemesis = Duration(2*time.Second), "none"
-	_, err := Shrink(1, cfg, nil, "durability", ShrinkBudget{}, nil)
+	cfg := cluster.DefaultConfig()
+	cfg.Duration, cfg.Nemesis = simnet.Duration(2*time.Second), "none"
+	_, err := Run(1, cfg, ours(nil), "durability", Budget{}, nil)
 	require.ErrorIs(t, err, ErrNotFailing)
 
 	cfg.Nodes = 1
-	_, err = Shrink(1, cfg, nil, "", ShrinkBudget{}, nil)
+	_, err = Run(1, cfg, ours(nil), "", Budget{}, nil)
 	require.ErrorContains(t, err, "config nodes = 1")
 }
 
@@ -79,9 +85,9 @@ func TestShrinkBudgetAndDeterminism(t *testing.T) {
 	cfg, seed, _ := firstFailing(t, []string{"wal-truncate-on-corruption", "vote-not-persisted", "truncate-on-stale-append"})
 	for _, maxRuns := range []int{1, 6, 40} {
 		t.Run(fmt.Sprintf("max=%d", maxRuns), func(t *testing.T) {
-			a, err := Shrink(seed, cfg, nil, "", ShrinkBudget{MaxRuns: maxRuns}, nil)
+			a, err := Run(seed, cfg, ours(nil), "", Budget{MaxRuns: maxRuns}, nil)
 			require.NoError(t, err)
-			b, err := Shrink(seed, cfg, nil, "", ShrinkBudget{MaxRuns: maxRuns}, nil)
+			b, err := Run(seed, cfg, ours(nil), "", Budget{MaxRuns: maxRuns}, nil)
 			require.NoError(t, err)
 			assert.LessOrEqual(t, a.Runs, maxRuns)
 			assert.True(t, hasKind(a.Result, a.Kind), "kinds %v; want %s", a.Result.Kinds(), a.Kind)
@@ -97,8 +103,8 @@ func TestShrinkBudgetAndDeterminism(t *testing.T) {
 
 func TestShrinkExplicitSchedule(t *testing.T) {
 	cfg, seed, orig := firstFailing(t, []string{"wal-truncate-on-corruption", "vote-not-persisted", "truncate-on-stale-append"})
-	sched := append(Schedule{}, orig.Schedule...)
-	sr, err := Shrink(seed, cfg, &sched, orig.Violations[0].Kind, ShrinkBudget{MaxRuns: 60}, nil)
+	sched := append(nemesis.Schedule{}, orig.Schedule...)
+	sr, err := Run(seed, cfg, ours(&sched), orig.Violations[0].Kind, Budget{MaxRuns: 60}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, len(orig.Schedule), sr.Before.Faults)
 	assert.Less(t, sr.After.Faults, sr.Before.Faults)
@@ -106,7 +112,7 @@ func TestShrinkExplicitSchedule(t *testing.T) {
 }
 
 func TestDropNodes(t *testing.T) {
-	sched, err := ParseSchedule(`
+	sched, err := nemesis.ParseSchedule(`
 1s crash for=1s nodes=1,4 mode=torn
 2s pause for=1s nodes=3,4
 3s remove leader
@@ -134,8 +140,13 @@ func TestDropNodes(t *testing.T) {
 }
 
 func TestShrinkSizeString(t *testing.T) {
-	s := ShrinkSize{Faults: 2, Duration: Duration(3 * time.Second), HealTime: Duration(time.Second),
+	s := Size{Faults: 2, Duration: simnet.Duration(3 * time.Second), HealTime: simnet.Duration(time.Second),
 		Clients: 1, Rate: 6.25, Ops: 40, Nodes: 3}
 	want := "2 faults, duration 3s, heal bound 1s, 1 clients at 6.25 ops/s, 40 ops, 3 nodes"
 	assert.Equal(t, want, s.String())
+}
+
+// ours is the options of a run of our raft with schedule (nil: generated from the seed).
+func ours(schedule *nemesis.Schedule) cluster.Options {
+	return cluster.Options{Engine: raftengine.Descriptor(), Schedule: schedule}
 }

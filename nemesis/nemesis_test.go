@@ -1,10 +1,11 @@
-package cluster
+package nemesis
 
 import (
 	"math/rand/v2"
 	"testing"
 	"time"
 
+	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/stretchr/testify/require"
 )
 
@@ -53,8 +54,8 @@ func streams(seed uint64) func(string) *rand.Rand {
 }
 
 func TestGenerateIsDeterministicAndPerKind(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Nemesis = "crash,partition,loss"
+	cfg := defaultParams()
+	cfg.Spec = "crash,partition,loss"
 	a, err := Generate(cfg, streams(3))
 	require.NoError(t, err)
 	b, err := Generate(cfg, streams(3))
@@ -62,7 +63,7 @@ func TestGenerateIsDeterministicAndPerKind(t *testing.T) {
 	require.Equal(t, a, b)
 	require.NotEmpty(t, a)
 
-	cfg.Nemesis = "crash,loss"
+	cfg.Spec = "crash,loss"
 	c, err := Generate(cfg, streams(3))
 	require.NoError(t, err)
 	var withoutPartition Schedule
@@ -79,8 +80,8 @@ func TestGenerateIsDeterministicAndPerKind(t *testing.T) {
 }
 
 func TestGenerateSwarmVariesKinds(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Duration = Duration(60 * time.Second)
+	cfg := defaultParams()
+	cfg.Duration = simnet.Duration(60 * time.Second)
 	sets := map[string]bool{}
 	for seed := uint64(1); seed <= 20; seed++ {
 		s, err := Generate(cfg, streams(seed))
@@ -110,4 +111,8 @@ func TestParseNemesis(t *testing.T) {
 	n, err = ParseNemesis("none")
 	require.NoError(t, err)
 	require.Empty(t, n.Kinds)
+}
+
+func defaultParams() Params {
+	return Params{Nodes: 5, Duration: simnet.Duration(30 * time.Second), Interval: simnet.Duration(8 * time.Second), Spec: "swarm"}
 }

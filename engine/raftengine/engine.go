@@ -1,4 +1,4 @@
-package cluster
+package raftengine
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/raft"
 	"github.com/raftcheck/raftcheck/raft/wal"
 )
@@ -15,46 +16,46 @@ type raftEngine struct {
 	node     *raft.Node
 	log      *wal.WAL
 	id       int
-	restore  *SnapshotData // the recovered snapshot, handed to the host in the first Batch
-	out      []byte        // encoding buffer reused across messages
-	ends     []int         // where each message ends in out
-	outbound []Outbound    // the batch's messages, reused
+	restore  *engine.SnapshotData // the recovered snapshot, handed to the host in the first engine.Batch
+	out      []byte               // encoding buffer reused across messages
+	ends     []int                // where each message ends in out
+	outbound []engine.Outbound    // the batch's messages, reused
 	saved    []checker.EntryObs
 	leader   bool
-	term     uint64 // the term last reported in Observations
+	term     uint64 // the term last reported in engine.Observations
 	commit   uint64 // the commit index last reported
 	voters   []int  // the voter set as of the last batch with a hard state
 
 	progress []raft.PeerStatus // scratch for the leader's progress
 	matches  []checker.Match
 	ids      []uint64
-	apply    []Committed
+	apply    []engine.Committed
 
 	// syncLate is mutant send-before-sync: writes are not synced before the messages that
 	// depend on them leave; they are synced at the next tick, like a log that fsyncs on a
 	// timer. A crash in between loses what was already acknowledged.
 	syncLate bool
 	owedSync bool
-	synced   bool  // a timer sync happened, to report in the next Batch
+	synced   bool  // a timer sync happened, to report in the next engine.Batch
 	syncErr  error // a failed timer sync, reported by the next Ready
 	inReady  bool  // a raft Ready is out: Advance must be passed on
 }
 
-// NewRaftEngine is the EngineFactory of our raft package.
-func NewRaftEngine(cfg EngineConfig) (Engine, checker.Recovery, error) {
+// New is the engine.Factory of our raft package.
+func New(cfg engine.Config) (engine.Engine, checker.Recovery, error) {
 	m, err := parseMutants(cfg.Mutants)
 	if err != nil {
 		return nil, checker.Recovery{}, err
 	}
 	w, rec, err := wal.Open(cfg.Disk, wal.Options{TruncateOnCorruption: m.walTruncate})
 	if errors.Is(err, wal.ErrCorrupt) {
-		return nil, checker.Recovery{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return nil, checker.Recovery{}, fmt.Errorf("%w: %w", engine.ErrCorrupt, err)
 	}
 	if err != nil {
 		return nil, checker.Recovery{}, err
 	}
 	rc := raft.Config{
-		ID: raftID(cfg.ID), ElectionTick: cfg.Election, HeartbeatTick: cfg.Beat, Rand: cfg.Rand,
+		ID: raftID(cfg.ID), ElectionTick: cfg.ElectionTicks, HeartbeatTick: cfg.HeartbeatTicks, Rand: cfg.Rand,
 		PreVote: cfg.Protocol.PreVote, CheckQuorum: cfg.Protocol.CheckQuorum, ForwardProposals: cfg.Forward,
 		MaxEntriesPerMsg: cfg.Protocol.MaxAppend, MaxInflightMsgs: cfg.Protocol.MaxInflight,
 		SnapshotChunkBytes: cfg.Protocol.SnapshotChunk, Mutations: m.raft,
@@ -78,7 +79,7 @@ func (e *raftEngine) recovery(rec raft.Recovered) checker.Recovery {
 	if !rec.Snapshot.IsEmpty() {
 		s := rec.Snapshot
 		out.SnapIndex, out.SnapTerm, out.Applied = s.Meta.Index, s.Meta.Term, s.Meta.Index
-		e.restore = &SnapshotData{Index: s.Meta.Index, Term: s.Meta.Term, Data: s.Data}
+		e.restore = &engine.SnapshotData{Index: s.Meta.Index, Term: s.Meta.Term, Data: s.Data}
 	}
 	return out
 }
@@ -115,9 +116,9 @@ func (e *raftEngine) Propose(cmd []byte) error { return e.translate(e.node.Propo
 
 func (e *raftEngine) ReadIndex(ctx []byte) error { return e.translate(e.node.ReadIndex(ctx)) }
 
-func (e *raftEngine) ChangeMembership(c MemberChange) error {
+func (e *raftEngine) ChangeMembership(c engine.MemberChange) error {
 	cc := raft.ConfChange{Type: raft.AddLearner, Node: raftID(c.Node)}
-	if c.Op == RemoveMember {
+	if c.Op == engine.RemoveMember {
 		cc.Type = raft.RemoveNode
 	}
 	return e.translate(e.node.ProposeConfChange(cc))
@@ -129,14 +130,14 @@ func (e *raftEngine) translate(err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &nl):
-		hint := noHint
+		hint := engine.NoHint
 		if nl.Leader != raft.None {
 			hint = nodeOf(nl.Leader)
 		}
-		return &NotLeader{Hint: hint}
+		return &engine.NotLeader{Hint: hint}
 	case errors.Is(err, raft.ErrProposalDropped), errors.Is(err, raft.ErrReadIndexDropped),
 		errors.Is(err, raft.ErrConfChangePending), errors.Is(err, raft.ErrNoTermCommit):
-		return fmt.Errorf("%w: %w", ErrDropped, err)
+		return fmt.Errorf("%w: %w", engine.ErrDropped, err)
 	}
 	return err
 }
@@ -145,16 +146,16 @@ func (e *raftEngine) translate(err error) error {
 // leader while the host was applying may already cover index: that compaction is dropped.
 func (e *raftEngine) Compact(index uint64, snapshot []byte) error {
 	if err := e.node.Compact(index, snapshot); errors.Is(err, raft.ErrCompactIndex) && index <= e.node.SnapshotMeta().Index {
-		return fmt.Errorf("%w: %w", ErrDropped, err)
+		return fmt.Errorf("%w: %w", engine.ErrDropped, err)
 	} else if err != nil {
 		return err
 	}
 	return e.log.SaveSnapshot(raft.Snapshot{Meta: e.node.SnapshotMeta(), Data: snapshot})
 }
 
-func (e *raftEngine) Status() EngineStatus {
+func (e *raftEngine) Status() engine.Status {
 	st := e.node.Status()
-	s := EngineStatus{Leader: noHint, IsLeader: st.Role == raft.Leader, Term: st.HardState.Term, Commit: st.HardState.Commit}
+	s := engine.Status{Leader: engine.NoHint, IsLeader: st.Role == raft.Leader, Term: st.HardState.Term, Commit: st.HardState.Commit}
 	if st.Lead != raft.None {
 		s.Leader = nodeOf(st.Lead)
 	}
@@ -197,3 +198,6 @@ func digest(e raft.Entry) uint64 {
 	}
 	return h
 }
+
+// Report is a no-op: our raft learns of lost messages from their missing replies alone.
+func (e *raftEngine) Report(int, engine.Delivery) {}

@@ -1,0 +1,40 @@
+package engine
+
+// Descriptor names an engine and says what it is: how to build it, which semantics its
+// implementation has (the checkers follow them) and which bugs can be planted in it.
+type Descriptor struct {
+	Name      string // what --engine takes
+	Version   string // the implementation's module version; repro files record it
+	Semantics Semantics
+	New       Factory
+	Mutants   []Mutant
+}
+
+// Semantics declares where implementations of Raft legitimately differ, so that a checker
+// holds each engine to its own contract rather than to another's.
+type Semantics struct {
+	// ConfOnApply: a configuration takes effect when its entry is applied (etcd raft), not
+	// when it is appended (the thesis' rule, §4.1). Checks of the append-time rule do not
+	// apply; the apply-time rule (one change pending until the previous one is applied) does.
+	ConfOnApply bool
+	// PromotesLearners: the implementation promotes a caught-up learner itself. Otherwise the
+	// host proposes PromoteVoter once the learner's log matches the leader's commit index.
+	PromotesLearners bool
+}
+
+// Mutant is a planted bug, switched on by name, used to measure how fast the framework finds
+// bugs. Each is named after the real mistake it plants.
+type Mutant struct {
+	Name string
+	Help string
+}
+
+// Lookup returns the mutant called name, if d has one.
+func (d *Descriptor) Lookup(name string) (Mutant, bool) {
+	for _, m := range d.Mutants {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Mutant{}, false
+}
