@@ -26,6 +26,10 @@ type Options struct {
 	// IndexMax is the highest log index the checker tracks; observations above it are
 	// reported once as KindCheckerBound and ignored. Zero means DefaultIndexMax.
 	IndexMax uint64
+	// ConfOnApply holds the nodes to the apply-time rule of configuration changes (a
+	// configuration takes effect when applied, as in etcd raft) instead of the append-time
+	// rule of the thesis (§4.1). See ConfAppended.
+	ConfOnApply bool
 }
 
 // DefaultIndexMax is the highest log index tracked when Options.IndexMax is zero.
@@ -91,12 +95,13 @@ type nodeState struct {
 // range, an observation on a crashed node, a restart of a running node): those are bugs of
 // the caller, not of the Raft under test.
 type Invariants struct {
-	nodes    []nodeState
-	tab      table
-	leaders  map[uint64]leaderRec // by term; lookups only
-	rec      recorder
-	indexMax uint64
-	ackMax   uint64 // highest acknowledged index
+	nodes       []nodeState
+	tab         table
+	leaders     map[uint64]leaderRec // by term; lookups only
+	rec         recorder
+	indexMax    uint64
+	ackMax      uint64 // highest acknowledged index
+	confOnApply bool
 }
 
 // NewInvariants returns a checker for nodes nodes, numbered 0..nodes-1.
@@ -114,10 +119,11 @@ func NewInvariants(nodes int, opts Options) (*Invariants, error) {
 		opts.IndexMax = DefaultIndexMax
 	}
 	c := &Invariants{
-		nodes:    make([]nodeState, nodes),
-		leaders:  map[uint64]leaderRec{},
-		rec:      newRecorder(opts.MaxViolations),
-		indexMax: opts.IndexMax,
+		nodes:       make([]nodeState, nodes),
+		leaders:     map[uint64]leaderRec{},
+		rec:         newRecorder(opts.MaxViolations),
+		indexMax:    opts.IndexMax,
+		confOnApply: opts.ConfOnApply,
 	}
 	for i := range c.nodes {
 		c.nodes[i] = nodeState{up: true, log: newShadowLog()}

@@ -6,9 +6,18 @@ package checker
 // other configuration entry in the node's log is uncommitted, and that a leader appending
 // its own change has already committed an entry of its term (the 2015 fix: otherwise a change
 // from an earlier leader may still be in flight, unseen).
+//
+// With Options.ConfOnApply a configuration takes effect when applied, so a follower may hold
+// several unapplied changes; the rule is then the leader's: it appends a change only once it
+// has applied every earlier one and an entry of its own term.
 func (c *Invariants) ConfAppended(t int64, node int, index, term uint64) {
 	n := c.live(node, "ConfAppended")
 	n.dropConfsFrom(index)
+	if c.confOnApply {
+		c.confAppliedRule(t, node, n, index, term)
+		n.confs = append(n.confs, index)
+		return
+	}
 	for _, other := range n.confs {
 		if other > n.commit {
 			c.report(KindMembershipRule, t, []int{node},
@@ -34,4 +43,22 @@ func (n *nodeState) dropConfsFrom(index uint64) {
 		k--
 	}
 	n.confs = n.confs[:k]
+}
+
+// confAppliedRule checks a leader's own configuration change against the apply-time rule.
+func (c *Invariants) confAppliedRule(t int64, node int, n *nodeState, index, term uint64) {
+	if n.leaderTerm != term {
+		return
+	}
+	if len(n.confs) > 0 && n.confs[len(n.confs)-1] > n.applied {
+		c.report(KindMembershipRule, t, []int{node},
+			"leader %d of term %d appended a configuration change at index %d before applying the one at index %d (applied %d): two changes in flight",
+			node, term, index, n.confs[len(n.confs)-1], n.applied)
+		return
+	}
+	if e, ok := n.log.at(n.applied); !ok || e.term != term {
+		c.report(KindMembershipRule, t, []int{node},
+			"leader %d of term %d appended a configuration change at index %d before applying an entry of its term (applied %d)",
+			node, term, index, n.applied)
+	}
 }

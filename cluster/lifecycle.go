@@ -28,6 +28,9 @@ func (s supervisor) OnEvent(now simnet.Time, _ uint64) {
 		}
 	}
 	r.members.step(r)
+	if !r.eng.Semantics.PromotesLearners {
+		r.promoteLearners()
+	}
 	if r.healing {
 		r.checkHealed()
 	}
@@ -73,6 +76,10 @@ func (r *run) restart(n *node) {
 // goes on without it. Any other failure (a transient disk error) keeps it down until the
 // supervisor tries again.
 func (r *run) bootFailed(n *node, err error) {
+	if errors.Is(err, errBroken) { // reported as a panic already
+		r.k.After(0, func() { r.takeDown(n) })
+		return
+	}
 	if errors.Is(err, engine.ErrCorrupt) {
 		n.corrupt = true
 		r.inv.RefusedStart(r.now(), n.id, err.Error())
@@ -145,4 +152,17 @@ func (r *run) leader() *node {
 		}
 	}
 	return best
+}
+
+// enginePanic reports a panic inside node n's engine and ends the run: the engine's state is
+// unknown from here on. What was observed until now is still judged (liveness is not: the
+// run was cut short).
+func (r *run) enginePanic(n *node, method string, v any, frames string) {
+	r.violate(checker.Violation{Kind: KindPanic, Time: r.now(), Nodes: []int{n.id},
+		Detail: fmt.Sprintf("node %d's engine (%s) panicked in %s: %v%s", n.id, r.eng.Name, method, v, frames)})
+	if n.h != nil {
+		n.h.dead = true
+	}
+	r.aborted = true
+	r.k.Stop()
 }

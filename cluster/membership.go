@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/nemesis"
 )
@@ -226,4 +227,29 @@ func (r *run) healthyVoters(voters []int, except int) int {
 // enqueueMember queues a membership fault; node is the leaving node for nemesis.Remove and nemesis.Replace.
 func (r *run) enqueueMember(kind nemesis.Kind, node int) {
 	r.members.tasks = append(r.members.tasks, memberTask{kind: kind, node: node, added: -1})
+}
+
+// promoteLearners does, for an engine that leaves it to the application, what our raft does
+// itself: it proposes the promotion of the first learner whose log matches the leader's
+// through its commit index. A refusal (a change in flight) is retried at the next round.
+func (r *run) promoteLearners() {
+	if len(r.members.learners) == 0 {
+		return
+	}
+	l := r.leader()
+	if l == nil {
+		return
+	}
+	st := l.h.eng.Status()
+	for _, learner := range r.members.learners {
+		for _, m := range st.Matches {
+			if m.Node == learner && st.Commit > 0 && m.Index >= st.Commit {
+				if err := r.propose(engine.MemberChange{Op: engine.PromoteVoter, Node: learner}); err != nil {
+					r.violate(checker.Violation{Kind: KindEngine, Time: r.now(), Nodes: []int{l.id, learner},
+						Detail: "promoting learner: " + err.Error()})
+				}
+				return
+			}
+		}
+	}
 }

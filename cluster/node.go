@@ -52,7 +52,7 @@ func (n *node) newHost() (*host, error) {
 	if !n.joining {
 		cfg.Voters = n.r.founders
 	}
-	eng, rec, err := n.r.eng.New(cfg)
+	eng, rec, err := n.build(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,8 @@ func (n *node) newHost() (*host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &host{n: n, eng: eng, kv: kv, pending: map[uint64]pendingWrite{}}
+	h := &host{n: n, kv: kv, pending: map[uint64]pendingWrite{}}
+	h.eng = &guarded{e: eng, fail: func(method string, v any, frames string) { n.r.enginePanic(n, method, v, frames) }}
 	if n.started {
 		n.r.inv.Restarted(n.r.now(), n.id, rec)
 	}
@@ -71,15 +72,16 @@ func (n *node) newHost() (*host, error) {
 // host is one life of a node: the engine, the state machine and the clients' requests it holds,
 // all in memory and rebuilt from the disk after a crash.
 type host struct {
-	n       *node
-	eng     engine.Engine
-	kv      *workloads.KV
-	pending map[uint64]pendingWrite // by client session: writes this node will answer
-	reads   []pendingRead           // reads waiting for their index, in arrival order
-	batch   engine.Batch
-	busy    bool // a batch waits for its disk latency before it is acted on
-	applied int  // entries applied since the last compaction
-	dead    bool
+	n          *node
+	eng        engine.Engine
+	kv         *workloads.KV
+	pending    map[uint64]pendingWrite // by client session: writes this node will answer
+	reads      []pendingRead           // reads waiting for their index, in arrival order
+	batch      engine.Batch
+	busy       bool     // a batch waits for its disk latency before it is acted on
+	deliveries []report // the last batch's delivery reports, passed on after Advance
+	applied    int      // entries applied since the last compaction
+	dead       bool
 }
 
 type pendingWrite struct {
@@ -183,4 +185,16 @@ func (n *node) image() (uint64, []byte) {
 		panic(fmt.Sprintf("cluster: node %d's engine asked for an image while the node is down", n.id))
 	}
 	return n.h.kv.AppliedIndex(), n.h.kv.Snapshot()
+}
+
+// build makes the engine of a new life; a panic in the engine's factory is reported like any
+// other engine panic.
+func (n *node) build(cfg engine.Config) (eng engine.Engine, rec engine.Recovery, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			n.r.enginePanic(n, "New", v, enginePanicFrames())
+			eng, err = nil, errBroken
+		}
+	}()
+	return n.r.eng.New(cfg)
 }

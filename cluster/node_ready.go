@@ -90,11 +90,18 @@ func (h *host) observe(o engine.Observations) {
 func (h *host) complete() {
 	b := h.batch
 	h.batch = engine.Batch{}
+	h.deliveries = h.deliveries[:0]
 	for _, m := range b.Messages {
 		buf := append(h.n.r.buf[:0], wireRaft)
 		buf = append(buf, m.Data...)
 		h.n.r.buf = buf
-		_ = h.n.proc.Send(simnet.NodeID(m.To), buf) // a removed or never-added peer is not attached
+		to := simnet.NodeID(m.To)
+		// A removed or never-added peer is not attached; a cut link is refused at once, as a
+		// connection-oriented transport learns it.
+		sent := h.n.proc.Send(to, buf) == nil && h.n.r.net.Connected(simnet.NodeID(h.n.id), to)
+		if d, ok := delivery(m.Snapshot, sent); ok {
+			h.deliveries = append(h.deliveries, report{peer: m.To, d: d})
+		}
 	}
 	if b.Snapshot != nil {
 		if err := h.kv.Restore(b.Snapshot.Data); err != nil {
@@ -111,6 +118,9 @@ func (h *host) complete() {
 	}
 	h.serveReads()
 	h.eng.Advance()
+	for _, rp := range h.deliveries {
+		h.eng.Report(rp.peer, rp.d)
+	}
 	h.maybeCompact()
 }
 
@@ -206,4 +216,24 @@ func (h *host) maybeCompact() {
 	}
 	h.applied = 0
 	h.n.r.inv.Compacted(h.n.r.now(), h.n.id, index)
+}
+
+// report is what the host's transport tells the engine of one message it sent.
+type report struct {
+	peer int
+	d    engine.Delivery
+}
+
+// delivery is the report due for a message: every snapshot's outcome, and any other message's
+// failure.
+func delivery(snapshot, sent bool) (engine.Delivery, bool) {
+	switch {
+	case snapshot && sent:
+		return engine.SnapshotSent, true
+	case snapshot:
+		return engine.SnapshotFailed, true
+	case !sent:
+		return engine.Unreachable, true
+	}
+	return 0, false
 }

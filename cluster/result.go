@@ -22,6 +22,9 @@ type Result struct {
 	Requested Config
 	// EngineVersion is the version of the engine the run used (Config.Engine names it).
 	EngineVersion string
+	// Notes say how the checks followed the engine's declared semantics (a rule checked in the
+	// engine's form, or a duty the host took on), for the report.
+	Notes []string
 	// ExplicitSchedule says the schedule was given (Options.Schedule) rather than generated
 	// from the seed: replaying needs it.
 	ExplicitSchedule bool

@@ -51,6 +51,7 @@ type run struct {
 	faults   faultState
 	members  membership
 	healing  bool
+	aborted  bool // an engine panicked: the run stopped early
 	res      Result
 	buf      []byte // encoding scratch, reused for every datagram
 }
@@ -102,7 +103,7 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 		return nil, err
 	}
 	r.res = Result{Seed: seed, Config: r.cfg, Requested: cfg, Schedule: r.schedule, ExplicitSchedule: opts.Schedule != nil,
-		EngineVersion: d.Version}
+		EngineVersion: d.Version, Notes: semanticsNotes(d)}
 	if err := r.setupWorld(); err != nil {
 		return nil, err
 	}
@@ -133,7 +134,7 @@ func (r *run) setupWorld() error {
 		return err
 	}
 	r.net.SetPoison(r.opts.poison)
-	if r.inv, err = checker.NewInvariants(nemesis.MaxNodeIDs, checker.Options{}); err != nil {
+	if r.inv, err = checker.NewInvariants(nemesis.MaxNodeIDs, checker.Options{ConfOnApply: r.eng.Semantics.ConfOnApply}); err != nil {
 		return err
 	}
 	r.gencfg = workloads.DefaultGeneratorConfig(r.cfg.Workload)
@@ -252,3 +253,16 @@ func (r *run) randomMember(rnd *rand.Rand) int {
 }
 
 func (r *run) isMember(id int) bool { return r.members.has(id) }
+
+// semanticsNotes says how the run's checks follow what engine d declares of itself.
+func semanticsNotes(d *engine.Descriptor) []string {
+	var out []string
+	if d.Semantics.ConfOnApply {
+		out = append(out, "membership-rule: checked by the apply-time rule (a leader appends a change only after applying the previous one and an entry of its term): "+
+			d.Name+" declares that a configuration takes effect when applied, so the append-time rule of the thesis (§4.1) does not apply")
+	}
+	if !d.Semantics.PromotesLearners {
+		out = append(out, "learners: promoted by the host once caught up with the leader's commit index ("+d.Name+" leaves promotion to the application)")
+	}
+	return out
+}

@@ -30,6 +30,8 @@ type runPage struct {
 	TraceHash    string
 	Replay       string
 	Mutants      []string
+	Engine       string   // name and version
+	Notes        []string // how the checks followed the engine's declared semantics
 	Config       []configRow
 	Stats        []statRow
 	Violations   []violationRow
@@ -80,6 +82,7 @@ func WriteHTML(w io.Writer, res *cluster.Result, reproFile string) error {
 	p := runPage{
 		Failed: res.Failed(), Kinds: res.Kinds(), Seed: res.Seed, TraceHash: traceHash(res),
 		Replay: ReplayCommand(res, reproFile), Mutants: res.Config.Mutants,
+		Engine: strings.TrimSpace(res.Config.Engine + " " + res.EngineVersion), Notes: res.Notes,
 		Config: configRows(res.Config), Stats: statRows(res),
 		Timeline: drawTimeline(tl, ops),
 		Lin:      res.Linearizable.String(), LinDetail: res.LinDetail,

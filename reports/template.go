@@ -89,13 +89,14 @@ const runTemplate = `{{define "run"}}<!doctype html>
 <h1>{{if .Failed}}<span class="badge fail">FAIL</span>{{else}}<span class="badge pass">PASS</span>{{end}}raftcheck run, seed {{.Seed}}</h1>
 {{if .Failed}}<div class="kinds">{{range .Kinds}}<span>{{.}}</span>{{end}}</div>{{else}}<div class="meta">No violation found.</div>{{end}}
 {{if .Mutants}}<div class="meta">planted bugs: {{range .Mutants}}<span class="mutant">{{.}}</span>{{end}}</div>{{end}}
-<div class="meta">seed <code>{{.Seed}}</code> · trace hash <code>{{.TraceHash}}</code> · linearizability <code>{{.Lin}}</code></div>
+<div class="meta">{{if .Engine}}engine <code>{{.Engine}}</code> · {{end}}seed <code>{{.Seed}}</code> · trace hash <code>{{.TraceHash}}</code> · linearizability <code>{{.Lin}}</code></div>
 <div class="replay"><code id="replay">{{.Replay}}</code><button type="button" onclick="copyReplay(this)">copy</button></div>
 </header>
 <div class="grid2">
 <section class="card"><h2 style="margin-top:0">Config</h2>{{template "config" .Config}}<p class="note">Highlighted values differ from the default config.</p></section>
 <section class="card"><h2 style="margin-top:0">Stats</h2><dl class="kv">{{range .Stats}}<div><dt>{{.Name}}</dt><dd>{{.Value}}</dd></div>{{end}}</dl></section>
 </div>
+{{if .Notes}}<section class="card"><h2 style="margin-top:0">Checks and the engine's semantics</h2><ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul></section>{{end}}
 <h2 id="violations">Violations ({{len .Violations}})</h2>
 {{if .Violations}}<table class="t"><tr><th>#</th><th>kind</th><th>time</th><th>nodes</th><th>detail</th></tr>
 {{range .Violations}}<tr><td class="num">{{.N}}</td><td style="white-space:nowrap"><a href="#{{.ID}}" title="show on the timeline">{{.Kind}}</a></td><td class="num">{{.Time}}</td><td>{{.Nodes}}</td><td class="detail">{{.Detail}}</td></tr>

@@ -19,6 +19,12 @@ func WriteText(w io.Writer, res *cluster.Result, reproFile string) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s  seed %d  trace %s\n", verdict(res), res.Seed, traceHash(res))
 	fmt.Fprintf(&b, "config: %s\n", res.Config)
+	if res.EngineVersion != "" {
+		fmt.Fprintf(&b, "engine: %s %s\n", res.Config.Engine, res.EngineVersion)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(&b, "checks: %s\n", n)
+	}
 	writeTextViolations(&b, res)
 	fmt.Fprintf(&b, "linearizability: %s\n", res.Linearizable)
 	if res.LinDetail != "" {

@@ -1,0 +1,60 @@
+package cluster
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+)
+
+// panicky is our raft with a planted crash: node 1's engine panics on its 200th Step.
+type panicky struct {
+	engine.Engine
+	id, steps int
+}
+
+func (p *panicky) Step(msg []byte) error {
+	if p.steps++; p.id == 1 && p.steps == 200 {
+		panic("raft: tocommit(9) is out of range [lastIndex(7)]")
+	}
+	return p.Engine.Step(msg)
+}
+
+func panickyEngine() *engine.Descriptor {
+	d := raftengine.Descriptor()
+	inner := d.New
+	d.Name = "panicky"
+	d.New = func(cfg engine.Config) (engine.Engine, engine.Recovery, error) {
+		e, rec, err := inner(cfg)
+		if err != nil {
+			return nil, rec, err
+		}
+		return &panicky{Engine: e, id: cfg.ID}, rec, nil
+	}
+	return d
+}
+
+// TestEnginePanicIsAViolation: a panic inside an engine ends the run with a violation of kind
+// panic that names the node and the engine's frames, the same on every replay.
+func TestEnginePanicIsAViolation(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Nemesis = "none"
+	var details []string
+	for range 2 {
+		res, err := Run(3, cfg, Options{Engine: panickyEngine()})
+		require.NoError(t, err)
+		require.Equal(t, []string{KindPanic}, res.Kinds(), "%v", res.Violations)
+		v := res.Violations[0]
+		assert.Equal(t, []int{1}, v.Nodes)
+		assert.Contains(t, v.Detail, "node 1's engine (panicky) panicked in Step: raft: tocommit(9) is out of range")
+		assert.Contains(t, v.Detail, "cluster.(*panicky).Step (cluster/guard_test.go:")
+		assert.Less(t, res.Stats.Ended, int64(cfg.Duration), "the run stops at the panic")
+		details = append(details, v.Detail)
+	}
+	assert.Equal(t, details[0], details[1])
+	assert.False(t, strings.Contains(details[0], "0x"), "no addresses in the detail: %s", details[0])
+}
