@@ -11,7 +11,7 @@ import (
 // up to the fault's Value in milliseconds, and restarts 10 to 210 ms later. Quick successions
 // of short-lived leaders with diverging logs are where Figure 8 and vote-persistence bugs
 // live.
-type churnEvent struct{ r *run }
+type churnEvent run // the run itself, seen as an event handler
 
 // churnRestartMax bounds how long a killed leader stays down before it may restart.
 const churnRestartMax = 200 * simnet.Millisecond
@@ -23,14 +23,14 @@ const (
 )
 
 // OnEvent carries out a churn kill or release.
-func (e churnEvent) OnEvent(now simnet.Time, arg uint64) {
-	r := e.r
+func (e *churnEvent) OnEvent(now simnet.Time, arg uint64) {
+	r := (*run)(e)
 	n := r.nodes[arg>>2]
 	switch arg & 3 {
 	case churnRelease:
 		n.holds = max(n.holds-1, 0)
 	case churnKill:
-		if r.healing || len(r.faults.churn) == 0 || n.h == nil || !n.h.eng.Status().IsLeader {
+		if r.healed || len(r.faults.churn) == 0 || n.h == nil || !n.h.eng.Status().IsLeader {
 			return
 		}
 		mode := simnet.LoseUnsynced
@@ -45,7 +45,7 @@ func (r *run) churnRand() interface{ Int64N(int64) int64 } { return r.k.Stream("
 
 // churnLeader schedules the kill of a node that just became leader, if churn is in effect.
 func (r *run) churnLeader(id int) {
-	if len(r.faults.churn) == 0 || r.healing {
+	if len(r.faults.churn) == 0 || r.healed {
 		return
 	}
 	longest := 0.0
@@ -53,7 +53,7 @@ func (r *run) churnLeader(id int) {
 		longest = max(longest, r.schedule[i].Value)
 	}
 	lead := simnet.Time(r.churnRand().Int64N(int64(longest*float64(simnet.Millisecond)))) + simnet.Millisecond
-	r.k.Schedule(r.k.Now()+lead, churnEvent{r}, uint64(id)<<2|churnKill)
+	r.k.Schedule(r.k.Now()+lead, (*churnEvent)(r), uint64(id)<<2|churnKill)
 }
 
 // startChurn puts churn fault i in effect; the current leader is the first to go.

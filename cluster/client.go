@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/raftcheck/raftcheck/workloads"
@@ -24,7 +25,11 @@ const (
 // it believes leads, retried with the same session sequence number until answered. It records
 // invoke and complete in simulated time.
 type client struct {
-	r       *run
+	w       clientWorld
+	k       *simnet.Kernel
+	net     *simnet.Network
+	gen     *workloads.GeneratorConfig // think times
+	cfg     *Config
 	idx     int
 	id      simnet.NodeID
 	session uint64
@@ -38,19 +43,36 @@ type client struct {
 	guess   int    // the node believed to lead, or engine.NoHint
 }
 
+// clientWorld is what a client asks of its run: whether the load phase goes on, the next
+// operation, which node to try, and the history it records into. The run implements it.
+type clientWorld interface {
+	healing() bool
+	nextOp() workloads.Op
+	contact(guess int, rnd *rand.Rand) int // guess if it is a member, else a random member
+	invoke(op workloads.HistoryOp) int     // records an invocation; its index in the history
+	complete(i int, reply workloads.Reply, at int64, out workloads.Outcome) workloads.HistoryOp
+	violate(v checker.Violation)
+}
+
 func newClient(r *run, idx int) *client {
 	return &client{
-		r: r, idx: idx, id: simnet.NodeID(clientBase + idx), session: uint64(idx) + 1,
+		w: r, k: r.k, net: r.net, gen: &r.gencfg, cfg: &r.cfg,
+		idx: idx, id: simnet.NodeID(clientBase + idx), session: uint64(idx) + 1,
 		rnd: r.k.Stream("client/" + strconv.Itoa(idx)), cur: -1, guess: engine.NoHint,
 	}
+}
+
+// trace records a client event in the run's trace.
+func (c *client) trace(detail string) {
+	c.k.Trace().Note(traceClient, uint64(c.idx), c.seq, 0, detail)
 }
 
 // start schedules the client's first operation after a think time.
 func (c *client) start() { c.think() }
 
 func (c *client) think() {
-	d := simnet.Time(c.r.gencfg.ThinkNanos(c.rnd))
-	c.r.k.Schedule(c.r.k.Now()+d, c, clientThink<<32)
+	d := simnet.Time(c.gen.ThinkNanos(c.rnd))
+	c.k.Schedule(c.k.Now()+d, c, clientThink<<32)
 }
 
 // OnEvent handles the client's timers.
@@ -58,7 +80,7 @@ func (c *client) OnEvent(now simnet.Time, arg uint64) {
 	kind, attempt := arg>>32, uint32(arg)
 	switch kind {
 	case clientThink:
-		if !c.r.healing {
+		if !c.w.healing() {
 			c.begin(now)
 		}
 	case clientTimeout, clientRetry:
@@ -70,9 +92,9 @@ func (c *client) OnEvent(now simnet.Time, arg uint64) {
 
 // begin invokes the next operation from the run's generator.
 func (c *client) begin(now simnet.Time) {
-	op := c.r.gen.Next()
+	op := c.w.nextOp()
 	c.seq++
-	read := op.Kind == workloads.Get && c.r.cfg.ReadIndex
+	read := op.Kind == workloads.Get && c.cfg.ReadIndex
 	kind := wireWrite
 	if read {
 		kind = wireRead
@@ -82,22 +104,18 @@ func (c *client) begin(now simnet.Time) {
 		panic("cluster: generator produced an unencodable op " + op.String() + ": " + err.Error())
 	}
 	c.req, c.tries = req, 0
-	c.cur = len(c.r.history)
-	c.r.history = append(c.r.history, workloads.HistoryOp{Client: c.idx, Op: op, Call: int64(now)})
-	c.r.traceClient(now, c.idx, c.seq, "invoke "+op.String())
+	c.cur = c.w.invoke(workloads.HistoryOp{Client: c.idx, Op: op, Call: int64(now)})
+	c.trace("invoke " + op.String())
 	c.send()
 }
 
 // send transmits the outstanding request to the node believed to lead (or a random member).
 func (c *client) send() {
-	to := c.guess
-	if to == engine.NoHint || !c.r.isMember(to) {
-		to = c.r.randomMember(c.rnd)
-	}
+	to := c.w.contact(c.guess, c.rnd)
 	c.attempt++
 	c.tries++
-	_ = c.r.net.Send(c.id, simnet.NodeID(to), c.req) // an unknown endpoint cannot happen: members are attached
-	c.r.k.Schedule(c.r.k.Now()+simnet.Time(c.r.cfg.ClientTimeout), c, clientTimeout<<32|uint64(c.attempt))
+	_ = c.net.Send(c.id, simnet.NodeID(to), c.req) // an unknown endpoint cannot happen: members are attached
+	c.k.Schedule(c.k.Now()+simnet.Time(c.cfg.ClientTimeout), c, clientTimeout<<32|uint64(c.attempt))
 }
 
 // retry resends after a timeout or a redirect; during the load phase an operation is given up
@@ -106,7 +124,7 @@ func (c *client) retry(now simnet.Time, timedOut bool) {
 	if timedOut {
 		c.guess = engine.NoHint
 	}
-	if !c.r.healing && c.tries >= maxTries {
+	if !c.w.healing() && c.tries >= maxTries {
 		c.finish(now, workloads.Reply{Status: workloads.StatusUnknown}, c.abandonOutcome())
 		return
 	}
@@ -129,18 +147,18 @@ func (c *client) abandonOutcome() workloads.Outcome {
 func (c *client) Receive(from simnet.NodeID, msg []byte) {
 	a, err := decodeAnswer(msg)
 	if err != nil {
-		c.r.wireViolation(int(from), int(c.id), err)
+		c.w.violate(checker.Violation{Kind: KindWire, Time: int64(c.k.Now()), Nodes: []int{int(c.id), int(from)}, Detail: err.Error()})
 		return
 	}
 	if c.cur < 0 || a.Session != c.session || a.Seq != c.seq {
 		return // an answer to an operation already finished
 	}
-	now := c.r.k.Now()
+	now := c.k.Now()
 	if a.Status == answerNotLeader {
 		c.guess = a.Hint
 		c.attempt++ // the outstanding timeout no longer applies
-		pause := simnet.Time(c.r.cfg.Tick) + simnet.Time(c.rnd.Int64N(int64(c.r.cfg.Tick)))
-		c.r.k.Schedule(now+pause, c, clientRetry<<32|uint64(c.attempt))
+		pause := simnet.Time(c.cfg.Tick) + simnet.Time(c.rnd.Int64N(int64(c.cfg.Tick)))
+		c.k.Schedule(now+pause, c, clientRetry<<32|uint64(c.attempt))
 		return
 	}
 	c.guess = int(from)
@@ -149,9 +167,8 @@ func (c *client) Receive(from simnet.NodeID, msg []byte) {
 
 // finish records the outstanding operation's completion and schedules the next one.
 func (c *client) finish(now simnet.Time, reply workloads.Reply, out workloads.Outcome) {
-	h := &c.r.history[c.cur]
-	h.Reply, h.Return, h.Outcome = reply, int64(now), out
-	c.r.traceClient(now, c.idx, c.seq, "complete "+h.String())
+	h := c.w.complete(c.cur, reply, int64(now), out)
+	c.trace("complete " + h.String())
 	c.cur = -1
 	c.attempt++
 	c.think()

@@ -16,17 +16,18 @@ type faultState struct {
 	churn   []int   // churn faults in effect
 }
 
-type faultEvent struct{ r *run }
+type faultEvent run // the run itself, seen as an event handler
 
 // OnEvent starts (even arg) or ends (odd arg) fault arg/2 of the schedule.
-func (e faultEvent) OnEvent(_ simnet.Time, arg uint64) {
-	if e.r.healing {
+func (e *faultEvent) OnEvent(_ simnet.Time, arg uint64) {
+	r := (*run)(e)
+	if r.healed {
 		return
 	}
 	if i := int(arg >> 1); arg&1 == 0 {
-		e.r.startFault(i)
+		r.startFault(i)
 	} else {
-		e.r.endFault(i)
+		r.endFault(i)
 	}
 }
 
@@ -39,9 +40,9 @@ func (r *run) scheduleFaults() {
 		if at >= end {
 			continue
 		}
-		r.k.Schedule(at, faultEvent{r}, uint64(i)<<1)
+		r.k.Schedule(at, (*faultEvent)(r), uint64(i)<<1)
 		if stop := at + simnet.Time(f.For); f.For > 0 && stop < end {
-			r.k.Schedule(stop, faultEvent{r}, uint64(i)<<1|1)
+			r.k.Schedule(stop, (*faultEvent)(r), uint64(i)<<1|1)
 		}
 	}
 }

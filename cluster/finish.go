@@ -49,7 +49,7 @@ func (r *run) liveness(now int64, pending []checker.PendingOp) []checker.Violati
 		LeaderElected: r.res.Stats.LeaderAfterHeal >= 0, LeaderAt: r.res.Stats.LeaderAfterHeal,
 		Pending: pending, Lagging: r.lagging(),
 	}
-	if !r.healing || r.aborted { // the run ended early (a bound, an engine panic): liveness cannot be judged
+	if !r.healed || r.aborted { // the run ended early (a bound, an engine panic): liveness cannot be judged
 		return nil
 	}
 	vs, err := checker.CheckLiveness(in)

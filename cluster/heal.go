@@ -5,13 +5,13 @@ import (
 	"github.com/raftcheck/raftcheck/simnet"
 )
 
-type healEvent struct{ r *run }
+type healEvent run // the run itself, seen as an event handler
 
 // OnEvent begins the heal phase: every fault is lifted; clients take no new operations but
 // finish the ones they have; the supervisor restarts every node that may run.
-func (e healEvent) OnEvent(now simnet.Time, _ uint64) {
-	r := e.r
-	r.healing = true
+func (e *healEvent) OnEvent(now simnet.Time, _ uint64) {
+	r := (*run)(e)
+	r.healed = true
 	r.res.Stats.HealedAt = int64(now)
 	r.res.Stats.LeaderAfterHeal = -1
 	r.mark(Mark{Kind: MarkHeal, Node: -1})
@@ -27,7 +27,7 @@ func (e healEvent) OnEvent(now simnet.Time, _ uint64) {
 	if l := r.leader(); l != nil {
 		r.res.Stats.LeaderAfterHeal = int64(now)
 	}
-	r.k.Schedule(now+simnet.Time(r.cfg.HealTime), healBound{r}, 0)
+	r.k.Schedule(now+simnet.Time(r.cfg.HealTime), (*healBound)(r), 0)
 }
 
 func (r *run) healNode(n *node) {
@@ -41,10 +41,10 @@ func (r *run) healNode(n *node) {
 	mustDisk(n, n.disk.SetCapacity(simnet.DefaultDiskCapacity))
 }
 
-type healBound struct{ r *run }
+type healBound run // the run itself, seen as an event handler
 
 // OnEvent ends the run at the heal bound, whatever is left undone (liveness decides).
-func (e healBound) OnEvent(simnet.Time, uint64) { e.r.k.Stop() }
+func (e *healBound) OnEvent(simnet.Time, uint64) { (*run)(e).k.Stop() }
 
 // checkHealed ends the run early once it has settled: a leader, no client operation
 // outstanding, and every live member caught up with the leader's commit index.

@@ -33,8 +33,3 @@ func nameTraceKinds(t *simnet.Trace) {
 		}
 	}
 }
-
-// traceClient records a client event in the trace.
-func (r *run) traceClient(now simnet.Time, client int, seq uint64, detail string) {
-	r.k.Trace().Note(traceClient, uint64(client), seq, 0, detail)
-}

@@ -13,15 +13,15 @@ import (
 // retries pending membership changes.
 const supervisorEvery = 250 * simnet.Millisecond
 
-type supervisor struct{ r *run }
+type supervisor run // the run itself, seen as an event handler
 
 func (r *run) startSupervisor() {
-	r.k.Schedule(r.k.Now()+supervisorEvery, supervisor{r}, 0)
+	r.k.Schedule(r.k.Now()+supervisorEvery, (*supervisor)(r), 0)
 }
 
 // OnEvent restarts what should be running and keeps membership work moving.
-func (s supervisor) OnEvent(now simnet.Time, _ uint64) {
-	r := s.r
+func (s *supervisor) OnEvent(now simnet.Time, _ uint64) {
+	r := (*run)(s)
 	for _, n := range r.nodes {
 		if n.proc.State() == simnet.Down && n.holds == 0 && !n.corrupt && !n.removed {
 			r.restart(n)
@@ -31,7 +31,7 @@ func (s supervisor) OnEvent(now simnet.Time, _ uint64) {
 	if !r.eng.Semantics.PromotesLearners {
 		r.promoteLearners()
 	}
-	if r.healing {
+	if r.healed {
 		r.checkHealed()
 	}
 	r.k.Schedule(now+supervisorEvery, s, 0)
@@ -134,7 +134,7 @@ func (r *run) noteLeader(id int, term uint64) {
 	r.mark(Mark{Kind: MarkLeader, Node: id, Term: term})
 	r.k.Trace().Event(traceLeader, uint64(id), term, 0)
 	r.churnLeader(id)
-	if r.healing && r.res.Stats.LeaderAfterHeal < 0 {
+	if r.healed && r.res.Stats.LeaderAfterHeal < 0 {
 		r.res.Stats.LeaderAfterHeal = r.now()
 	}
 }

@@ -4,14 +4,21 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/simnet"
 	"github.com/raftcheck/raftcheck/workloads"
 )
 
 // node is a server slot: its disk and process outlive crashes; its host (one life) does not.
+// It reaches its run only through w.
 type node struct {
-	r       *run
+	w       nodeWorld
+	spec    *nodeSpec
+	k       *simnet.Kernel
+	net     *simnet.Network
+	inv     *checker.Invariants
+	buf     []byte // encoding scratch, reused for every datagram
 	id      int
 	disk    *simnet.Disk
 	proc    *simnet.Process
@@ -25,11 +32,44 @@ type node struct {
 	paused  int   // pause faults holding it
 }
 
+// nodeWorld is what a node tells its run: what it found wrong, what it did, and what became
+// of it. The run implements it.
+type nodeWorld interface {
+	violate(v checker.Violation)
+	mark(m Mark)
+	bootFailed(n *node, err error)
+	failStop(n *node, err error)
+	enginePanic(n *node, method string, v any, frames string)
+	noteLeader(id int, term uint64)
+	memberApplied(by int, index uint64, c engine.MemberChange)
+}
+
+// nodeSpec is what every node of a run is built from.
+type nodeSpec struct {
+	cfg      Config
+	eng      *engine.Descriptor
+	founders []int
+	mutants  []string // planted in the engine
+	noDedup  bool     // host mutant: no client-session deduplication
+}
+
+func (n *node) now() int64 { return int64(n.k.Now()) }
+
+// stepError records an engine's refusal of a message or request that is not expected.
+func (n *node) stepError(from int, err error) {
+	n.w.violate(checker.Violation{Kind: KindEngine, Time: n.now(), Nodes: []int{n.id, from}, Detail: err.Error()})
+}
+
+// wireViolation records an undecodable datagram: nodes and clients only send well-formed ones.
+func (n *node) wireViolation(from int, err error) {
+	n.w.violate(checker.Violation{Kind: KindWire, Time: n.now(), Nodes: []int{n.id, from}, Detail: err.Error()})
+}
+
 // boot is the process's boot function: a fresh life recovered from the disk.
 func (n *node) boot() simnet.Host {
 	h, err := n.newHost()
 	if err != nil {
-		n.r.bootFailed(n, err)
+		n.w.bootFailed(n, err)
 		return idleHost{}
 	}
 	n.h = h
@@ -45,25 +85,25 @@ func (idleHost) Receive(simnet.NodeID, []byte) {}
 
 func (n *node) newHost() (*host, error) {
 	cfg := engine.Config{
-		ID: n.id, Disk: n.disk, Rand: n.r.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
-		ElectionTicks: n.r.cfg.ElectionTicks, HeartbeatTicks: n.r.cfg.HeartbeatTick, Forward: n.r.cfg.Forwarding,
-		Mutants: n.r.mut.engine, Protocol: n.r.cfg.Protocol, Image: n.image,
+		ID: n.id, Disk: n.disk, Rand: n.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
+		ElectionTicks: n.spec.cfg.ElectionTicks, HeartbeatTicks: n.spec.cfg.HeartbeatTick, Forward: n.spec.cfg.Forwarding,
+		Mutants: n.spec.mutants, Protocol: n.spec.cfg.Protocol, Image: n.image,
 	}
 	if !n.joining {
-		cfg.Voters = n.r.founders
+		cfg.Voters = n.spec.founders
 	}
 	eng, rec, err := n.build(cfg)
 	if err != nil {
 		return nil, err
 	}
-	kv, err := workloads.NewKV(workloads.KVOptions{NoDedup: n.r.mut.noDedup})
+	kv, err := workloads.NewKV(workloads.KVOptions{NoDedup: n.spec.noDedup})
 	if err != nil {
 		return nil, err
 	}
 	h := &host{n: n, kv: kv, pending: map[uint64]pendingWrite{}}
-	h.eng = &guarded{e: eng, fail: func(method string, v any, frames string) { n.r.enginePanic(n, method, v, frames) }}
+	h.eng = &guarded{e: eng, fail: func(method string, v any, frames string) { n.w.enginePanic(n, method, v, frames) }}
 	if n.started {
-		n.r.inv.Restarted(n.r.now(), n.id, rec)
+		n.inv.Restarted(n.now(), n.id, rec)
 	}
 	n.started = true
 	return h, nil
@@ -105,20 +145,20 @@ func (h *host) Tick() {
 // Receive handles a datagram from a peer or a client.
 func (h *host) Receive(from simnet.NodeID, msg []byte) {
 	if len(msg) == 0 {
-		h.n.r.wireViolation(int(from), h.n.id, errWire)
+		h.n.wireViolation(int(from), errWire)
 		return
 	}
 	switch msg[0] {
 	case wireRaft:
 		if err := h.eng.Step(msg[1:]); err != nil && !errors.Is(err, engine.ErrDropped) {
-			h.n.r.stepError(h.n.id, int(from), err)
+			h.n.stepError(int(from), err)
 		}
 	case wireWrite:
 		h.write(from, msg[1:])
 	case wireRead:
 		h.read(from, msg[1:])
 	default:
-		h.n.r.wireViolation(int(from), h.n.id, fmt.Errorf("%w: tag %q", errWire, msg[0]))
+		h.n.wireViolation(int(from), fmt.Errorf("%w: tag %q", errWire, msg[0]))
 		return
 	}
 	h.drive()
@@ -127,7 +167,7 @@ func (h *host) Receive(from simnet.NodeID, msg []byte) {
 func (h *host) write(from simnet.NodeID, cmd []byte) {
 	c, err := workloads.DecodeCommand(cmd)
 	if err != nil {
-		h.n.r.wireViolation(int(from), h.n.id, err)
+		h.n.wireViolation(int(from), err)
 		return
 	}
 	if err := h.eng.Propose(cmd); err != nil {
@@ -140,7 +180,7 @@ func (h *host) write(from simnet.NodeID, cmd []byte) {
 func (h *host) read(from simnet.NodeID, cmd []byte) {
 	c, err := workloads.DecodeCommand(cmd)
 	if err != nil {
-		h.n.r.wireViolation(int(from), h.n.id, err)
+		h.n.wireViolation(int(from), err)
 		return
 	}
 	if err := h.eng.ReadIndex(readCtx(c.Client, c.Seq)); err != nil {
@@ -160,7 +200,7 @@ func (h *host) reject(to simnet.NodeID, c workloads.Command, err error) {
 	case errors.Is(err, engine.ErrDropped):
 		hint = h.eng.Status().Leader
 	default:
-		h.n.r.stepError(h.n.id, int(to), err)
+		h.n.stepError(int(to), err)
 	}
 	h.send(to, answer{Session: c.Client, Seq: c.Seq, Status: answerNotLeader, Hint: hint})
 }
@@ -170,11 +210,11 @@ func (h *host) answer(to simnet.NodeID, session, seq uint64, reply workloads.Rep
 }
 
 func (h *host) send(to simnet.NodeID, a answer) {
-	b, err := encodeAnswer(h.n.r.buf[:0], a)
+	b, err := encodeAnswer(h.n.buf[:0], a)
 	if err != nil {
 		panic(fmt.Sprintf("cluster: node %d cannot encode answer %+v: %v", h.n.id, a, err))
 	}
-	h.n.r.buf = b
+	h.n.buf = b
 	_ = h.n.proc.Send(to, b) // fails only if this process is not running, and then h is dead
 }
 
@@ -192,9 +232,9 @@ func (n *node) image() (uint64, []byte) {
 func (n *node) build(cfg engine.Config) (eng engine.Engine, rec engine.Recovery, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			n.r.enginePanic(n, "New", v, enginePanicFrames())
+			n.w.enginePanic(n, "New", v, enginePanicFrames())
 			eng, err = nil, errBroken
 		}
 	}()
-	return n.r.eng.New(cfg)
+	return n.spec.eng.New(cfg)
 }

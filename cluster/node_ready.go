@@ -23,7 +23,7 @@ func (h *host) drive() {
 		}
 		b, ok, err := h.eng.Ready()
 		if err != nil {
-			h.n.r.failStop(h.n, err)
+			h.n.w.failStop(h.n, err)
 			return
 		}
 		if !ok {
@@ -52,7 +52,7 @@ func (h *host) OnEvent(simnet.Time, uint64) {
 
 // observe reports a batch's persisted facts to the checkers, in the order they require.
 func (h *host) observe(o engine.Observations) {
-	inv, t, id := h.n.r.inv, h.n.r.now(), h.n.id
+	inv, t, id := h.n.inv, h.n.now(), h.n.id
 	if o.Snapshot != nil {
 		inv.SnapshotInstalled(t, id, *o.Snapshot)
 	}
@@ -78,11 +78,11 @@ func (h *host) observe(o engine.Observations) {
 		inv.VoteGranted(t, id, v.Term, v.Candidate)
 	}
 	if o.Role != engine.NoRole {
-		h.n.r.mark(Mark{Kind: MarkRole, Node: id, Term: o.Term, Detail: o.Role.String()})
+		h.n.w.mark(Mark{Kind: MarkRole, Node: id, Term: o.Term, Detail: o.Role.String()})
 	}
 	if o.Leader != 0 {
 		inv.BecameLeader(t, id, o.Leader)
-		h.n.r.noteLeader(id, o.Leader)
+		h.n.w.noteLeader(id, o.Leader)
 	}
 }
 
@@ -92,20 +92,20 @@ func (h *host) complete() {
 	h.batch = engine.Batch{}
 	h.deliveries = h.deliveries[:0]
 	for _, m := range b.Messages {
-		buf := append(h.n.r.buf[:0], wireRaft)
+		buf := append(h.n.buf[:0], wireRaft)
 		buf = append(buf, m.Data...)
-		h.n.r.buf = buf
+		h.n.buf = buf
 		to := simnet.NodeID(m.To)
 		// A removed or never-added peer is not attached; a cut link is refused at once, as a
 		// connection-oriented transport learns it.
-		sent := h.n.proc.Send(to, buf) == nil && h.n.r.net.Connected(simnet.NodeID(h.n.id), to)
+		sent := h.n.proc.Send(to, buf) == nil && h.n.net.Connected(simnet.NodeID(h.n.id), to)
 		if d, ok := delivery(m.Snapshot, sent); ok {
 			h.deliveries = append(h.deliveries, report{peer: m.To, d: d})
 		}
 	}
 	if b.Snapshot != nil {
 		if err := h.kv.Restore(b.Snapshot.Data); err != nil {
-			h.n.r.violate(checker.Violation{Kind: KindSnapshotData, Time: h.n.r.now(), Nodes: []int{h.n.id},
+			h.n.w.violate(checker.Violation{Kind: KindSnapshotData, Time: h.n.now(), Nodes: []int{h.n.id},
 				Detail: "restoring snapshot " + itoa64(b.Snapshot.Index) + ": " + err.Error()})
 		}
 		h.applied = 0
@@ -125,17 +125,17 @@ func (h *host) complete() {
 }
 
 func (h *host) apply(c engine.Committed) {
-	r := h.n.r
+	n := h.n
 	a, err := h.kv.Apply(c.Index, c.Command)
 	if err != nil {
-		r.violate(checker.Violation{Kind: KindStateMachine, Time: r.now(), Nodes: []int{h.n.id},
+		n.w.violate(checker.Violation{Kind: KindStateMachine, Time: n.now(), Nodes: []int{n.id},
 			Detail: "applying index " + itoa64(c.Index) + ": " + err.Error()})
 	}
 	obs := checker.EntryObs{Index: c.Index, Term: c.Term, Digest: c.Digest}
-	r.inv.Applied(r.now(), h.n.id, obs)
+	n.inv.Applied(n.now(), n.id, obs)
 	h.applied++
 	if c.Member != nil {
-		r.memberApplied(h.n.id, c.Index, *c.Member)
+		n.w.memberApplied(n.id, c.Index, *c.Member)
 	}
 	p, ok := h.pending[a.Client]
 	if !ok || a.Client == 0 || p.seq != a.Seq {
@@ -144,7 +144,7 @@ func (h *host) apply(c engine.Committed) {
 	delete(h.pending, a.Client)
 	h.answer(p.client, a.Client, a.Seq, a.Reply)
 	if a.Executed && a.Reply.Outcome() == workloads.OutcomeOK {
-		r.inv.Acked(r.now(), obs)
+		n.inv.Acked(n.now(), obs)
 	}
 }
 
@@ -202,7 +202,7 @@ func (h *host) serveReads() {
 
 // maybeCompact snapshots the state machine every CompactEvery applied entries.
 func (h *host) maybeCompact() {
-	every := h.n.r.cfg.CompactEvery
+	every := h.n.spec.cfg.CompactEvery
 	if every == 0 || h.applied < every {
 		return
 	}
@@ -211,11 +211,11 @@ func (h *host) maybeCompact() {
 		if errors.Is(err, engine.ErrDropped) {
 			return
 		}
-		h.n.r.failStop(h.n, err)
+		h.n.w.failStop(h.n, err)
 		return
 	}
 	h.applied = 0
-	h.n.r.inv.Compacted(h.n.r.now(), h.n.id, index)
+	h.n.inv.Compacted(h.n.now(), h.n.id, index)
 }
 
 // report is what the host's transport tells the engine of one message it sent.

@@ -39,6 +39,7 @@ type run struct {
 	k        *simnet.Kernel
 	net      *simnet.Network
 	eng      *engine.Descriptor
+	spec     *nodeSpec // what every node is built from, once the founders are known
 	founders []int
 	nodes    []*node
 	clients  []*client
@@ -50,10 +51,9 @@ type run struct {
 	schedule nemesis.Schedule
 	faults   faultState
 	members  membership
-	healing  bool
+	healed   bool // the heal phase has begun
 	aborted  bool // an engine panicked: the run stopped early
 	res      Result
-	buf      []byte // encoding scratch, reused for every datagram
 }
 
 // Run executes one simulated test. It is a pure function of (seed, cfg, opts.Schedule): the
@@ -184,7 +184,10 @@ func (r *run) addNode(joining bool) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &node{r: r, id: id, disk: disk, joining: joining}
+	if r.spec == nil {
+		r.spec = &nodeSpec{cfg: r.cfg, eng: r.eng, founders: r.founders, mutants: r.mut.engine, noDedup: r.mut.noDedup}
+	}
+	n := &node{w: r, spec: r.spec, k: r.k, net: r.net, inv: r.inv, id: id, disk: disk, joining: joining}
 	pc := simnet.ProcessConfig{TickInterval: simnet.Time(r.cfg.Tick), ClockRate: 1, Disk: disk}
 	if n.proc, err = simnet.NewProcess(r.k, r.net, simnet.NodeID(id), pc, n.boot); err != nil {
 		return nil, err
@@ -210,7 +213,7 @@ func (r *run) execute() {
 	r.scheduleFaults()
 	r.startSupervisor()
 	end := simnet.Time(r.cfg.Duration)
-	r.k.Schedule(end, healEvent{r}, 0)
+	r.k.Schedule(end, (*healEvent)(r), 0)
 	limit := end + simnet.Time(r.cfg.HealTime)
 	err := r.k.Run(simnet.Limits{MaxEvents: r.cfg.MaxEvents, MaxTime: limit + simnet.Second})
 	var bound *simnet.BoundError
@@ -246,13 +249,29 @@ func (r *run) mark(m Mark) {
 	r.res.Timeline = append(r.res.Timeline, m)
 }
 
-// randomMember picks a node a client may contact: a current member that is not removed.
-func (r *run) randomMember(rnd *rand.Rand) int {
+// contact picks the node a client tries: its guess if that is a member, else a random one.
+func (r *run) contact(guess int, rnd *rand.Rand) int {
+	if guess != engine.NoHint && r.members.has(guess) {
+		return guess
+	}
 	ids := r.members.all()
 	return ids[rnd.IntN(len(ids))]
 }
 
-func (r *run) isMember(id int) bool { return r.members.has(id) }
+func (r *run) healing() bool { return r.healed }
+
+func (r *run) nextOp() workloads.Op { return r.gen.Next() }
+
+func (r *run) invoke(op workloads.HistoryOp) int {
+	r.history = append(r.history, op)
+	return len(r.history) - 1
+}
+
+func (r *run) complete(i int, reply workloads.Reply, at int64, out workloads.Outcome) workloads.HistoryOp {
+	h := &r.history[i]
+	h.Reply, h.Return, h.Outcome = reply, at, out
+	return *h
+}
 
 // semanticsNotes says how the run's checks follow what engine d declares of itself.
 func semanticsNotes(d *engine.Descriptor) []string {
