@@ -277,7 +277,7 @@ func (r *run) complete(i int, reply workloads.Reply, at int64, out workloads.Out
 func semanticsNotes(d *engine.Descriptor) []string {
 	var out []string
 	if d.Semantics.ConfOnApply {
-		out = append(out, "membership-rule: checked by the apply-time rule (a leader appends a change only after applying the previous one and an entry of its term): "+
+		out = append(out, "membership-rule: checked by the apply-time rule (a leader appends a change only after applying every earlier one in its log): "+
 			d.Name+" declares that a configuration takes effect when applied, so the append-time rule of the thesis (§4.1) does not apply")
 	}
 	if !d.Semantics.PromotesLearners {

@@ -49,7 +49,9 @@ type Config struct {
 	Mutants        []string // names from this engine's Descriptor.Mutants to plant
 	Protocol       Protocol
 	// Image returns the host's state machine as of its applied index, for an engine that must
-	// produce a snapshot on demand (to send to a follower that is too far behind).
+	// produce a snapshot on demand (to send to a follower that is too far behind). It may be
+	// called from inside any engine method (a Step or Tick that decides to send a snapshot);
+	// it reads the host's state and never calls back into the engine.
 	Image func() (applied uint64, data []byte)
 }
 

@@ -15,16 +15,23 @@ type Observations struct {
 	Term      uint64             // the node's term, with Role
 	Votes     []Vote             // votes granted in this batch's messages (not pre-votes)
 	Confs     []checker.EntryObs // the configuration-change entries among Saved
-	// Quorums are the node's voter sets before and after this batch when, leading, it
-	// advanced its commit index in it (nil otherwise): the checker verifies that a majority of
+	// Quorums are the voter sets that could count for this batch's commit when, leading, the
+	// node advanced its commit index in it (nil otherwise): the sets before and after the
+	// batch for an engine whose configurations take effect when appended, the one set in
+	// effect for one whose take effect when applied. The checker verifies that a majority of
 	// one of them holds the committed entry.
 	Quorums [][]int
 	// Matches is a leader's matchIndex per follower after this batch (nil unless leading).
 	Matches []checker.Match
 }
 
-// Match is how far one member's log is known to match a leader's.
-type Match = checker.Match
+// The checker's observation types, named here so that an engine needs no other import.
+type (
+	Match       = checker.Match       // how far one member's log is known to match a leader's
+	EntryObs    = checker.EntryObs    // a log entry as the checkers see it: index, term, content digest
+	HardState   = checker.HardState   // term, vote and commit as persisted
+	SnapshotObs = checker.SnapshotObs // a snapshot saved, and whether the log after it was kept
+)
 
 // Recovery is what an engine recovered from its disk at start, for the checkers.
 type Recovery = checker.Recovery

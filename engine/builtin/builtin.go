@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/engine/etcdraft"
 	"github.com/raftcheck/raftcheck/engine/raftengine"
 )
 
@@ -18,7 +19,7 @@ const Default = raftengine.Name
 
 // List returns a fresh descriptor of every built-in engine, the default first.
 func List() []*engine.Descriptor {
-	return []*engine.Descriptor{raftengine.Descriptor()}
+	return []*engine.Descriptor{raftengine.Descriptor(), etcdraft.Descriptor()}
 }
 
 // Names returns the built-in engines' names, the default first.

@@ -1,0 +1,102 @@
+package etcdraft
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/raftcheck/raftcheck/engine"
+)
+
+const (
+	// modulePath is etcd raft's module, whose version Descriptor reports.
+	modulePath = "go.etcd.io/raft/v3"
+	// fallbackVersion is the version go.mod requires, reported when the binary carries no
+	// build information for modulePath.
+	fallbackVersion = "v3.7.0"
+)
+
+// The planted bugs, by name. Each is a mistake an integration of etcd raft makes in the code
+// around the RawNode (etcd itself is never changed).
+const (
+	mutantSendBeforeSync     = "etcd-send-before-sync"
+	mutantDropHardState      = "etcd-drop-hard-state"
+	mutantApplyBeforePersist = "etcd-apply-before-persist"
+	mutantNoReportSnapshot   = "etcd-no-report-snapshot"
+	mutantSkipRestore        = "etcd-skip-restore"
+	mutantAppliedFromCommit  = "etcd-applied-from-commit"
+	mutantStaleSnapshotConf  = "etcd-stale-snapshot-conf"
+)
+
+var mutants = []engine.Mutant{
+	{Name: mutantSendBeforeSync, Help: "a Ready's messages leave before its entries and hard state are synced; the sync happens at the next tick"},
+	{Name: mutantDropHardState, Help: "the Ready's HardState is never written: term, vote and commit are forgotten on restart"},
+	{Name: mutantApplyBeforePersist, Help: "a Ready's committed entries are applied and its messages sent, but its entries and hard state are written only with the next Ready"},
+	{Name: mutantNoReportSnapshot, Help: "snapshot outcomes are never reported (no ReportSnapshot): a lost snapshot leaves the follower paused until the leader changes"},
+	{Name: mutantSkipRestore, Help: "a snapshot received from the leader is persisted but never handed to the state machine"},
+	{Name: mutantAppliedFromCommit, Help: "on restart Config.Applied is the recovered commit index, not the snapshot's: entries between them are never applied again"},
+	{Name: mutantStaleSnapshotConf, Help: "a follower is always sent the stored snapshot, whose configuration may predate a learner added since (no snapshot on demand)"},
+}
+
+// planted is the set of mutants a node runs with.
+type planted struct {
+	sendBeforeSync, dropHardState, applyBeforePersist bool
+	noReportSnapshot, skipRestore, appliedFromCommit  bool
+	staleSnapshotConf                                 bool
+}
+
+func parseMutants(names []string) (planted, error) {
+	var p planted
+	for _, name := range names {
+		switch name {
+		case mutantSendBeforeSync:
+			p.sendBeforeSync = true
+		case mutantDropHardState:
+			p.dropHardState = true
+		case mutantApplyBeforePersist:
+			p.applyBeforePersist = true
+		case mutantNoReportSnapshot:
+			p.noReportSnapshot = true
+		case mutantSkipRestore:
+			p.skipRestore = true
+		case mutantAppliedFromCommit:
+			p.appliedFromCommit = true
+		case mutantStaleSnapshotConf:
+			p.staleSnapshotConf = true
+		default:
+			return planted{}, fmt.Errorf("etcdraft: unknown mutant %q", name)
+		}
+	}
+	return p, nil
+}
+
+// Descriptor describes the etcd engine: go.etcd.io/raft/v3 behind engine.Engine. Its
+// configurations take effect when applied, and the host promotes learners.
+func Descriptor() *engine.Descriptor {
+	return &engine.Descriptor{
+		Name:      "etcd",
+		Version:   version(),
+		Semantics: engine.Semantics{ConfOnApply: true, PromotesLearners: false},
+		New:       New,
+		Mutants:   append([]engine.Mutant(nil), mutants...),
+	}
+}
+
+// version is the version of etcd raft linked into the binary.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return fallbackVersion
+	}
+	for _, d := range bi.Deps {
+		if d.Path != modulePath {
+			continue
+		}
+		if d.Replace != nil && d.Replace.Version != "" {
+			return d.Replace.Version
+		}
+		if d.Version != "" {
+			return d.Version
+		}
+	}
+	return fallbackVersion
+}
