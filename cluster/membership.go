@@ -22,13 +22,15 @@ type membership struct {
 	// commits (only one change is in flight at a time, so a later commit means it was
 	// committed or truncated).
 	removing []int
+	// views are the configurations nodes may still be in: see views.go.
+	views confViews
 }
 
 // memberTask is a change the nemesis asked for; one runs at a time.
 type memberTask struct {
-	kind  nemesis.Kind // nemesis.Add, nemesis.Remove or nemesis.Replace
-	node  int          // nemesis.Remove/nemesis.Replace: the node leaving; nemesis.Add/nemesis.Replace: set to the new node once created
-	added int          // nemesis.Replace: the new node, -1 until created
+	kind  nemesis.Kind // Add, Remove or Replace
+	node  int          // Remove, Replace: the node leaving
+	added int          // Replace: the new node, -1 until created
 	tries int
 }
 
@@ -37,6 +39,7 @@ const maxMemberTries = 80
 
 func (m *membership) init(founders []int) {
 	m.voters = slices.Clone(founders)
+	m.views.init(founders)
 	m.alias = map[int]int{}
 }
 
@@ -82,9 +85,11 @@ func (m *membership) applied(index uint64, c engine.MemberChange) bool {
 // memberApplied is called by every node applying a configuration change; the first
 // application of each index updates the view, and a removed node is shut down for good.
 func (r *run) memberApplied(by int, index uint64, c engine.MemberChange) {
+	r.members.views.appliedBy(by, index)
 	if !r.members.applied(index, c) {
 		return
 	}
+	r.members.views.add(index, r.members.voters)
 	r.mark(Mark{Kind: MarkMember, Node: c.Node, Detail: fmt.Sprintf("%s %d at index %d (voters %v, learners %v)",
 		c.Op, c.Node, index, r.members.voters, r.members.learners)})
 	r.k.Trace().Event(traceMember, uint64(c.Op), uint64(c.Node), index)
@@ -173,13 +178,18 @@ func (r *run) propose(c engine.MemberChange) error {
 	return nil
 }
 
-// configs returns the voter sets the cluster may be running with: the committed one; for
-// each removal proposed since, the one without that node; for each learner, the one with it
-// (the leader promotes a learner on its own once it has caught up). A configuration takes
-// effect when appended, and an appended change may not be committed yet; the nemesis budgets
-// for the worst of them.
+// configs returns the voter sets the cluster may be running with: the committed one; the
+// older ones that a node which has not applied the later changes still uses (with an engine
+// whose configurations take effect when applied, a follower that never learned that a
+// removal committed counts its votes in the old configuration forever); for each removal
+// proposed since, the one without that node; for each learner, the one with it (the leader
+// or the host promotes a learner once it has caught up). The nemesis budgets for the worst of
+// them.
 func (r *run) configs() [][]int {
 	out := [][]int{r.members.voters}
+	for _, id := range r.members.views.behind(r.members.index, r.participant) {
+		out = append(out, r.members.views.voters(id))
+	}
 	for _, gone := range r.members.removing {
 		if slices.Contains(r.members.voters, gone) {
 			out = append(out, slices.DeleteFunc(slices.Clone(r.members.voters), func(id int) bool { return id == gone }))
@@ -253,3 +263,12 @@ func (r *run) promoteLearners() {
 		}
 	}
 }
+
+// participant says whether node id may still vote or lead: it exists, and it was neither
+// removed nor refused to start.
+func (r *run) participant(id int) bool {
+	return id < len(r.nodes) && !r.nodes[id].removed && !r.nodes[id].corrupt
+}
+
+// restored records that node restored a snapshot through index (it holds the changes in it).
+func (r *run) restored(node int, index uint64) { r.members.views.restored(node, index) }

@@ -42,6 +42,7 @@ type nodeWorld interface {
 	enginePanic(n *node, method string, v any, frames string)
 	noteLeader(id int, term uint64)
 	memberApplied(by int, index uint64, c engine.MemberChange)
+	restored(node int, index uint64)
 }
 
 // nodeSpec is what every node of a run is built from.
@@ -88,6 +89,10 @@ func (n *node) newHost() (*host, error) {
 		ID: n.id, Disk: n.disk, Rand: n.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
 		ElectionTicks: n.spec.cfg.ElectionTicks, HeartbeatTicks: n.spec.cfg.HeartbeatTick, Forward: n.spec.cfg.Forwarding,
 		Mutants: n.spec.mutants, Protocol: n.spec.cfg.Protocol, Image: n.image,
+	}
+	if n.k.Trace().Recording() {
+		prefix := fmt.Sprintf("node %d: ", n.id)
+		cfg.Log = func(line string) { n.k.Trace().Comment(prefix + line) }
 	}
 	if !n.joining {
 		cfg.Voters = n.spec.founders

@@ -109,6 +109,7 @@ func (h *host) complete() {
 				Detail: "restoring snapshot " + itoa64(b.Snapshot.Index) + ": " + err.Error()})
 		}
 		h.applied = 0
+		h.n.w.restored(h.n.id, b.Snapshot.Index)
 	}
 	for _, c := range b.Apply {
 		h.apply(c)

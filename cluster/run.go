@@ -193,6 +193,9 @@ func (r *run) addNode(joining bool) (*node, error) {
 		return nil, err
 	}
 	r.nodes = append(r.nodes, n)
+	if joining {
+		r.members.views.joined(id)
+	}
 	if err := n.proc.Start(); err != nil {
 		return nil, err
 	}

@@ -53,6 +53,9 @@ type Config struct {
 	// called from inside any engine method (a Step or Tick that decides to send a snapshot);
 	// it reads the host's state and never calls back into the engine.
 	Image func() (applied uint64, data []byte)
+	// Log, when not nil, takes the implementation's own log lines; replay --trace shows them
+	// among the run's events. It is nil when nobody reads them: log nothing then.
+	Log func(line string)
 }
 
 // Protocol holds the Raft settings a run may vary. Zero limits mean the implementation's

@@ -31,6 +31,7 @@ const (
 	TraceLink                            // a=from b=to c=1 cut, 0 restored
 	TraceClock                           // a=node b=clock rate in parts per million
 	TraceLinkConfig                      // a=from b=to (MaxUint64 both: the default) c=config hash
+	TraceComment                         // a line for humans only (Comment): not in the hash
 	traceKindEnd
 )
 
@@ -40,7 +41,7 @@ const TraceUser TraceKind = 100
 var traceKindNames = [traceKindEnd]string{
 	"?", "send", "deliver", "drop", "duplicate", "write", "truncate", "sync", "dirop",
 	"syncdir", "diskcrash", "start", "crash", "pause", "resume", "tick", "timer", "fault",
-	"link", "clock", "linkconfig",
+	"link", "clock", "linkconfig", "comment",
 }
 
 // String returns the kind's name; user kinds without a registered name print as "user+N".
@@ -117,6 +118,17 @@ func (t *Trace) Hash() uint64 { return t.hash }
 
 // Count returns the number of events folded so far.
 func (t *Trace) Count() uint64 { return t.count }
+
+// Comment records a text line for humans, when recording, without folding it into the hash:
+// for what restates state the hash already covers, such as a Raft implementation's own log.
+func (t *Trace) Comment(text string) {
+	if t.record {
+		t.addLine(TraceComment, 0, 0, 0, text)
+	}
+}
+
+// Recording reports whether text lines are being recorded.
+func (t *Trace) Recording() bool { return t.record }
 
 // Record turns text recording on or off. Lines recorded so far are kept.
 func (t *Trace) Record(enable bool) { t.record = enable }

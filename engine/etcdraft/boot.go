@@ -84,7 +84,7 @@ func (e *node) etcdConfig(cfg engine.Config, applied uint64) *etcd.Config {
 		Storage: e.store, Applied: applied, PreVote: cfg.Protocol.PreVote, CheckQuorum: cfg.Protocol.CheckQuorum,
 		MaxInflightMsgs: cfg.Protocol.MaxInflight, MaxSizePerMsg: uint64(cfg.Protocol.MaxAppend) * bytesPerEntry,
 		MaxCommittedSizePerReady: defaultMaxMsgBytes, DisableProposalForwarding: !cfg.Forward,
-		ReadOnlyOption: etcd.ReadOnlySafe, StepDownOnRemoval: true, Logger: quietLogger{node: cfg.ID},
+		ReadOnlyOption: etcd.ReadOnlySafe, StepDownOnRemoval: true, Logger: quietLogger{node: cfg.ID, log: cfg.Log},
 	}
 	if c.MaxInflightMsgs == 0 {
 		c.MaxInflightMsgs = defaultMaxInflight
