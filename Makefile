@@ -14,7 +14,7 @@ SOAKSEEDS ?= 20000
 ## determinism tests again under the race detector (same trace hashes as without it).
 test: fmt-check vet
 	$(GO) test -count=1 $(PKGS)
-	$(GO) test -race -count=1 -short -run 'Determinism|GoldenHashes' ./simnet ./cluster
+	$(GO) test -race -count=1 -short -run 'Determinis|GoldenHashes' ./simnet ./cluster ./engine/etcdraft
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
