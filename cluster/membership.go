@@ -212,8 +212,13 @@ func (r *run) canLose(id int) bool {
 }
 
 // removable says whether removing id leaves, in every possible configuration, at least three
-// voters and a healthy quorum.
+// voters and a healthy quorum, and whether every configuration that still counts id keeps a
+// healthy quorum without it: the host shuts a removed node down as soon as one node applies
+// the removal, and a node that never learns the removal committed goes on counting it.
 func (r *run) removable(id int) bool {
+	if !r.canLose(id) {
+		return false
+	}
 	for _, c := range r.configs() {
 		left := slices.DeleteFunc(slices.Clone(c), func(v int) bool { return v == id })
 		if len(left) < 3 || r.healthyVoters(left, id) < len(left)/2+1 {
