@@ -33,12 +33,15 @@ func TestNemesisBudget(t *testing.T) {
 		{"five voters, one damaged: a second may go", budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 0), 1, true, true},
 		{"five voters, two damaged: a third may not", budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 0, 1), 2, false, false},
 		// Seed 226: a removal proposed (maybe appended, maybe not) leaves four voters, which
-		// need three healthy ones.
-		// (Removing 2 as well still leaves a healthy majority of {0, 3, 4}.)
-		{"pending removal counts as gone", budgetRun([]int{0, 1, 2, 3, 4}, nil, []int{1}, 0), 2, false, true},
+		// need three healthy ones. Removing 2 as well would leave {0, 3, 4} a healthy majority,
+		// but the host shuts 2 down at the first application of its removal, and a node that
+		// never learns the removal committed counts 2 in {0, 2, 3, 4}, where {3, 4} is no
+		// quorum (etcd seed 1418).
+		{"pending removal counts as gone", budgetRun([]int{0, 1, 2, 3, 4}, nil, []int{1}, 0), 2, false, false},
 		// Seeds 509 and 768: the leader may promote a learner at any time; six voters need four.
-		// (Removing the learner is fine: the committed voters keep their quorum.)
-		{"a learner may be promoted", budgetRun([]int{0, 1, 2, 3, 4}, []int{5}, nil, 1, 4), 5, false, true},
+		// Removing the learner is refused too: a node that saw it promoted counts it.
+		{"a learner may be promoted", budgetRun([]int{0, 1, 2, 3, 4}, []int{5}, nil, 1, 4), 5, false, false},
+		{"five voters, one damaged: a healthy one may be removed", budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 0), 3, true, true},
 		{"three voters never shrink", budgetRun([]int{0, 1, 2}, nil, nil), 2, true, false},
 	}
 	for _, c := range cases {
@@ -62,4 +65,26 @@ func TestMembershipView(t *testing.T) {
 	m.alias[1] = 5
 	m.alias[5] = 6
 	require.Equal(t, 6, m.resolve(1), "a replaced node's faults strike its latest replacement")
+}
+
+// TestConfViews: the budget sees the configuration each node last applied, including one
+// learned from a snapshot, and a node added later starts from the newest.
+func TestConfViews(t *testing.T) {
+	var v confViews
+	v.init([]int{0, 1, 2})
+	v.add(10, []int{0, 1, 2, 3})
+	v.appliedBy(0, 10)
+	v.add(20, []int{0, 1, 3})
+	v.appliedBy(0, 20)
+	v.appliedBy(3, 10)
+	all := func(int) bool { return true }
+	require.Equal(t, []int{1, 2, 3}, v.behind(20, func(id int) bool { return id < 4 }))
+	require.Equal(t, []int{0, 1, 2}, v.voters(1), "never applied a change: the founders")
+	require.Equal(t, []int{0, 1, 2, 3}, v.voters(3))
+	require.Equal(t, []int{0, 1, 3}, v.voters(0))
+	v.restored(1, 15)
+	require.Equal(t, []int{0, 1, 2, 3}, v.voters(1), "a snapshot through 15 holds the change at 10")
+	v.joined(4)
+	require.Equal(t, []int{0, 1, 3}, v.voters(4))
+	require.NotContains(t, v.behind(20, all), 4)
 }
