@@ -12,7 +12,8 @@
 //
 //	cfg := cluster.DefaultConfig()
 //	cfg.Workload = "append"
-//	res, err := cluster.Run(seed, cfg, cluster.Options{})
+//	d, _ := builtin.Lookup("etcd") // or your own engine.Descriptor
+//	res, err := cluster.Run(seed, cfg, cluster.Options{Engine: d})
 //	if err != nil {
 //		log.Fatal(err) // the config is invalid
 //	}
@@ -25,7 +26,10 @@
 //		os.WriteFile("repro.json", repro, 0o644)
 //	}
 //
-// The Raft implementation is plugged in behind engine.Engine (NewRaftEngine is ours); the checkers
-// see nodes only through engine.Observations, so they hold for any implementation. Mutants plant
-// known bugs by name (Config.Mutants) to measure how quickly a run finds them.
+// The Raft implementation arrives as an engine.Descriptor in Options.Engine: cluster knows no
+// implementation. The checkers see nodes only through engine.Observations, so they hold for
+// any implementation; where the engine declares different semantics (engine.Semantics) the
+// run follows the declaration and says so in Result.Notes. A panic inside an engine is a
+// violation of kind KindPanic. Mutants plant known bugs by name (Config.Mutants; Mutants lists
+// an engine's and the host's) to measure how quickly a run finds them.
 package cluster

@@ -19,9 +19,11 @@
 //		apply(b.Apply)
 //		serve(b.Reads)
 //		eng.Advance()
+//		report(deliveries) // eng.Report: peers unreachable, snapshots sent or failed
 //	}
 //
 // Our raft package is behind it in engine/raftengine and go.etcd.io/raft/v3 in engine/etcdraft;
 // engine/builtin lists both by name. A Raft author plugs in an implementation by writing an
-// Engine and a Descriptor and handing it to cluster.Run (see cluster's Example).
+// Engine and a Descriptor and handing it to cluster.Run, or to enginetest.Run from a go test
+// (see the Example in enginetest).
 package engine

@@ -11,9 +11,10 @@
 // applied (Semantics.ConfOnApply) and the host promotes learners.
 //
 // Determinism: etcd draws its election jitter from a process-global source that reads
-// crypto/rand.Reader. Every call into etcd goes through one process-wide gate that points
-// crypto/rand.Reader at the calling node's own stream for the duration of the call (see
-// entropy.go), so a run is a pure function of its seed even with parallel simulations.
+// crypto/rand.Reader. Every call into etcd that can draw goes through one process-wide gate
+// that points crypto/rand.Reader at the calling node's own stream for the duration of the
+// call (see entropy.go), so a run is a pure function of its seed even with parallel
+// simulations.
 //
 // A host's loop, for every node:
 //
