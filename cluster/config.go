@@ -41,15 +41,15 @@ type Config struct {
 	Tuning   string          `json:"tuning"`
 	Protocol engine.Protocol `json:"protocol"`
 
-	Tick          simnet.Duration `json:"tick"`           // simulated time between Raft ticks at clock rate 1
-	ElectionTicks int             `json:"election_ticks"` // Raft election timeout in ticks
-	HeartbeatTick int             `json:"heartbeat_ticks"`
-	ClientTimeout simnet.Duration `json:"client_timeout"` // a client retries after this long without an answer
-	LatencyMin    simnet.Duration `json:"latency_min"`    // network latency floor
-	LatencyTail   simnet.Duration `json:"latency_tail"`   // mean of the exponential tail on top of the floor
-	SyncLatency   simnet.Duration `json:"sync_latency"`   // what an fsync costs on every disk
-	CompactEvery  int             `json:"compact_every"`  // a node snapshots after this many applied entries
-	MaxEvents     uint64          `json:"max_events"`     // hard bound on simulator events for the run
+	Tick           simnet.Duration `json:"tick"`           // simulated time between Raft ticks at clock rate 1
+	ElectionTicks  int             `json:"election_ticks"` // Raft election timeout in ticks
+	HeartbeatTicks int             `json:"heartbeat_ticks"`
+	ClientTimeout  simnet.Duration `json:"client_timeout"` // a client retries after this long without an answer
+	LatencyMin     simnet.Duration `json:"latency_min"`    // network latency floor
+	LatencyTail    simnet.Duration `json:"latency_tail"`   // mean of the exponential tail on top of the floor
+	SyncLatency    simnet.Duration `json:"sync_latency"`   // what an fsync costs on every disk
+	CompactEvery   int             `json:"compact_every"`  // a node snapshots after this many applied entries
+	MaxEvents      uint64          `json:"max_events"`     // hard bound on simulator events for the run
 }
 
 // DefaultConfig is the standard scenario: 5 nodes, 30 simulated seconds, 100 operations per
@@ -61,7 +61,7 @@ func DefaultConfig() Config {
 		ReadIndex: true, Forwarding: true,
 		Nemesis: "swarm", FaultInterval: simnet.Duration(8 * time.Second),
 		Tuning: "swarm", Protocol: engine.Protocol{PreVote: true, CheckQuorum: true},
-		Tick: simnet.Duration(50 * time.Millisecond), ElectionTicks: 10, HeartbeatTick: 1,
+		Tick: simnet.Duration(50 * time.Millisecond), ElectionTicks: 10, HeartbeatTicks: 1,
 		ClientTimeout: simnet.Duration(time.Second),
 		LatencyMin:    simnet.Duration(time.Millisecond), LatencyTail: simnet.Duration(2 * time.Millisecond),
 		CompactEvery: 500, MaxEvents: 50_000_000,
@@ -88,8 +88,8 @@ func (c Config) Validate() error {
 		{c.WritesPerKey < 0 || c.WritesPerKey > 1<<20, "writes_per_key", c.WritesPerKey, "must be in [0, 1048576]"},
 		{c.FaultInterval <= 0, "fault_interval", c.FaultInterval, "must be > 0"},
 		{c.Tick <= 0, "tick", c.Tick, "must be > 0"},
-		{c.HeartbeatTick < 1, "heartbeat_ticks", c.HeartbeatTick, "must be >= 1"},
-		{c.ElectionTicks <= c.HeartbeatTick, "election_ticks", c.ElectionTicks, "must be > heartbeat_ticks"},
+		{c.HeartbeatTicks < 1, "heartbeat_ticks", c.HeartbeatTicks, "must be >= 1"},
+		{c.ElectionTicks <= c.HeartbeatTicks, "election_ticks", c.ElectionTicks, "must be > heartbeat_ticks"},
 		{c.ClientTimeout <= 0, "client_timeout", c.ClientTimeout, "must be > 0"},
 		{c.LatencyMin < 0, "latency_min", c.LatencyMin, "must be >= 0"},
 		{c.LatencyTail < 0, "latency_tail", c.LatencyTail, "must be >= 0"},

@@ -87,7 +87,7 @@ func (idleHost) Receive(simnet.NodeID, []byte) {}
 func (n *node) newHost() (*host, error) {
 	cfg := engine.Config{
 		ID: n.id, Disk: n.disk, Rand: n.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
-		ElectionTicks: n.spec.cfg.ElectionTicks, HeartbeatTicks: n.spec.cfg.HeartbeatTick, Forward: n.spec.cfg.Forwarding,
+		ElectionTicks: n.spec.cfg.ElectionTicks, HeartbeatTicks: n.spec.cfg.HeartbeatTicks, Forward: n.spec.cfg.Forwarding,
 		Mutants: n.spec.mutants, Protocol: n.spec.cfg.Protocol, Image: n.image,
 	}
 	if n.k.Trace().Recording() {

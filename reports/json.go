@@ -169,7 +169,7 @@ var configFlags = []configFlag{
 	intFlag("--snapshot-chunk", func(c *cluster.Config) *int { return &c.Protocol.SnapshotChunk }),
 	durFlag("--tick", func(c *cluster.Config) *simnet.Duration { return &c.Tick }),
 	intFlag("--election-ticks", func(c *cluster.Config) *int { return &c.ElectionTicks }),
-	intFlag("--heartbeat-ticks", func(c *cluster.Config) *int { return &c.HeartbeatTick }),
+	intFlag("--heartbeat-ticks", func(c *cluster.Config) *int { return &c.HeartbeatTicks }),
 	durFlag("--client-timeout", func(c *cluster.Config) *simnet.Duration { return &c.ClientTimeout }),
 	durFlag("--latency-min", func(c *cluster.Config) *simnet.Duration { return &c.LatencyMin }),
 	durFlag("--latency-tail", func(c *cluster.Config) *simnet.Duration { return &c.LatencyTail }),

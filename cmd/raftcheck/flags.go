@@ -181,7 +181,7 @@ func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	fs.TextVar(&p.SyncLatency, "sync-latency", d.SyncLatency, "what an fsync costs on every disk (tuned)")
 	fs.TextVar(&p.Tick, "tick", d.Tick, "simulated time between Raft ticks")
 	fs.IntVar(&p.ElectionTicks, "election-ticks", d.ElectionTicks, "Raft election timeout in ticks (tuned)")
-	fs.IntVar(&p.HeartbeatTick, "heartbeat-ticks", d.HeartbeatTick, "Raft heartbeat interval in ticks")
+	fs.IntVar(&p.HeartbeatTicks, "heartbeat-ticks", d.HeartbeatTicks, "Raft heartbeat interval in ticks")
 	fs.TextVar(&p.ClientTimeout, "client-timeout", d.ClientTimeout, "a client retries after this long without an answer")
 	fs.TextVar(&p.LatencyMin, "latency-min", d.LatencyMin, "network latency floor (tuned)")
 	fs.TextVar(&p.LatencyTail, "latency-tail", d.LatencyTail, "mean of the exponential latency tail on top of the floor (tuned)")

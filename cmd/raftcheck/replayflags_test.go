@@ -26,7 +26,7 @@ func TestReplayCommandRoundTrips(t *testing.T) {
 	cfg.ReadIndex, cfg.Forwarding, cfg.Nemesis, cfg.FaultInterval = false, false, "crash,churn", simnet.Duration(3*time.Second)
 	cfg.Mutants, cfg.Tuning = []string{"etcd-drop-hard-state", "no-session-dedup"}, "fixed"
 	cfg.Protocol = engine.Protocol{PreVote: false, CheckQuorum: false, MaxAppend: 4, MaxInflight: 2, SnapshotChunk: 300}
-	cfg.Tick, cfg.ElectionTicks, cfg.HeartbeatTick = simnet.Duration(20*time.Millisecond), 7, 2
+	cfg.Tick, cfg.ElectionTicks, cfg.HeartbeatTicks = simnet.Duration(20*time.Millisecond), 7, 2
 	cfg.ClientTimeout, cfg.LatencyMin, cfg.LatencyTail = simnet.Duration(700*time.Millisecond), simnet.Duration(3*time.Millisecond), simnet.Duration(4*time.Millisecond)
 	cfg.SyncLatency, cfg.CompactEvery, cfg.MaxEvents = simnet.Duration(5*time.Millisecond), 77, 1234567
 	require.NoError(t, cfg.Validate())
