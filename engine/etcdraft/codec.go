@@ -78,30 +78,22 @@ func etcdHardState(hs raft.HardState) *pb.HardState {
 	return &pb.HardState{Term: new(hs.Term), Vote: new(hs.Vote), Commit: new(hs.Commit)}
 }
 
-// appendWALEntries appends to dst the WAL records of ents: each keeps its index and term, and
-// its data is the etcd entry, marshalled. The records' data alias buf, returned grown.
-func appendWALEntries(dst []raft.Entry, buf []byte, ents []*pb.Entry) ([]raft.Entry, []byte) {
+// appendWALEntries appends to dst the WAL records of ents: each keeps its index, term, etcd's
+// entry type (as the record's type byte) and data, which the WAL copies when it writes.
+func appendWALEntries(dst []raft.Entry, ents []*pb.Entry) []raft.Entry {
 	for _, e := range ents {
-		from := len(buf)
-		var err error
-		if buf, err = marshal.MarshalAppend(buf, e); err != nil {
-			panic(fmt.Sprintf("etcdraft: cannot marshal entry %d (term %d): %v", e.GetIndex(), e.GetTerm(), err))
-		}
-		dst = append(dst, raft.Entry{Index: e.GetIndex(), Term: e.GetTerm(), Type: raft.EntryNormal, Data: buf[from:len(buf):len(buf)]})
+		dst = append(dst, raft.Entry{Index: e.GetIndex(), Term: e.GetTerm(), Type: raft.EntryType(e.GetType()), Data: e.GetData()})
 	}
-	return dst, buf
+	return dst
 }
 
 // etcdEntry decodes a WAL record written by appendWALEntries.
 func etcdEntry(r raft.Entry) (*pb.Entry, error) {
-	e := new(pb.Entry)
-	if err := proto.Unmarshal(r.Data, e); err != nil {
-		return nil, fmt.Errorf("entry %d: %w", r.Index, err)
+	t := pb.EntryType(r.Type)
+	if _, known := pb.EntryType_name[int32(t)]; !known {
+		return nil, fmt.Errorf("entry %d (term %d): unknown etcd entry type %d", r.Index, r.Term, r.Type)
 	}
-	if e.GetIndex() != r.Index || e.GetTerm() != r.Term {
-		return nil, fmt.Errorf("entry %d (term %d) holds etcd entry %d (term %d)", r.Index, r.Term, e.GetIndex(), e.GetTerm())
-	}
-	return e, nil
+	return &pb.Entry{Index: new(r.Index), Term: new(r.Term), Type: t.Enum(), Data: r.Data}, nil
 }
 
 // isBootstrap says whether e is one of RawNode.Bootstrap's configuration entries.

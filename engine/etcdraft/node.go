@@ -49,7 +49,6 @@ type node struct {
 	apply    []engine.Committed
 	matches  []checker.Match
 	walEnts  []raft.Entry
-	walBuf   []byte
 
 	// Mutant etcd-send-before-sync: a write owed a sync, done at the next tick.
 	owedSync bool

@@ -115,14 +115,14 @@ func (e *node) save(w write, o *engine.Observations) (unsynced bool, err error) 
 		e.owedSync = e.owedSync || sync
 		sync = false
 	}
-	e.walEnts, e.walBuf = appendWALEntries(e.walEnts[:0], e.walBuf[:0], w.ents)
+	e.walEnts = appendWALEntries(e.walEnts[:0], w.ents)
 	wrote := len(e.walEnts) > 0 || !hs.IsEmpty()
 	if wrote || sync {
 		if err := e.log.Save(hs, e.walEnts, sync); err != nil {
 			return false, fmt.Errorf("etcdraft: node %d: saving %d entries: %w", e.id, len(e.walEnts), err)
 		}
 	}
-	clear(e.walEnts) // drop the references to walBuf's old arrays
+	clear(e.walEnts) // drop the references to etcd's entries
 	e.saved = appendObs(e.saved[:0], w.ents)
 	o.Saved = e.saved
 	for i, ent := range w.ents {
