@@ -102,6 +102,7 @@ type Invariants struct {
 	indexMax    uint64
 	ackMax      uint64 // highest acknowledged index
 	confOnApply bool
+	digests     map[uint64]digestRec // state-machine digests by applied index (StateDigest)
 }
 
 // NewInvariants returns a checker for nodes nodes, numbered 0..nodes-1.

@@ -65,6 +65,12 @@ const (
 	// KindLiveness: after the heal point the cluster did not elect a leader, finish client
 	// operations or catch nodes up within the bound.
 	KindLiveness = "liveness"
+	// KindStaleRead: a linearizable read was served from a state machine that had not applied
+	// an entry already committed somewhere when the read arrived (thesis §6.4: a read index
+	// is at least every commit index in the cluster at the time of the request).
+	KindStaleRead = "stale-read"
+	// KindReplicaDivergence: two nodes' state machines differ at the same applied index.
+	KindReplicaDivergence = "replica-divergence"
 	// KindCheckerBound: an observation exceeded a bound of the checker itself
 	// (Options.IndexMax); the checker ignored the part beyond the bound.
 	KindCheckerBound = "checker-bound"

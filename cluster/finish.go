@@ -15,6 +15,11 @@ func (r *run) finish() {
 	r.res.Stats.Ended = now
 	pending := r.closePending(now)
 	r.inv.CheckHealed(now, r.liveVoters())
+	for _, n := range r.nodes { // replicas at the same applied index must agree
+		if n.h != nil && !n.h.dead {
+			r.inv.StateDigest(now, n.id, n.h.kv.AppliedIndex(), n.h.kv.Digest())
+		}
+	}
 	r.res.TraceHash = r.k.Trace().Hash() // before the checks that depend on wall-clock timeouts
 	if r.opts.RecordTrace {
 		r.res.Trace = r.k.Trace().Lines()

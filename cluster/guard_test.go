@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -57,4 +58,37 @@ func TestEnginePanicIsAViolation(t *testing.T) {
 	}
 	assert.Equal(t, details[0], details[1])
 	assert.False(t, strings.Contains(details[0], "0x"), "no addresses in the detail: %s", details[0])
+}
+
+// TestSpuriousCorruption: a node that refuses to start over corruption no fault caused is a
+// violation, whoever else stays up.
+func TestSpuriousCorruption(t *testing.T) {
+	d := raftengine.Descriptor()
+	inner := d.New
+	boots := map[int]int{}
+	d.New = func(cfg engine.Config) (engine.Engine, engine.Recovery, error) {
+		if boots[cfg.ID]++; cfg.ID == 2 && boots[cfg.ID] > 1 {
+			return nil, engine.Recovery{}, fmt.Errorf("%w: checksum mismatch (planted)", engine.ErrCorrupt)
+		}
+		return inner(cfg)
+	}
+	cfg := DefaultConfig()
+	cfg.Nemesis = "crash"
+	for seed := uint64(1); seed <= 10; seed++ {
+		clear(boots)
+		res, err := Run(seed, cfg, Options{Engine: d})
+		require.NoError(t, err)
+		if boots[2] < 2 {
+			continue // node 2 never restarted on this seed
+		}
+		require.Contains(t, res.Kinds(), KindSpuriousCorruption)
+		for _, v := range res.Violations {
+			if v.Kind == KindSpuriousCorruption {
+				assert.Equal(t, []int{2}, v.Nodes)
+				assert.Contains(t, v.Detail, "no fault damaged its disk: engine: durable data corrupt: checksum mismatch (planted)")
+			}
+		}
+		return
+	}
+	t.Fatal("node 2 never restarted in seeds 1..10 with crashes on")
 }

@@ -4,12 +4,15 @@ import "github.com/raftcheck/raftcheck/simnet"
 
 // Violation kinds the cluster detects itself (the checker package defines the protocol ones).
 const (
-	KindBound        = "bound"         // the run hit its event bound: a livelock or a runaway
-	KindEngine       = "engine-error"  // the Raft implementation failed in a way no fault explains
-	KindRecovery     = "recovery"      // a node could not restart from an undamaged disk
-	KindWire         = "wire"          // a datagram did not decode
-	KindStateMachine = "state-machine" // a committed command did not apply
-	KindSnapshotData = "snapshot-data" // a snapshot did not restore
+	KindBound    = "bound"        // the run hit its event bound: a livelock or a runaway
+	KindEngine   = "engine-error" // the Raft implementation failed in a way no fault explains
+	KindRecovery = "recovery"     // a node could not restart from an undamaged disk
+	// KindSpuriousCorruption: a node refused to start over corruption in durable data that no
+	// fault damaged (a crash only ever tears what was not yet synced).
+	KindSpuriousCorruption = "spurious-corruption"
+	KindWire               = "wire"          // a datagram did not decode
+	KindStateMachine       = "state-machine" // a committed command did not apply
+	KindSnapshotData       = "snapshot-data" // a snapshot did not restore
 )
 
 // Trace kinds of the cluster's own events, folded into the run's trace hash.

@@ -81,6 +81,10 @@ func (r *run) bootFailed(n *node, err error) {
 		return
 	}
 	if errors.Is(err, engine.ErrCorrupt) {
+		if !n.damaged {
+			r.violate(checker.Violation{Kind: KindSpuriousCorruption, Time: r.now(), Nodes: []int{n.id},
+				Detail: "node refused to start over corruption, but no fault damaged its disk: " + err.Error()})
+		}
 		n.corrupt = true
 		r.inv.RefusedStart(r.now(), n.id, err.Error())
 		r.mark(Mark{Kind: MarkRefused, Node: n.id, Detail: err.Error()})

@@ -139,6 +139,7 @@ type pendingRead struct {
 	client       simnet.NodeID
 	key          string
 	index        uint64 // 0 until the read's index is known
+	arrived      uint64 // the highest index committed anywhere when the read arrived
 }
 
 // Tick advances the engine's logical clock.
@@ -192,7 +193,7 @@ func (h *host) read(from simnet.NodeID, cmd []byte) {
 		h.reject(from, c, err)
 		return
 	}
-	h.addRead(pendingRead{session: c.Client, seq: c.Seq, client: from, key: c.Op.Key})
+	h.addRead(pendingRead{session: c.Client, seq: c.Seq, client: from, key: c.Op.Key, arrived: h.n.inv.CommitMax()})
 }
 
 // reject tells a client its request was not taken, with a leader hint when there is one.

@@ -3,6 +3,7 @@ package cluster
 import (
 	"encoding/binary"
 	"errors"
+	"hash/fnv"
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/engine"
@@ -196,6 +197,7 @@ func (h *host) serveReads() {
 			kept = append(kept, p)
 			continue
 		}
+		h.n.inv.ReadServed(h.n.now(), h.n.id, p.arrived, h.kv.AppliedIndex())
 		h.answer(p.client, p.session, p.seq, h.kv.Read(p.key))
 	}
 	h.reads = kept
@@ -207,8 +209,9 @@ func (h *host) maybeCompact() {
 	if every == 0 || h.applied < every {
 		return
 	}
-	index := h.kv.AppliedIndex()
-	if err := h.eng.Compact(index, h.kv.Snapshot()); err != nil {
+	index, snap := h.kv.AppliedIndex(), h.kv.Snapshot()
+	h.n.inv.StateDigest(h.n.now(), h.n.id, index, digestOf(snap))
+	if err := h.eng.Compact(index, snap); err != nil {
 		if errors.Is(err, engine.ErrDropped) {
 			return
 		}
@@ -237,4 +240,11 @@ func delivery(snapshot, sent bool) (engine.Delivery, bool) {
 		return engine.Unreachable, true
 	}
 	return 0, false
+}
+
+// digestOf is the FNV-1a 64 hash of a state-machine image (workloads.KV.Digest's).
+func digestOf(snap []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(snap) // never fails
+	return h.Sum64()
 }
