@@ -22,14 +22,15 @@ type node struct {
 	id      int
 	disk    *simnet.Disk
 	proc    *simnet.Process
-	h       *host // the current life; nil while down
-	joining bool  // added by a membership change: boots with no founding voters
-	started bool  // has booted once: later boots are restarts
-	corrupt bool  // refused to start: its durable data is damaged
-	damaged bool  // the nemesis flipped a bit in its durable data
-	removed bool  // removed from the configuration and shut down for good
-	holds   int   // faults (crash) keeping it down; the supervisor restarts it at 0
-	paused  int   // pause faults holding it
+	h       *host                  // the current life; nil while down
+	joining bool                   // added by a membership change: boots with no founding voters
+	started bool                   // has booted once: later boots are restarts
+	corrupt bool                   // refused to start: its durable data is damaged
+	damaged bool                   // the nemesis flipped a bit in its durable data
+	removed bool                   // removed from the configuration and shut down for good
+	holds   int                    // faults (crash) keeping it down; the supervisor restarts it at 0
+	paused  int                    // pause faults holding it
+	reads   map[uint64]readArrival // by client session: its latest read's first arrival
 }
 
 // nodeWorld is what a node tells its run: what it found wrong, what it did, and what became
@@ -189,11 +190,40 @@ func (h *host) read(from simnet.NodeID, cmd []byte) {
 		h.n.wireViolation(int(from), err)
 		return
 	}
+	arrived, current := h.n.readArrived(c.Client, c.Seq)
+	if !current {
+		return // a late copy of a read its client has finished: nobody waits for the answer
+	}
 	if err := h.eng.ReadIndex(readCtx(c.Client, c.Seq)); err != nil {
 		h.reject(from, c, err)
 		return
 	}
-	h.addRead(pendingRead{session: c.Client, seq: c.Seq, client: from, key: c.Op.Key, arrived: h.n.inv.CommitMax()})
+	h.addRead(pendingRead{session: c.Client, seq: c.Seq, client: from, key: c.Op.Key, arrived: arrived})
+}
+
+// readArrived returns the highest index committed anywhere when read (session, seq) first
+// reached this node, in any of its lives: a retry or a duplicate of the read may be answered
+// by a read state of any earlier ReadIndex call for it, so the read is held to its first
+// arrival. current is false for a read older than one the session has sent since.
+func (n *node) readArrived(session, seq uint64) (arrived uint64, current bool) {
+	first, ok := n.reads[session]
+	switch {
+	case ok && seq < first.seq:
+		return 0, false
+	case ok && seq == first.seq:
+		return first.arrived, true
+	}
+	if n.reads == nil {
+		n.reads = map[uint64]readArrival{}
+	}
+	n.reads[session] = readArrival{seq: seq, arrived: n.inv.CommitMax()}
+	return n.reads[session].arrived, true
+}
+
+// readArrival is the first arrival of a session's latest read at a node.
+type readArrival struct {
+	seq     uint64
+	arrived uint64 // the highest index committed anywhere then
 }
 
 // reject tells a client its request was not taken, with a leader hint when there is one.
