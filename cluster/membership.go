@@ -182,9 +182,10 @@ func (r *run) propose(c engine.MemberChange) error {
 // older ones that a node which has not applied the later changes still uses (with an engine
 // whose configurations take effect when applied, a follower that never learned that a
 // removal committed counts its votes in the old configuration forever); for each removal
-// proposed since, the one without that node; for each learner, the one with it (the leader
-// or the host promotes a learner once it has caught up). The nemesis budgets for the worst of
-// them.
+// proposed since, the one without that node; for each learner, and each node being added (its
+// addition may sit appended and uncommitted, and the leader may promote it on a match it
+// reported before it failed: seed 1726), the one with it. The nemesis budgets for the worst
+// of them.
 func (r *run) configs() [][]int {
 	out := [][]int{r.members.voters}
 	for _, id := range r.members.views.behind(r.members.index, r.participant) {
@@ -197,6 +198,11 @@ func (r *run) configs() [][]int {
 	}
 	for _, learner := range r.members.learners {
 		out = append(out, append(slices.Clone(r.members.voters), learner))
+	}
+	for _, t := range r.members.tasks { // an addition may be appended, then promoted, any time
+		if t.added >= 0 && !r.members.has(t.added) {
+			out = append(out, append(slices.Clone(r.members.voters), t.added))
+		}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/stretchr/testify/require"
 )
 
@@ -19,6 +20,12 @@ func budgetRun(voters, learners, removing []int, damaged ...int) *run {
 	}
 	r.members.init(voters)
 	r.members.learners, r.members.removing = learners, removing
+	return r
+}
+
+// adding gives r a pending addition of node id.
+func adding(r *run, id int) *run {
+	r.members.tasks = append(r.members.tasks, memberTask{kind: nemesis.Replace, node: 4, added: id})
 	return r
 }
 
@@ -43,6 +50,9 @@ func TestNemesisBudget(t *testing.T) {
 		{"a learner may be promoted", budgetRun([]int{0, 1, 2, 3, 4}, []int{5}, nil, 1, 4), 5, false, false},
 		{"five voters, one damaged: a healthy one may be removed", budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 0), 3, true, true},
 		{"three voters never shrink", budgetRun([]int{0, 1, 2}, nil, nil), 2, true, false},
+		// Seed 1726: node 5, being added in place of 4, may be appended as a learner and
+		// promoted on a match it reported before it failed; six voters need four healthy.
+		{"a node being added counts", adding(budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 0, 4), 5), 5, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
