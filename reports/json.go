@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/raftcheck/raftcheck/cluster"
 	"github.com/raftcheck/raftcheck/engine/builtin"
@@ -83,19 +84,53 @@ func NewRunJSON(res *cluster.Result) RunJSON {
 	}
 }
 
-// replayPrefix is how a user runs the CLI from the module root.
-const replayPrefix = "go run ./cmd/raftcheck replay"
+// DefaultReplayPrefix is how replay commands run raftcheck unless SetReplayPrefix says
+// otherwise: with the go tool, from the module root.
+const DefaultReplayPrefix = "go run ./cmd/raftcheck"
 
-// ReplayCommand is the command a user types to replay res exactly. With a repro file it is
-// `go run ./cmd/raftcheck replay FILE`; otherwise it is `go run ./cmd/raftcheck replay --seed N`
-// followed by every flag of `raftcheck run` whose value differs from cluster.DefaultConfig()
-// (configFlags, then --mutant once per mutant). An explicit schedule cannot be expressed on
-// the command line: such a run (Result.ExplicitSchedule) replays exactly only from a repro file.
-func ReplayCommand(res *cluster.Result, reproFile string) string {
-	if reproFile != "" {
-		return replayPrefix + " " + shellQuote(reproFile)
+// replayPrefix is the shell text of the command that runs raftcheck; nil means the default.
+var replayPrefix atomic.Pointer[string]
+
+// SetReplayPrefix sets how the replay commands this package prints (ReplayCommand, and with
+// it RunJSON's replay field, WriteText and WriteHTML) run raftcheck: the words a user types
+// before the subcommand, e.g. "raftcheck", "/opt/bin/raftcheck" or "go", "run",
+// "./cmd/raftcheck". Each word is quoted for a POSIX shell where it needs it. No words
+// restore DefaultReplayPrefix. The CLI calls it once, before anything else, from how it was
+// started; this package never looks at os.Args or the executable itself, so that its output
+// depends only on what it is given.
+func SetReplayPrefix(words ...string) {
+	if len(words) == 0 {
+		replayPrefix.Store(nil)
+		return
 	}
-	args := []string{replayPrefix, "--seed", strconv.FormatUint(res.Seed, 10)}
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = shellQuote(w)
+	}
+	s := strings.Join(quoted, " ")
+	replayPrefix.Store(&s)
+}
+
+// ReplayPrefix returns the shell text replay commands start with (see SetReplayPrefix).
+func ReplayPrefix() string {
+	if p := replayPrefix.Load(); p != nil {
+		return *p
+	}
+	return DefaultReplayPrefix
+}
+
+// ReplayCommand is the command a user types to replay res exactly: ReplayPrefix (by default
+// `go run ./cmd/raftcheck`), then, with a repro file, `replay FILE`; otherwise
+// `replay --seed N` followed by every flag of `raftcheck run` whose value differs from
+// cluster.DefaultConfig() (configFlags, then --mutant once per mutant). An explicit schedule
+// cannot be expressed on the command line: such a run (Result.ExplicitSchedule) replays
+// exactly only from a repro file.
+func ReplayCommand(res *cluster.Result, reproFile string) string {
+	prefix := ReplayPrefix() + " replay"
+	if reproFile != "" {
+		return prefix + " " + shellQuote(reproFile)
+	}
+	args := []string{prefix, "--seed", strconv.FormatUint(res.Seed, 10)}
 	for _, f := range replayFlags(requested(res)) {
 		if f.value == "true" || f.value == "false" { // a boolean flag takes its value after "="
 			args = append(args, f.name+"="+f.value)

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"regexp"
 	"sort"
@@ -158,4 +159,35 @@ func TestShellQuote(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReplayPrefix: the CLI sets how raftcheck was run once; every replay command this package
+// prints starts with it, each word quoted where a shell needs it, and no words restore the
+// default.
+func TestReplayPrefix(t *testing.T) {
+	t.Cleanup(func() { SetReplayPrefix() })
+	res := &cluster.Result{Seed: 4, Config: cluster.DefaultConfig()}
+	cases := []struct {
+		words []string
+		want  string
+	}{
+		{[]string{"raftcheck"}, "raftcheck replay --seed 4"},
+		{[]string{"/opt/my tools/raftcheck"}, "'/opt/my tools/raftcheck' replay --seed 4"},
+		{[]string{"go", "run", "github.com/raftcheck/raftcheck/cmd/raftcheck@v1.2.0"},
+			"go run github.com/raftcheck/raftcheck/cmd/raftcheck@v1.2.0 replay --seed 4"},
+		{nil, "go run ./cmd/raftcheck replay --seed 4"},
+	}
+	for _, c := range cases {
+		SetReplayPrefix(c.words...)
+		assert.Equal(t, c.want, ReplayCommand(res, ""))
+		assert.Equal(t, c.want, NewRunJSON(res).Replay)
+	}
+	SetReplayPrefix("./raftcheck")
+	assert.Equal(t, "./raftcheck replay out/seed-4.json", ReplayCommand(res, "out/seed-4.json"))
+	var text, sweep bytes.Buffer
+	require.NoError(t, WriteText(&text, res, ""))
+	assert.Contains(t, text.String(), "replay: ./raftcheck replay --seed 4\n")
+	require.NoError(t, WriteSweepHTML(&sweep, SweepSummary{Seeds: 1, Failed: 1, Config: cluster.DefaultConfig(),
+		Failing: []SweepRun{{Seed: 4, Kinds: []string{"durability"}}}}))
+	assert.Contains(t, sweep.String(), "<code>./raftcheck replay --seed N</code>")
 }

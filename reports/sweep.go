@@ -57,7 +57,7 @@ func WriteSweepHTML(w io.Writer, s SweepSummary) error {
 	p := sweepPage{
 		Config: configRows(s.Config), Mutants: s.Config.Mutants, Failing: s.Failing,
 		Failed: s.Failed, Seeds: s.Seeds, Kinds: kindCounts(s.Violations, s.Seeds),
-		Replayer: replayPrefix + " --seed N",
+		Replayer: ReplayPrefix() + " replay --seed N",
 	}
 	p.Title = fmt.Sprintf("raftcheck sweep: %d of %d seeds failed", s.Failed, s.Seeds)
 	p.Stats = []statRow{

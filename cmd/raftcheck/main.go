@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/reports"
 )
 
 // Exit codes, the same for every subcommand.
@@ -21,6 +22,8 @@ const (
 )
 
 func main() {
+	// Replay commands name raftcheck the way the user ran it (an installed binary, go run).
+	reports.SetReplayPrefix(currentLaunch().replayWords()...)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
