@@ -49,7 +49,10 @@ type Config struct {
 	LatencyTail    simnet.Duration `json:"latency_tail"`   // mean of the exponential tail on top of the floor
 	SyncLatency    simnet.Duration `json:"sync_latency"`   // what an fsync costs on every disk
 	CompactEvery   int             `json:"compact_every"`  // a node snapshots after this many applied entries
-	MaxEvents      uint64          `json:"max_events"`     // hard bound on simulator events for the run
+	// WALSegmentBytes is the size at which a node's WAL starts a new segment; 0: the engine's
+	// default.
+	WALSegmentBytes int64  `json:"wal_segment_bytes"`
+	MaxEvents       uint64 `json:"max_events"` // hard bound on simulator events for the run
 }
 
 // DefaultConfig is the standard scenario: 5 nodes, 30 simulated seconds, 100 operations per
@@ -57,7 +60,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Nodes: 5, Duration: simnet.Duration(30 * time.Second), HealTime: simnet.Duration(20 * time.Second),
-		Workload: "kv", Clients: 8, Rate: 100, Keys: 8, KeyDist: "zipfian", ReadFraction: 0.3, WritesPerKey: 32,
+		Workload: "swarm", Clients: 8, Rate: 100, Keys: 8, KeyDist: "zipfian", ReadFraction: 0.3, WritesPerKey: 32,
 		ReadIndex: true, Forwarding: true,
 		Nemesis: "swarm", FaultInterval: simnet.Duration(8 * time.Second),
 		Tuning: "swarm", Protocol: engine.Protocol{PreVote: true, CheckQuorum: true},
@@ -79,7 +82,7 @@ func (c Config) Validate() error {
 		{c.Nodes < 3 || c.Nodes > 9, "nodes", c.Nodes, "must be in [3, 9]"},
 		{c.Duration <= 0 || c.Duration > simnet.Duration(24*time.Hour), "duration", c.Duration, "must be in (0, 24h]"},
 		{c.HealTime <= 0, "heal_bound", c.HealTime, "must be > 0"},
-		{c.Workload != "kv" && c.Workload != "append", "workload", c.Workload, `must be "kv" or "append"`},
+		{c.Workload != "kv" && c.Workload != "append" && c.Workload != "swarm", "workload", c.Workload, `must be "kv", "append" or "swarm"`},
 		{c.Clients < 1 || c.Clients > 1000, "clients", c.Clients, "must be in [1, 1000]"},
 		{!(c.Rate > 0) || c.Rate > 1e6, "rate", c.Rate, "must be in (0, 1e6]"},
 		{c.Keys < 1 || c.Keys > 1_000_000, "keys", c.Keys, "must be in [1, 1000000]"},
@@ -94,6 +97,7 @@ func (c Config) Validate() error {
 		{c.LatencyMin < 0, "latency_min", c.LatencyMin, "must be >= 0"},
 		{c.LatencyTail < 0, "latency_tail", c.LatencyTail, "must be >= 0"},
 		{c.CompactEvery < 0, "compact_every", c.CompactEvery, "must be >= 0 (0 turns compaction off)"},
+		{c.WALSegmentBytes != 0 && (c.WALSegmentBytes < 1024 || c.WALSegmentBytes > 1<<30), "wal_segment_bytes", c.WALSegmentBytes, "must be 0 (the default) or in [1024, 1073741824]"},
 		{c.MaxEvents == 0, "max_events", c.MaxEvents, "must be > 0"},
 		{c.Tuning != "swarm" && c.Tuning != "fixed", "tuning", c.Tuning, `must be "swarm" or "fixed"`},
 		{c.SyncLatency < 0 || c.SyncLatency > simnet.Duration(time.Second), "sync_latency", c.SyncLatency, "must be in [0, 1s]"},
@@ -136,6 +140,9 @@ func (c Config) Tune(r *rand.Rand) Config {
 	c.LatencyMin, c.LatencyTail = ms(0.2, 1, 5), ms(0.5, 2, 10)
 	c.SyncLatency = ms(0, 0.5, 2, 10)
 	c.ClientTimeout = ms(250, 500, 1000)
+	// Small segments make the WAL roll, create, sync and remove segment files many times a
+	// run, and keep restarts from replaying the whole log.
+	c.WALSegmentBytes = int64(pick(4<<10, 16<<10, 64<<10, 1<<20))
 	return c
 }
 

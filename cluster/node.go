@@ -89,7 +89,7 @@ func (n *node) newHost() (*host, error) {
 	cfg := engine.Config{
 		ID: n.id, Disk: n.disk, Rand: n.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
 		ElectionTicks: n.spec.cfg.ElectionTicks, HeartbeatTicks: n.spec.cfg.HeartbeatTicks, Forward: n.spec.cfg.Forwarding,
-		Mutants: n.spec.mutants, Protocol: n.spec.cfg.Protocol, Image: n.image,
+		Mutants: n.spec.mutants, Protocol: n.spec.cfg.Protocol, Image: n.image, SegmentBytes: n.spec.cfg.WALSegmentBytes,
 	}
 	if n.k.Trace().Recording() {
 		prefix := fmt.Sprintf("node %d: ", n.id)

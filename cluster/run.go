@@ -94,6 +94,9 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 	}
 	r := &run{seed: seed, mut: mut, opts: opts, k: simnet.NewKernel(seed), eng: d}
 	r.cfg = cfg.Tune(r.k.Stream("tuning"))
+	if r.cfg.Workload == "swarm" { // drawn from a stream of its own: no other draw moves
+		r.cfg.Workload = []string{workloads.WorkloadKV, workloads.WorkloadAppend}[r.k.Stream("tuning/workload").IntN(2)]
+	}
 	if r.opts.LinTimeout == 0 {
 		r.opts.LinTimeout = 30 * time.Second
 	}

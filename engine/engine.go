@@ -48,6 +48,9 @@ type Config struct {
 	Forward        bool     // followers forward proposals to the leader (else they refuse with a hint)
 	Mutants        []string // names from this engine's Descriptor.Mutants to plant
 	Protocol       Protocol
+	// SegmentBytes is the size at which the engine's log should start a new file, for a log
+	// kept in segments (0: the implementation's default). Small ones exercise rotation.
+	SegmentBytes int64
 	// Image returns the host's state machine as of its applied index, for an engine that must
 	// produce a snapshot on demand (to send to a follower that is too far behind). It may be
 	// called from inside any engine method (a Step or Tick that decides to send a snapshot);

@@ -87,7 +87,7 @@ func handResult(t testing.TB) *cluster.Result {
 	linV, ok := lin.Violation(1000 * ms)
 	require.True(t, ok)
 	cfg := cluster.DefaultConfig()
-	cfg.Nodes, cfg.Duration = 3, simnet.Duration(800*time.Millisecond)
+	cfg.Nodes, cfg.Duration, cfg.Workload = 3, simnet.Duration(800*time.Millisecond), "kv"
 	partition := nemesis.Fault{At: simnet.Duration(250 * time.Millisecond), Kind: nemesis.Partition, For: simnet.Duration(200 * time.Millisecond), Nodes: []int{0, 1, 2}, Shape: "halves"}
 	return &cluster.Result{
 		Seed: 42, Config: cfg, History: hist, TraceHash: 0x00ab_cdef_0123_4567,

@@ -114,7 +114,7 @@ func TestWriteHTMLHandResult(t *testing.T) {
 	has(t, page, `class="op-fail"`)
 	has(t, page, `class="op-unknown"`)
 	has(t, page, "<title>client 1: get &#34;k1&#34; → ok &#34;2&#34;\ncalled 0.300s, returned 0.400s (100ms)</title>")
-	has(t, page, "go run ./cmd/raftcheck replay --seed 42 --nodes 3 --duration 800ms")
+	has(t, page, "go run ./cmd/raftcheck replay --seed 42 --nodes 3 --duration 800ms --workload kv")
 	has(t, page, "00abcdef01234567")
 
 	has(t, page, `<iframe class="porcupine"`, "an illegal history embeds Porcupine")

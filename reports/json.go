@@ -210,6 +210,7 @@ var configFlags = []configFlag{
 	durFlag("--latency-tail", func(c *cluster.Config) *simnet.Duration { return &c.LatencyTail }),
 	durFlag("--sync-latency", func(c *cluster.Config) *simnet.Duration { return &c.SyncLatency }),
 	intFlag("--compact-every", func(c *cluster.Config) *int { return &c.CompactEvery }),
+	{"--wal-segment-bytes", func(c *cluster.Config) string { return strconv.FormatInt(c.WALSegmentBytes, 10) }},
 	{"--max-events", func(c *cluster.Config) string { return strconv.FormatUint(c.MaxEvents, 10) }},
 }
 

@@ -27,7 +27,7 @@ func TestWriteTextHandResult(t *testing.T) {
 		"       1234 events, 99 messages, 1.0 simulated s, 0.50 wall s\n" +
 		"schedule (1 fault):\n" +
 		"  250ms partition for=200ms nodes=0,1,2 shape=halves\n" +
-		"replay: go run ./cmd/raftcheck replay --seed 42 --nodes 3 --duration 800ms\n"
+		"replay: go run ./cmd/raftcheck replay --seed 42 --nodes 3 --duration 800ms --workload kv\n"
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("WriteText (-want +got):\n%s", diff)
 	}

@@ -160,7 +160,7 @@ func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	fs.IntVar(&p.Nodes, "nodes", d.Nodes, "voters at the start, 3 to 9")
 	fs.TextVar(&p.Duration, "duration", d.Duration, "simulated load-and-fault phase; the heal phase follows")
 	fs.TextVar(&p.HealTime, "heal-bound", d.HealTime, "simulated time the cluster has after heal to elect a leader and finish pending operations")
-	fs.StringVar(&p.Workload, "workload", d.Workload, "kv or append (see raftcheck list workloads)")
+	fs.StringVar(&p.Workload, "workload", d.Workload, "kv, append, or swarm: each seed draws one (see raftcheck list workloads)")
 	fs.IntVar(&p.Clients, "clients", d.Clients, "concurrent clients, each with one outstanding operation")
 	fs.Float64Var(&p.Rate, "rate", d.Rate, "client operations per simulated second, all clients together")
 	fs.IntVar(&p.Keys, "keys", d.Keys, "size of the keyspace")
@@ -186,6 +186,7 @@ func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	fs.TextVar(&p.LatencyMin, "latency-min", d.LatencyMin, "network latency floor (tuned)")
 	fs.TextVar(&p.LatencyTail, "latency-tail", d.LatencyTail, "mean of the exponential latency tail on top of the floor (tuned)")
 	fs.IntVar(&p.CompactEvery, "compact-every", d.CompactEvery, "a node snapshots after this many applied entries, 0 for never (tuned)")
+	fs.Int64Var(&p.WALSegmentBytes, "wal-segment-bytes", d.WALSegmentBytes, "size at which a node's WAL starts a new segment file, 0 for the engine's default (tuned)")
 	fs.Uint64Var(&p.MaxEvents, "max-events", d.MaxEvents, "hard bound on simulator events per run")
 	for _, n := range flagNames(fs) {
 		if !slices.Contains(before, n) {
@@ -215,7 +216,7 @@ func (c *configFlags) setNames() []string {
 // tunedFlags are the flags of the settings that --tuning swarm draws per seed. Setting one
 // of them without --tuning means --tuning fixed: the value given is the value used.
 var tunedFlags = []string{"prevote", "check-quorum", "max-append-entries", "max-inflight", "snapshot-chunk",
-	"sync-latency", "election-ticks", "latency-min", "latency-tail", "compact-every"}
+	"sync-latency", "election-ticks", "latency-min", "latency-tail", "compact-every", "wal-segment-bytes"}
 
 // config returns the validated config, naming the flag of the first bad value.
 func (c *configFlags) config() (cluster.Config, error) {
@@ -339,10 +340,16 @@ func (s *seedFlag) Set(v string) error {
 // randomSeed draws a fresh seed below 2^53, so that it survives JSON readers that use doubles.
 func randomSeed() uint64 { return rand.Uint64() >> 11 }
 
-// outputFlags are --out and --json.
+// outputFlags are --out and --json, and for run and replay --history.
 type outputFlags struct {
-	out  string
-	json bool
+	out     string
+	json    bool
+	history string // "" for none
+}
+
+// addHistoryFlag adds --history, the file a run's client history goes to.
+func addHistoryFlag(fs *flag.FlagSet, o *outputFlags) {
+	fs.StringVar(&o.history, "history", "", "write the run's client history to `FILE`: JSON lines (.jsonl, .json) or Jepsen EDN (.edn)")
 }
 
 func addOutputFlags(fs *flag.FlagSet, o *outputFlags, jsonHelp string) {

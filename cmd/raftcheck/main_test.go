@@ -122,7 +122,7 @@ func TestUsageErrors(t *testing.T) {
 		{"flag needs value", []string{"run", "--nodes"}, "--nodes needs a value"},
 		{"bad duration", []string{"run", "--duration", "5x"}, "--duration 5x:"},
 		{"heal bound", []string{"run", "--heal-bound", "0s"}, "--heal-bound 0s: must be > 0"},
-		{"workload", []string{"run", "--workload", "sql"}, `--workload sql: must be "kv" or "append"`},
+		{"workload", []string{"run", "--workload", "sql"}, `--workload sql: must be "kv", "append" or "swarm"`},
 		{"read fraction", []string{"run", "--read-fraction", "2"}, "--read-fraction 2: must be in [0, 1]"},
 		{"election ticks", []string{"run", "--election-ticks", "1"}, "--election-ticks 1: must be > heartbeat_ticks"},
 		{"bad bool", []string{"run", "--read-index=maybe"}, "--read-index maybe:"},

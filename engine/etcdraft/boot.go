@@ -35,7 +35,7 @@ func New(cfg engine.Config) (engine.Engine, engine.Recovery, error) {
 	if err := validate(cfg); err != nil {
 		return nil, engine.Recovery{}, err
 	}
-	w, rec, err := wal.Open(cfg.Disk, wal.Options{})
+	w, rec, err := wal.Open(cfg.Disk, wal.Options{SegmentBytes: cfg.SegmentBytes})
 	if errors.Is(err, wal.ErrCorrupt) {
 		return nil, engine.Recovery{}, fmt.Errorf("etcdraft: node %d: %w: %w", cfg.ID, engine.ErrCorrupt, err)
 	}
