@@ -17,12 +17,18 @@ type runFiles struct {
 	html  string
 }
 
+// side is where a command's notes go: stdout beside text output, stderr beside JSON (which
+// keeps stdout machine-readable).
+func (e *env) side(asJSON bool) io.Writer {
+	if asJSON {
+		return e.stderr
+	}
+	return e.stdout
+}
+
 // print lists the files written, on stdout for text output and on stderr beside JSON.
 func (f runFiles) print(e *env, asJSON bool) {
-	w := e.stdout
-	if asJSON {
-		w = e.stderr
-	}
+	w := e.side(asJSON)
 	if f.repro != "" {
 		fmt.Fprintf(w, "repro file: %s\n", f.repro)
 	}

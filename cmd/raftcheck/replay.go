@@ -26,6 +26,7 @@ func cmdReplay(e *env, args []string) error {
 	cf := c.configFlags()
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print the run as one JSON object (RunJSON) instead of text")
+	addHistoryFlag(c.fs, &o)
 	trace := c.fs.Bool("trace", false, "print the human-readable trace of the run first (on stderr with --json)")
 	pos, err := c.parse(e, args)
 	if err != nil {
@@ -33,6 +34,9 @@ func cmdReplay(e *env, args []string) error {
 	}
 	sp, err := resolveSpec(pos, seed, cf)
 	if err != nil {
+		return err
+	}
+	if err := checkHistoryFile(o.history); err != nil {
 		return err
 	}
 	opts, err := sp.options()
@@ -48,11 +52,7 @@ func cmdReplay(e *env, args []string) error {
 	if verdict != nil && !errors.Is(verdict, violationFound) {
 		return verdict
 	}
-	w := e.stdout
-	if o.json {
-		w = e.stderr
-	}
-	return verdictErr(checkExpect(w, sp, res) || res.Failed())
+	return verdictErr(checkExpect(e.side(o.json), sp, res) || res.Failed())
 }
 
 // checkExpect compares a replay with the file's expectation and says so on w. It reports

@@ -27,6 +27,7 @@ func cmdRun(e *env, args []string) error {
 	cf := c.configFlags()
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print the run as one JSON object (RunJSON) instead of text")
+	addHistoryFlag(c.fs, &o)
 	trace := c.fs.Bool("trace", false, "print the human-readable trace of the run first (on stderr with --json)")
 	pos, err := c.parse(e, args)
 	if err != nil {
@@ -37,6 +38,9 @@ func cmdRun(e *env, args []string) error {
 	}
 	cfg, err := cf.config()
 	if err != nil {
+		return err
+	}
+	if err := checkHistoryFile(o.history); err != nil {
 		return err
 	}
 	if !seed.set {
@@ -93,6 +97,13 @@ func (e *env) showRun(res *cluster.Result, o outputFlags, trace bool, reproFile 
 		return err
 	}
 	files.print(e, o.json)
+	if o.history != "" {
+		line, err := writeHistory(o.history, res)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.side(o.json), line)
+	}
 	return verdictErr(res.Failed())
 }
 
