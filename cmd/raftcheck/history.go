@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/raftcheck/raftcheck/cluster"
 	"github.com/raftcheck/raftcheck/reports"
@@ -58,6 +59,15 @@ func writeHistory(path string, res *cluster.Result) (string, error) {
 	return fmt.Sprintf("history: %s (%d operations, %s)", path, len(res.History), f.name), nil
 }
 
+// checkOutputs checks, before a command runs, that --out (and --history, if given) can take
+// the files it will write.
+func checkOutputs(o outputFlags) error {
+	if err := checkWritableDir("--out", o.out, o.out); err != nil {
+		return err
+	}
+	return checkHistoryFile(o.history)
+}
+
 // checkWritableDir checks, before a command runs, that dir can take the files it will write:
 // dir is a directory that accepts a new file or, when it does not exist yet, the nearest
 // directory above it that exists does (the command creates the rest). An error names the
@@ -75,7 +85,7 @@ func checkWritableDir(flagName, value, dir string) error {
 			}
 			return usageErr("%s %s: %s is a file, not a directory", flagName, value, probe)
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) { // ENOTDIR: a file on the way
 			return usageErr("%s %s: %v", flagName, value, err)
 		}
 		parent := filepath.Dir(probe)

@@ -86,6 +86,9 @@ func cmdHunt(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(f.o); err != nil {
+		return err
+	}
 	if !f.from.set {
 		f.from.v = randomSeed()
 	}

@@ -41,6 +41,9 @@ func cmdMerge(e *env, args []string) error {
 	if len(pos) == 0 {
 		return usageErr("want at least one FILE (the --json output of a sweep shard)")
 	}
+	if err := checkOutputs(o); err != nil {
+		return err
+	}
 	files := make([]shardFile, len(pos))
 	for i, path := range pos {
 		if files[i], err = readShardFile(path); err != nil {

@@ -52,7 +52,7 @@ func writeRunFiles(dir, base string, res *cluster.Result, fromFile string) (runF
 	}
 	html, err := writeFile(dir, base+".html", func(w io.Writer) error { return reports.WriteHTML(w, res, reproFile) })
 	if err != nil {
-		return runFiles{}, err
+		return f, err // the repro file, if written, still replays the run
 	}
 	f.html = html
 	return f, nil

@@ -36,7 +36,7 @@ func cmdReplay(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkHistoryFile(o.history); err != nil {
+	if err := checkOutputs(o); err != nil {
 		return err
 	}
 	opts, err := sp.options()

@@ -32,6 +32,9 @@ func cmdReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(o); err != nil {
+		return err
+	}
 	opts, err := sp.options()
 	if err != nil {
 		return err
@@ -45,14 +48,14 @@ func cmdReport(e *env, args []string) error {
 	if seed.set {
 		base = fmt.Sprintf("%s-seed-%d", base, sp.seed)
 	}
-	html, err := writeFile(o.out, base+".html", func(w io.Writer) error { return reports.WriteHTML(w, res, sp.replay) })
-	if err != nil {
-		return err
-	}
+	html, werr := writeFile(o.out, base+".html", func(w io.Writer) error { return reports.WriteHTML(w, res, sp.replay) })
 	if err := reports.WriteText(e.stdout, res, sp.replay); err != nil {
 		return internalErr("writing the summary: %v", err)
 	}
 	gone := checkExpect(e.stdout, sp, res)
+	if werr != nil {
+		return werr // the summary is out; the report is not
+	}
 	fmt.Fprintf(e.stdout, "report: %s\n", html)
 	return verdictErr(gone || res.Failed())
 }

@@ -40,7 +40,7 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkHistoryFile(o.history); err != nil {
+	if err := checkOutputs(o); err != nil {
 		return err
 	}
 	if !seed.set {
@@ -69,29 +69,23 @@ func withPanicRepro(err error, dir string, cfg cluster.Config) error {
 
 // showRun prints a finished run (its trace first if asked), writes its repro file and report
 // when it failed, and returns the verdict. reproFile, if set, is the file that replays the
-// run: then no new repro file is written.
+// run: then no new repro file is written. When a file cannot be written the run is still
+// printed (its replay command then given by flags) before the error, exit 3.
 func (e *env) showRun(res *cluster.Result, o outputFlags, trace bool, reproFile string) error {
 	var files runFiles
-	var err error
+	var werr error
 	switch {
 	case res.Failed():
-		files, err = writeRunFiles(o.out, fileBase(res.Seed, reproFile), res, reproFile)
+		files, werr = writeRunFiles(o.out, fileBase(res.Seed, reproFile), res, reproFile)
 	case reproFile == "" && res.ExplicitSchedule:
 		// --seed and the replay flags cannot express a schedule: only a file replays it exactly.
-		files.repro, err = writeRepro(o.out, fileBase(res.Seed, "")+".json", cluster.NewRepro(res, true))
-	}
-	if err != nil {
-		return err
+		files.repro, werr = writeRepro(o.out, fileBase(res.Seed, "")+".json", cluster.NewRepro(res, true))
 	}
 	if files.repro != "" {
 		reproFile = files.repro
 	}
 	if trace {
-		w := e.stdout
-		if o.json {
-			w = e.stderr
-		}
-		fmt.Fprintln(w, strings.Join(res.Trace, "\n"))
+		fmt.Fprintln(e.side(o.json), strings.Join(res.Trace, "\n"))
 	}
 	if err := e.printRun(res, o.json, reproFile); err != nil {
 		return err
@@ -99,10 +93,15 @@ func (e *env) showRun(res *cluster.Result, o outputFlags, trace bool, reproFile 
 	files.print(e, o.json)
 	if o.history != "" {
 		line, err := writeHistory(o.history, res)
-		if err != nil {
-			return err
+		if err != nil && werr == nil {
+			werr = err
 		}
-		fmt.Fprintln(e.side(o.json), line)
+		if err == nil {
+			fmt.Fprintln(e.side(o.json), line)
+		}
+	}
+	if werr != nil {
+		return werr
 	}
 	return verdictErr(res.Failed())
 }

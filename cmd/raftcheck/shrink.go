@@ -57,6 +57,9 @@ func cmdShrink(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(o); err != nil {
+		return err
+	}
 	say := func(s string) { fmt.Fprintf(e.stderr, "shrink: %s\n", s) }
 	defer lessGC(1)()
 	sr, err := safeShrink(sp, *kind, shrink.Budget{MaxRuns: *maxRuns}, say)
@@ -88,22 +91,24 @@ func safeShrink(sp spec, kind string, budget shrink.Budget, say func(string)) (s
 	return sr, nil
 }
 
-// showShrink writes the shrunk repro and report and prints the outcome.
+// showShrink writes the shrunk repro and report and prints the outcome. When a file cannot
+// be written the outcome (sizes and schedule) is still printed before the error, exit 3.
 func (e *env) showShrink(sr shrink.Result, o outputFlags) error {
 	base := fmt.Sprintf("seed-%d-shrunk", sr.FromSeed)
-	repro, err := writeRepro(o.out, base+".json", sr.Repro())
-	if err != nil {
-		return err
-	}
-	html, err := writeFile(o.out, base+".html", func(w io.Writer) error { return reports.WriteHTML(w, sr.Result, repro) })
-	if err != nil {
-		return err
+	repro, werr := writeRepro(o.out, base+".json", sr.Repro())
+	var html string
+	if werr == nil {
+		html, werr = writeFile(o.out, base+".html", func(w io.Writer) error { return reports.WriteHTML(w, sr.Result, repro) })
 	}
 	replay := reports.ReplayCommand(sr.Result, repro)
 	if o.json {
-		return withVerdict(writeJSONLine(e.stdout, shrinkJSON{Seed: sr.Seed, Kind: sr.Kind, Before: sr.Before,
+		err := writeJSONLine(e.stdout, shrinkJSON{Seed: sr.Seed, Kind: sr.Kind, Before: sr.Before,
 			After: sr.After, Runs: sr.Runs, Exhausted: sr.Exhausted, Schedule: nonNil(sr.Schedule),
-			Repro: repro, Report: html, Replay: replay}))
+			Repro: repro, Report: html, Replay: replay})
+		if werr != nil {
+			return werr
+		}
+		return withVerdict(err)
 	}
 	fmt.Fprintf(e.stdout, "shrunk seed %d for %s in %d runs\n", sr.FromSeed, sr.Kind, sr.Runs)
 	if sr.Seed != sr.FromSeed {
@@ -113,6 +118,12 @@ func (e *env) showShrink(sr shrink.Result, o outputFlags) error {
 	fmt.Fprintf(e.stdout, "schedule (%d faults):\n", len(sr.Schedule))
 	for _, f := range sr.Schedule {
 		fmt.Fprintf(e.stdout, "  %s\n", f)
+	}
+	if werr != nil {
+		if repro != "" {
+			fmt.Fprintf(e.stdout, "repro file: %s\n", repro)
+		}
+		return werr
 	}
 	if sr.Exhausted {
 		fmt.Fprintf(e.stdout, "note: the budget of %d runs ran out; shrink %s again to go further\n", sr.Runs, repro)

@@ -145,6 +145,9 @@ func cmdSweep(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(f.o); err != nil {
+		return err
+	}
 	if f.from.random {
 		fmt.Fprintf(e.stderr, "sweep: --from random picked %d\n", rng.from)
 	}
