@@ -83,6 +83,9 @@ func loadSpec(path string, seed seedFlag) (spec, error) {
 			return spec{}, usageErr("--seed cannot be combined with the repro file %s: it holds its seed", path)
 		}
 		rp, err := cluster.ParseRepro(path, data)
+		if serr := checkReproSchedule(path, data); serr != nil {
+			return spec{}, serr
+		}
 		if err != nil {
 			return spec{}, usageErr("%v", err)
 		}
@@ -190,6 +193,13 @@ func pickRun(path string, lines []runLine, seed seedFlag) (spec, error) {
 		return spec{}, usageErr("%s: no run in the file (only a sweep summary)", path)
 	case len(runs) > 1:
 		return spec{}, usageErr("%s holds %d runs: pick one with --seed N", path, len(runs))
+	}
+	for _, l := range lines {
+		if l.run == runs[0] {
+			if err := checkRunSchedule(path, l.line, l.run.Schedule, l.run.Config.Nodes, l.run.Config.Duration); err != nil {
+				return spec{}, err
+			}
+		}
 	}
 	sp := specOfRun(path, runs[0])
 	if !seed.set {
