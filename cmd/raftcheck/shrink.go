@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/raftcheck/raftcheck/cluster"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/reports"
 	"github.com/raftcheck/raftcheck/shrink"
@@ -84,7 +86,7 @@ func safeShrink(sp spec, kind string, budget shrink.Budget, say func(string)) (s
 	sr, err = shrink.Run(sp.seed, sp.cfg, opts, kind, budget, say)
 	switch {
 	case errors.Is(err, shrink.ErrNotFailing):
-		return sr, usageErr("nothing to shrink: %v", err)
+		return sr, notFailing(sp, opts, kind)
 	case err != nil:
 		return sr, usageErr("seed %d: %s", sp.seed, configError(err))
 	}
@@ -158,4 +160,21 @@ func writeSizes(w io.Writer, before, after shrink.Size) {
 	fmt.Fprintf(tw, "ops\t%d\t%d\n", before.Ops, after.Ops)
 	fmt.Fprintf(tw, "nodes\t%d\t%d\n", before.Nodes, after.Nodes)
 	_ = tw.Flush() // a failed write to stdout has nowhere to be reported
+}
+
+// notFailing says, in a sentence, that the run to shrink shows no violation (of kind, if
+// given) and what it shows instead. It runs the seed once more to know: this is the error path.
+func notFailing(sp spec, opts cluster.Options, kind string) error {
+	res, err := cluster.Run(sp.seed, sp.cfg, opts)
+	if err != nil {
+		return usageErr("seed %d: %s", sp.seed, configError(err))
+	}
+	shows := "no violation"
+	if kinds := res.Kinds(); len(kinds) > 0 {
+		shows = "[" + strings.Join(kinds, " ") + "]"
+	}
+	if kind == "" {
+		return usageErr("seed %d does not fail (%s); nothing to shrink", sp.seed, shows)
+	}
+	return usageErr("seed %d shows no violation of kind %s (it shows %s); nothing to shrink", sp.seed, kind, shows)
 }
