@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -37,11 +38,12 @@ type env struct {
 	now            func() time.Time
 	progressEvery  time.Duration // plain progress lines of a sweep, when not on a terminal
 	isTerminal     func(w io.Writer) bool
+	cpus           int // the CPUs this process may use (GOMAXPROCS)
 }
 
 func newEnv(stdout, stderr io.Writer) *env {
 	return &env{stdout: stdout, stderr: stderr, runCluster: cluster.Run, now: time.Now,
-		progressEvery: 5 * time.Second, isTerminal: isTerminal}
+		progressEvery: 5 * time.Second, isTerminal: isTerminal, cpus: runtime.GOMAXPROCS(0)}
 }
 
 // command is one subcommand.

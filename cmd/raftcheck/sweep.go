@@ -12,7 +12,7 @@ import (
 const sweepAbout = `
 Runs many seeds, one per goroutine on --parallel workers, nothing shared between runs, and
 gathers the results in seed order: the output does not depend on --parallel. The seeds are
---from, --from+1, ... (--seeds or --count of them; --from random picks a fresh base).
+1..N with --seeds N, or M..M+N-1 with --from M --count N (--from random picks a fresh M).
 --shard i/n runs only the seeds s with (s - from) mod n = i, 0 <= i < n (shards are numbered
 from 0, as a Kubernetes indexed Job numbers its pods), so n machines sweep disjoint slices of
 one range; raftcheck merge combines their --json outputs.
@@ -45,10 +45,10 @@ type sweepFlags struct {
 func newSweepCLI() (*cli, *sweepFlags) {
 	c := newCLI("sweep", "raftcheck sweep [--seeds N | --from N --count M] [--parallel P] [--shard i/n] [config flags] [--json] [--out DIR]", sweepAbout)
 	f := &sweepFlags{from: seedFlag{v: 1, allowRandom: true}}
-	c.fs.Int64Var(&f.seeds, "seeds", 1000, "number of seeds to run (the same as --count)")
-	c.fs.Int64Var(&f.count, "count", 0, "number of seeds to run, from --from")
+	c.fs.Int64Var(&f.seeds, "seeds", 1000, "run seeds 1..N (for another range: --from M --count N)")
+	c.fs.Int64Var(&f.count, "count", 0, "number of seeds to run from --from (default 1000)")
 	c.fs.Var(&f.from, "from", "first seed of the range, or \"random\" for a fresh one (printed) (default 1)")
-	c.fs.IntVar(&f.parallel, "parallel", runtime.NumCPU(), "seeds run at once, one goroutine each")
+	c.fs.IntVar(&f.parallel, "parallel", runtime.GOMAXPROCS(0), "seeds run at once, one goroutine each (default: the CPUs this process may use)")
 	c.fs.StringVar(&f.shard, "shard", "0/1", "run the i-th of n disjoint slices of the range, 0 <= i < n")
 	c.fs.StringVar(&f.progress, "progress", "auto", "auto, bar, lines or none")
 	c.fs.IntVar(&f.maxReports, "max-reports", 20, "HTML reports written for the first failing seeds (every failing seed gets a repro file)")
@@ -75,10 +75,32 @@ func (r seedRange) size() int {
 // at is the k-th seed of the shard.
 func (r seedRange) at(k int) uint64 { return r.from + uint64(r.shard) + uint64(k)*uint64(r.shards) }
 
+// fromText is --from as given: "random" or the seed.
+func (f *sweepFlags) fromText() string {
+	if f.from.random {
+		return "random"
+	}
+	return f.from.String()
+}
+
 func (r seedRange) shardText() string { return fmt.Sprintf("%d/%d", r.shard, r.shards) }
 
-// rangeOf validates the range flags.
+// warnParallel says, in one line on stderr, that more workers than CPUs make a command slower.
+func (e *env) warnParallel(cmd string, parallel int) {
+	if parallel > e.cpus {
+		fmt.Fprintf(e.stderr, "%s: warning: --parallel %d is more than the %d CPUs this process may use (GOMAXPROCS): "+
+			"that is slower, not faster (a simulation is CPU-bound, so workers beyond the CPUs only add memory and scheduling)\n",
+			cmd, parallel, e.cpus)
+	}
+}
+
+// rangeOf validates the range flags: --seeds N (seeds 1..N), or --from M with --count N
+// (seeds M..M+N-1).
 func (f *sweepFlags) rangeOf(setFlags map[string]bool) (seedRange, error) {
+	if setFlags["seeds"] && setFlags["from"] {
+		return seedRange{}, usageErr("--seeds %d with --from %s: give --seeds N for seeds 1..N, or --from M --count N for seeds M..M+N-1",
+			f.seeds, f.fromText())
+	}
 	count := f.seeds
 	if setFlags["count"] {
 		if setFlags["seeds"] && f.seeds != f.count {
@@ -138,6 +160,7 @@ func cmdSweep(e *env, args []string) error {
 	if f.parallel < 1 || f.parallel > 1024 {
 		return usageErr("--parallel %d: must be in [1, 1024]", f.parallel)
 	}
+	e.warnParallel("sweep", f.parallel)
 	if f.maxReports < 0 {
 		return usageErr("--max-reports %d: must be >= 0", f.maxReports)
 	}

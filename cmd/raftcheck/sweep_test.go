@@ -297,7 +297,41 @@ func TestSeedRange(t *testing.T) {
 }
 
 func TestSweepFromRandom(t *testing.T) {
-	r := invoke(t, withShort("sweep", "--from", "random", "--seeds", "1", "--progress", "none", "--out", t.TempDir())...)
+	r := invoke(t, withShort("sweep", "--from", "random", "--count", "1", "--progress", "none", "--out", t.TempDir())...)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "sweep: --from random picked ")
+}
+
+// TestParallelAboveCPUs: more workers than CPUs is allowed but said, in one line, to be slower.
+func TestParallelAboveCPUs(t *testing.T) {
+	want := "warning: --parallel 3 is more than the 2 CPUs this process may use (GOMAXPROCS): that is slower, not faster " +
+		"(a simulation is CPU-bound, so workers beyond the CPUs only add memory and scheduling)\n"
+	for _, c := range []struct {
+		args []string
+		warn string
+	}{
+		{withShort("sweep", "--seeds", "2", "--parallel", "3", "--progress", "none"), "sweep: " + want},
+		{withShort("sweep", "--seeds", "2", "--parallel", "2", "--progress", "none"), ""},
+		{withShort("hunt", "--mutant", "no-session-dedup", "--budget", "1ms", "--max-seeds", "1", "--clean-seeds", "0",
+			"--from", "1", "--parallel", "3", "--json"), "hunt: " + want},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			e := newEnv(&out, &errb)
+			e.cpus = 2
+			code := e.main(append(c.args, "--out", t.TempDir()))
+			assert.Contains(t, []int{exitOK, exitViolation}, code, errb.String())
+			var warnings []string
+			for _, l := range strings.SplitAfter(errb.String(), "\n") {
+				if strings.Contains(l, "warning:") {
+					warnings = append(warnings, l)
+				}
+			}
+			if c.warn == "" {
+				assert.Empty(t, warnings)
+			} else {
+				assert.Equal(t, []string{c.warn}, warnings)
+			}
+		})
+	}
 }
