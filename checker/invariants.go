@@ -78,6 +78,8 @@ type nodeState struct {
 	confs []uint64
 	// matches is this node's matchIndex per follower while it leads leaderTerm.
 	matches map[int]uint64
+	// acked is how far a leader last knew this node's log to match its own.
+	acked ack
 	// required is the synced log position that every state the disk may hold after a
 	// crash still contains.
 	required mark

@@ -42,6 +42,7 @@ func (c *Invariants) EntriesSaved(t int64, node int, ents []EntryObs) {
 		ents, first = ents[skip:], snap+1
 	}
 	c.checkCommittedKept(t, node, n, ents)
+	c.checkAckedKept(t, node, n, ents)
 	if first <= n.required.index {
 		// A crash may now leave either the synced log or this write: only the common
 		// prefix is certain.

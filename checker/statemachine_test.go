@@ -29,3 +29,26 @@ func TestStateDigest(t *testing.T) {
 	wantExactly(t, c.Violations(), want{KindReplicaDivergence, 14, []int{2, 0}, []string{
 		"node 2's state machine at applied index 64 has digest 0000000000000abd, but node 0's had 0000000000000abc at the same index"}})
 }
+
+// TestAckedKept: a follower that replaces an entry it acknowledged to its current term's
+// leader took a deposed leader's late message for the current one's.
+func TestAckedKept(t *testing.T) {
+	c, err := NewInvariants(3, Options{})
+	require.NoError(t, err)
+	for _, node := range []int{0, 2} {
+		c.EntriesSaved(10, node, []EntryObs{{Index: 1, Term: 1, Digest: 1}})
+		c.HardStateSaved(10, node, HardState{Term: 3, Vote: 2})
+	}
+	c.EntriesSaved(11, 2, []EntryObs{{Index: 2, Term: 3, Digest: 30}})
+	c.BecameLeader(11, 2, 3)
+	c.EntriesSaved(12, 0, []EntryObs{{Index: 2, Term: 3, Digest: 30}})
+	c.LeaderMatches(13, 2, 3, []Match{{Node: 0, Index: 2}})
+	c.EntriesSaved(14, 0, []EntryObs{{Index: 3, Term: 3, Digest: 40}}) // appending: fine
+	require.Empty(t, c.Violations())
+	c.EntriesSaved(15, 0, []EntryObs{{Index: 2, Term: 2, Digest: 20}})
+	require.Len(t, c.Violations(), 1)
+	v := c.Violations()[0]
+	require.Equal(t, KindAckedOverwritten, v.Kind)
+	require.Equal(t, []int{0, 2}, v.Nodes)
+	require.Contains(t, v.Detail, "node 0 replaced its entry at index 2 (term 3) with one of term 2 while in term 3, in which it had acknowledged its log through index 2 to leader 2")
+}

@@ -65,6 +65,10 @@ const (
 	// KindLiveness: after the heal point the cluster did not elect a leader, finish client
 	// operations or catch nodes up within the bound.
 	KindLiveness = "liveness"
+	// KindAckedOverwritten: a follower replaced an entry it had acknowledged to the leader of
+	// its current term (Figure 2, AppendEntries rule 1: it took a deposed leader's late
+	// message for the current leader's).
+	KindAckedOverwritten = "acked-overwritten"
 	// KindStaleRead: a linearizable read was served from a state machine that had not applied
 	// an entry already committed somewhere when the read arrived (thesis §6.4: a read index
 	// is at least every commit index in the cluster at the time of the request).

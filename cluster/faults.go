@@ -108,6 +108,8 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), lat)) })
 	case nemesis.DiskFull:
 		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetCapacity(max(n.disk.Used(), 1))) })
+	case nemesis.Hold:
+		return r.eachNode(ids, r.hold)
 	case nemesis.Add:
 		r.enqueueMember(nemesis.Add, -1)
 	case nemesis.Remove, nemesis.Replace:
@@ -147,6 +149,8 @@ func (r *run) lift(f nemesis.Fault, i int, ids []int) {
 		r.applyLinks()
 	case nemesis.Drift:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.proc.SetClockRate(1)) })
+	case nemesis.Hold:
+		r.eachNode(ids, func(n *node) { r.unhold(n, int(f.Value)) })
 	case nemesis.SlowDisk:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), r.baseSync())) })
 	case nemesis.DiskFull:
@@ -229,4 +233,35 @@ func (r *run) corrupt(n *node) bool {
 	n.holds++
 	r.k.Trace().Note(traceFault, uint64(n.id), uint64(flip.Sector), uint64(flip.Bit), flip.Name)
 	return true
+}
+
+// hold starts holding back what n sends to the other nodes (the hold fault).
+func (r *run) hold(n *node) {
+	if n.holding++; n.holding > 1 {
+		return
+	}
+	for _, peer := range r.nodes {
+		if peer != n {
+			mustDisk(n, r.net.SetHold(simnet.NodeID(n.id), simnet.NodeID(peer.id), true))
+		}
+	}
+}
+
+// unhold ends one hold of n; the messages held so far go out now, copies times each, and
+// when no hold is left n's links carry messages as usual again.
+func (r *run) unhold(n *node, copies int) {
+	if n.holding == 0 {
+		return
+	}
+	n.holding--
+	for _, peer := range r.nodes {
+		if peer == n {
+			continue
+		}
+		if n.holding == 0 {
+			mustDisk(n, r.net.SetHold(simnet.NodeID(n.id), simnet.NodeID(peer.id), false))
+		}
+		_, err := r.net.ReleaseHeld(simnet.NodeID(n.id), simnet.NodeID(peer.id), max(copies, 1))
+		mustDisk(n, err)
+	}
 }

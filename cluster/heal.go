@@ -32,6 +32,9 @@ func (e *healEvent) OnEvent(now simnet.Time, _ uint64) {
 
 func (r *run) healNode(n *node) {
 	n.holds = 0
+	for n.holding > 0 {
+		r.unhold(n, 1)
+	}
 	if n.paused > 0 {
 		n.paused = 1
 		r.resume(n)

@@ -30,6 +30,7 @@ type node struct {
 	removed bool                   // removed from the configuration and shut down for good
 	holds   int                    // faults (crash) keeping it down; the supervisor restarts it at 0
 	paused  int                    // pause faults holding it
+	holding int                    // hold faults keeping back what it sends
 	reads   map[uint64]readArrival // by client session: its latest read's first arrival
 }
 

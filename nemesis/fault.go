@@ -32,6 +32,7 @@ const (
 	Add       Kind = "add"       // add a fresh node as a learner (promoted by the leader once caught up)
 	Remove    Kind = "remove"    // remove Nodes[0] from the configuration (the leader if Leader)
 	Replace   Kind = "replace"   // add a fresh node, then remove Nodes[0]
+	Hold      Kind = "hold"      // hold back what Nodes (the leader) send for For, then deliver it late, Value copies each
 )
 
 // Kinds lists every fault kind with a one-line description, in menu order.
@@ -54,6 +55,7 @@ var Kinds = []struct {
 	{Add, "membership: add a node (learner, promoted when caught up)"},
 	{Remove, "membership: remove a node or the leader"},
 	{Replace, "membership: add a node, then remove an old one"},
+	{Hold, "hold back what nodes (often the leader) send for seconds, across elections, then deliver it late, sometimes twice"},
 }
 
 func knownKind(k Kind) bool {
@@ -196,7 +198,7 @@ func (f Fault) Validate() error {
 
 func (f Fault) validateParams() error {
 	needNodes := map[Kind]bool{Crash: true, Pause: true, Partition: true, Drift: true, Corrupt: true,
-		SlowDisk: true, DiskFull: true, Remove: true, Replace: true}
+		SlowDisk: true, DiskFull: true, Remove: true, Replace: true, Hold: true}
 	switch {
 	case needNodes[f.Kind] && len(f.Nodes) == 0 && !f.Leader:
 		return fmt.Errorf("fault %s: needs nodes= or leader", f)
@@ -208,6 +210,8 @@ func (f Fault) validateParams() error {
 		return fmt.Errorf("fault %s: value %v must be a probability in (0, 1]", f, f.Value)
 	case (f.Kind == Delay || f.Kind == Reorder || f.Kind == SlowDisk || f.Kind == Churn) && !(f.Value > 0 && f.Value <= 60_000):
 		return fmt.Errorf("fault %s: value %v must be milliseconds in (0, 60000]", f, f.Value)
+	case f.Kind == Hold && !(f.Value == 1 || f.Value == 2):
+		return fmt.Errorf("fault %s: value %v must be the copies delivered, 1 or 2", f, f.Value)
 	case f.Kind == Drift && !(f.Value >= 0.5 && f.Value <= 2):
 		return fmt.Errorf("fault %s: value %v must be a clock rate in [0.5, 2]", f, f.Value)
 	}

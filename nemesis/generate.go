@@ -161,6 +161,13 @@ func drawFault(cfg Params, p kindPlan, r *rand.Rand) Fault {
 		f.Value = roundTo(5+p.intensity*200*r.Float64(), 1)
 	case DiskFull:
 		f.Nodes = []int{r.IntN(cfg.Nodes)}
+	case Hold:
+		f.Nodes, f.Leader = drawTargets(cfg.Nodes, r)
+		if r.IntN(2) == 0 { // most often the leader: its appends and heartbeats arrive after its term
+			f.Nodes, f.Leader = nil, true
+		}
+		f.For = drawFor(r, 3*time.Second)
+		f.Value = float64(1 + r.IntN(2))
 	case Add:
 		f.For = 0
 	case Remove, Replace:

@@ -15,6 +15,7 @@ var scriptOnlyMutants = map[string]string{
 	"CommitPriorTermByCount": "needs the Figure 8 interleaving with a batch split between the old entry and the no-op",
 	"ProgressRegress":        "harmful only when a reply from an earlier term reaches a re-elected leader whose log shrank",
 	"SnapshotRegress":        "needs a snapshot to arrive after the follower caught up past it through the log",
+	"AcceptStaleAppend":      "needs an append held back across an election, delivered above the follower's commit index, then the new leader cut off",
 }
 
 // TestMutantsAreCaught checks that the planted bugs are real: random scripts with the

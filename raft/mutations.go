@@ -49,6 +49,14 @@ type Mutations struct {
 	// ConfChangeWithoutTermCommit allows a configuration change before the leader has
 	// committed an entry of its term and while another change is in flight.
 	ConfChangeWithoutTermCommit bool
+	// ReadBeforeTermCommit starts ReadIndex confirmation rounds before the leader has
+	// committed an entry of its term, when its commit index may still lag behind what an
+	// earlier leader committed (thesis §6.4 requires that entry first): a stale read.
+	ReadBeforeTermCommit bool
+	// AcceptStaleAppend makes a follower process an AppendEntries of an earlier term as if
+	// it came from its current leader (Figure 2, AppendEntries rule 1 skipped): a deposed
+	// leader's late message overwrites entries of the newer term.
+	AcceptStaleAppend bool
 }
 
 // mutationFields lists every mutation with a pointer accessor; the order is the order of
@@ -69,6 +77,8 @@ var mutationFields = []struct {
 	{"UnsafeLocalReads", func(m *Mutations) *bool { return &m.UnsafeLocalReads }},
 	{"SnapshotRegress", func(m *Mutations) *bool { return &m.SnapshotRegress }},
 	{"ConfChangeWithoutTermCommit", func(m *Mutations) *bool { return &m.ConfChangeWithoutTermCommit }},
+	{"ReadBeforeTermCommit", func(m *Mutations) *bool { return &m.ReadBeforeTermCommit }},
+	{"AcceptStaleAppend", func(m *Mutations) *bool { return &m.AcceptStaleAppend }},
 }
 
 // MutationNames returns the names of all mutations, as accepted by Set, in declaration

@@ -68,6 +68,9 @@ func (n *Node) acceptLowerTerm(m Message) bool {
 	if mu.ProgressRegress && n.role == Leader && m.Type == MsgAppResp {
 		return true
 	}
+	if mu.AcceptStaleAppend && n.role == Follower && m.Type == MsgApp {
+		return true
+	}
 	switch {
 	case m.Type == MsgApp || m.Type == MsgHeartbeat:
 		// Figure 2, AppendEntries rule 1: reply false with our term, so that a stale

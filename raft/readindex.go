@@ -49,7 +49,7 @@ func (n *Node) startReadRound() {
 	if len(n.reads.reqs) == 0 || n.reads.reqs[len(n.reads.reqs)-1].round != 0 {
 		return
 	}
-	if n.log.mustTerm(n.log.committed) != n.term {
+	if n.log.mustTerm(n.log.committed) != n.term && !n.cfg.Mutations.ReadBeforeTermCommit {
 		return
 	}
 	n.reads.round++

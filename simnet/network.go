@@ -109,6 +109,7 @@ type endpoint struct {
 type link struct {
 	cfg      *LinkConfig
 	cut      bool
+	hold     bool // messages sent on it wait in the network's stash (SetHold)
 	inflight int32
 }
 
@@ -136,6 +137,7 @@ type Network struct {
 	lossRng *rand.Rand
 	dupRng  *rand.Rand
 	stats   NetStats
+	stash   []stashed // messages held back on held links, in send order
 }
 
 // NewNetwork returns a network without endpoints whose links default to def.
@@ -224,6 +226,8 @@ func (n *Network) Send(from, to NodeID, msg []byte) error {
 	switch {
 	case l.cut:
 		n.drop(from, to, DropPartition)
+	case l.hold:
+		n.stashMsg(fi, ti, msg)
 	case lost:
 		n.drop(from, to, DropLoss)
 	default:

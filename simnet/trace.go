@@ -32,6 +32,8 @@ const (
 	TraceClock                           // a=node b=clock rate in parts per million
 	TraceLinkConfig                      // a=from b=to (MaxUint64 both: the default) c=config hash
 	TraceComment                         // a line for humans only (Comment): not in the hash
+	TraceHold                            // a=from b=to c=len: a message held back on a held link
+	TraceRelease                         // a=from b=to c=messages released (SetHold, ReleaseHeld)
 	traceKindEnd
 )
 
@@ -41,7 +43,7 @@ const TraceUser TraceKind = 100
 var traceKindNames = [traceKindEnd]string{
 	"?", "send", "deliver", "drop", "duplicate", "write", "truncate", "sync", "dirop",
 	"syncdir", "diskcrash", "start", "crash", "pause", "resume", "tick", "timer", "fault",
-	"link", "clock", "linkconfig", "comment",
+	"link", "clock", "linkconfig", "comment", "hold", "release",
 }
 
 // String returns the kind's name; user kinds without a registered name print as "user+N".

@@ -42,6 +42,8 @@ var catalogue = []mutant{
 	m("unsafe-local-reads", "reads served from local state without the ReadIndex quorum check", "UnsafeLocalReads"),
 	m("snapshot-regress", "snapshot install regresses the snapshot index and discards a matching log suffix", "SnapshotRegress"),
 	m("conf-change-early", "membership change without first committing an entry of the leader's term", "ConfChangeWithoutTermCommit"),
+	m("read-before-term-commit", "a new leader answers ReadIndex before committing an entry of its term (its commit index may lag)", "ReadBeforeTermCommit"),
+	m("stale-term-append", "a follower accepts an AppendEntries of an earlier term from a deposed leader", "AcceptStaleAppend"),
 	{Mutant: engine.Mutant{Name: "wal-truncate-on-corruption", Help: "WAL recovery truncates at a checksum failure inside durable data (silent loss)"},
 		apply: func(m *mutants) { m.walTruncate = true }},
 }
