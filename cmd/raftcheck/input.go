@@ -140,6 +140,17 @@ func readRunLines(path string, data []byte) ([]runLine, error) {
 }
 
 func parseRunLine(text []byte) (runLine, error) {
+	if t := bytes.TrimSpace(text); !bytes.HasPrefix(t, []byte("{")) {
+		quoted := string(t)
+		if len(quoted) > 60 {
+			quoted = quoted[:60] + "…"
+		}
+		hint := ""
+		if bytes.HasPrefix(t, []byte("sweep: ")) || bytes.Contains(t, []byte("seeds/s")) {
+			hint = " (a sweep's progress line: progress goes to stderr, so redirect only stdout into the file)"
+		}
+		return runLine{}, fmt.Errorf("not a run or summary line: %q%s", quoted, hint)
+	}
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(text, &keys); err != nil {
 		return runLine{}, fmt.Errorf("not a JSON object: %v", err)

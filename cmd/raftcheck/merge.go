@@ -1,27 +1,35 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/raftcheck/raftcheck/cluster"
 	"github.com/raftcheck/raftcheck/reports"
 )
 
 const mergeAbout = `
 Combines the --json outputs of sweep shards (one file per shard: RunJSON lines and a summary
 line) into one summary, as if one machine had run the whole range: text, or with --json every
-run line in seed order and a summary line with shard "0/1", so merged files merge again. It
-writes sweep.html into --out, linking the HTML reports found there (copy the shards' --out
-directories together first).
+run line in seed order and a summary line with shard "0/1", so merged files merge again.
 
-It checks that the files come from one sweep (same range, shard count and config), that no
-shard or seed appears twice, and that no shard or seed is missing; any such problem is listed
-on stderr after the summary and makes the exit code 2. Otherwise: 1 if a seed failed, 3 if
-one panicked, else 0.`
+Arguments that are directories are the shards' --out directories: merge copies each failing
+seed's repro file and HTML report (seed-N.json, seed-N.html) from them into --out, so that the
+replay commands it prints and the links of the sweep.html it writes there work. Without them
+it links the reports it finds in --out.
+
+It first checks that the files come from one sweep (same range, shard count and config),
+that every line is a run or summary line (a progress line pasted in is named by file:line),
+that no shard or seed appears twice, and that no shard or seed is missing. Any such problem is
+listed on stderr, nothing is printed or written, and the exit code is 2. Otherwise: 1 if a
+seed failed, 3 if one panicked, else 0.`
 
 // shardFile is one input of merge.
 type shardFile struct {
@@ -31,26 +39,33 @@ type shardFile struct {
 }
 
 func cmdMerge(e *env, args []string) error {
-	c := newCLI("merge", "raftcheck merge FILE... [--json] [--out DIR]", mergeAbout)
+	c := newCLI("merge", "raftcheck merge FILE... [SHARD-DIR...] [--json] [--out DIR]", mergeAbout)
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print every run line in seed order, then the merged summary line")
 	pos, err := c.parse(e, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) == 0 {
-		return usageErr("want at least one FILE (the --json output of a sweep shard)")
-	}
 	if err := checkOutputs(o); err != nil {
 		return err
 	}
-	files := make([]shardFile, len(pos))
-	for i, path := range pos {
-		if files[i], err = readShardFile(path); err != nil {
+	var files []shardFile
+	var dirs []string
+	for _, path := range pos {
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			dirs = append(dirs, path)
+			continue
+		}
+		f, err := readShardFile(path)
+		if err != nil {
 			return err
 		}
+		files = append(files, f)
 	}
-	return e.merge(files, o)
+	if len(files) == 0 {
+		return usageErr("want at least one FILE (the --json output of a sweep shard)")
+	}
+	return e.merge(files, dirs, o)
 }
 
 func readShardFile(path string) (shardFile, error) {
@@ -58,7 +73,7 @@ func readShardFile(path string) (shardFile, error) {
 	if err != nil {
 		return shardFile{}, usageErr("%v", err)
 	}
-	if isRepro(data) {
+	if hasVersion(data) {
 		return shardFile{}, usageErr("%s: a repro file, not a sweep's --json output", path)
 	}
 	lines, err := readRunLines(path, data)
@@ -82,17 +97,37 @@ func readShardFile(path string) (shardFile, error) {
 	return f, nil
 }
 
-// merge checks the files against each other, prints the merged summary and the problems.
-func (e *env) merge(files []shardFile, o outputFlags) error {
+// hasVersion reports whether data starts with a JSON object that has a "version" key: a
+// repro file.
+func hasVersion(data []byte) bool {
+	var first map[string]json.RawMessage
+	if json.NewDecoder(bytes.NewReader(data)).Decode(&first) != nil {
+		return false
+	}
+	_, ok := first["version"]
+	return ok
+}
+
+// merge checks the files against each other and, if they make one sweep, copies the failing
+// seeds' files from dirs into --out and prints the merged summary; otherwise it lists the
+// problems and writes nothing.
+func (e *env) merge(files []shardFile, dirs []string, o outputFlags) error {
 	first := files[0].summary
 	_, shards, err := parseShard(first.Shard)
 	if err != nil {
 		return usageErr("%s: summary: %v", files[0].path, err)
 	}
 	rng := seedRange{from: first.From, count: first.Count, shard: 0, shards: 1}
-	t := newTally(first.Config, rng, 0)
 	problems := checkShards(files, shards)
 	runs := mergeRuns(files, rng, shards, &problems)
+	if len(problems) > 0 {
+		return usageErr("the files do not make one complete sweep (nothing written):\n  %s", strings.Join(problems, "\n  "))
+	}
+	copied, err := e.copySeedFiles(runs, dirs, o.out)
+	if err != nil {
+		return err
+	}
+	t := newTally(first.Config, rng, 0)
 	for _, f := range files {
 		t.sum.Parallel += f.summary.Parallel
 		t.sum.Interrupted = t.sum.Interrupted || f.summary.Interrupted
@@ -101,6 +136,9 @@ func (e *env) merge(files []shardFile, o outputFlags) error {
 	for _, l := range runs {
 		var fail failure
 		kinds := runKinds(l.run)
+		if repro, ok := copied[l.run.Seed]; ok {
+			l.run.Replay = reports.ReplayCommand(&cluster.Result{Seed: l.run.Seed}, repro)
+		}
 		if len(kinds) > 0 {
 			fail = mergedFailure(l.run, kinds, o.out)
 		}
@@ -110,10 +148,61 @@ func (e *env) merge(files []shardFile, o outputFlags) error {
 	if err := e.printMerged(t, runs, o); err != nil {
 		return err
 	}
-	if len(problems) > 0 {
-		return usageErr("the files do not make one complete sweep:\n  %s", strings.Join(problems, "\n  "))
-	}
 	return sweepVerdict(&t.sum)
+}
+
+// copySeedFiles copies the repro file and HTML report of every failing seed of runs from the
+// shards' --out directories dirs into out, and returns the repro files copied by seed. A
+// failing seed whose repro file no directory has is named on stderr.
+func (e *env) copySeedFiles(runs []runLine, dirs []string, out string) (map[uint64]string, error) {
+	copied := map[uint64]string{}
+	if len(dirs) == 0 {
+		return copied, nil
+	}
+	var missing []string
+	for _, l := range runs {
+		if len(l.run.Violations) == 0 {
+			continue
+		}
+		for _, ext := range []string{".json", ".html"} {
+			name := fmt.Sprintf("seed-%d%s", l.run.Seed, ext)
+			src := findFile(dirs, name)
+			if src == "" {
+				if ext == ".json" {
+					missing = append(missing, name)
+				}
+				continue
+			}
+			dst := filepath.Join(out, name)
+			if !sameFile(src, dst) {
+				data, err := os.ReadFile(src)
+				if err != nil {
+					return nil, internalErr("copying %s: %v", src, err)
+				}
+				if _, err := writeFile(out, name, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+					return nil, err
+				}
+			}
+			if ext == ".json" {
+				copied[l.run.Seed] = dst
+			}
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(e.stderr, "merge: failing seeds without a repro file in %s: %s\n", strings.Join(dirs, ", "), listSome(missing))
+	}
+	return copied, nil
+}
+
+// findFile returns the first dirs/name that exists, or "".
+func findFile(dirs []string, name string) string {
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
 }
 
 // checkShards finds files from different sweeps and shards given twice or not at all.

@@ -216,12 +216,87 @@ func TestMergeProblems(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := invoke(t, append([]string{"merge", "--out", dir}, c.files...)...)
+			out := t.TempDir()
+			r := invoke(t, append([]string{"merge", "--out", out}, c.files...)...)
 			assert.Equal(t, exitUsage, r.code, r.stderr)
 			for _, w := range c.want {
 				assert.Contains(t, r.stderr, w)
 			}
+			assert.Empty(t, r.stdout, "a failed merge prints no summary")
+			entries, err := os.ReadDir(out)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "a failed merge writes nothing")
 		})
+	}
+}
+
+// TestMergeNamesAForeignLine: a line of a shard file that is neither a run nor a summary (a
+// progress line pasted in with 2>&1) is named by file and line; nothing is printed or written.
+func TestMergeNamesAForeignLine(t *testing.T) {
+	dir := t.TempDir()
+	s0, s1, _ := shardFiles(t, dir)
+	progress := "sweep: 1/3 seeds, 0 failed, 2.0 seeds/s"
+	for _, at := range []int{0, 2} {
+		lines := strings.SplitAfter(readFile(t, s1), "\n")
+		lines = slices.Insert(lines, at, progress+"\n")
+		bad := filepath.Join(dir, fmt.Sprintf("with-progress-%d.jsonl", at))
+		require.NoError(t, os.WriteFile(bad, []byte(strings.Join(lines, "")), 0o644))
+		out := t.TempDir()
+		r := invoke(t, "merge", s0, bad, "--out", out)
+		assert.Equal(t, exitUsage, r.code, r.stderr)
+		assert.Equal(t, fmt.Sprintf("raftcheck merge: %s:%d: not a run or summary line: %q (a sweep's progress line: progress goes to stderr, so redirect only stdout into the file)\n",
+			bad, at+1, progress), r.stderr)
+		assert.Empty(t, r.stdout)
+		assert.NoFileExists(t, filepath.Join(out, "sweep.html"))
+	}
+}
+
+// TestMergeLinksShardFiles: given the shards' --out directories, merge copies the failing
+// seeds' repro files and reports into its own --out, and its summary page and replay commands
+// point there; no copy step by hand.
+func TestMergeLinksShardFiles(t *testing.T) {
+	dir := t.TempDir()
+	var files, dirs []string
+	for i := range 2 {
+		out := filepath.Join(dir, fmt.Sprintf("out-%d", i))
+		r := invoke(t, withShort("sweep", "--from", "1", "--count", "20", "--shard", fmt.Sprintf("%d/2", i), "--mutant", bug(t),
+			"--json", "--progress", "none", "--out", out)...)
+		require.Contains(t, []int{exitOK, exitViolation}, r.code, r.stderr)
+		path := filepath.Join(dir, fmt.Sprintf("shard-%d.jsonl", i))
+		require.NoError(t, os.WriteFile(path, []byte(r.stdout), 0o644))
+		files, dirs = append(files, path), append(dirs, out)
+	}
+	merged := filepath.Join(dir, "raftcheck-out")
+	r := invoke(t, append(append([]string{"merge", "--out", merged}, files...), dirs...)...)
+	require.Equal(t, exitViolation, r.code, r.stderr)
+	_, sum := fileLines(t, files[0])
+	_, sum1 := fileLines(t, files[1])
+	failing := append(sum.FailingSeeds, sum1.FailingSeeds...)
+	require.NotEmpty(t, failing)
+	page := readFile(t, filepath.Join(merged, "sweep.html"))
+	for _, seed := range failing {
+		repro := filepath.Join(merged, fmt.Sprintf("seed-%d.json", seed))
+		assert.FileExists(t, repro)
+		assert.FileExists(t, filepath.Join(merged, fmt.Sprintf("seed-%d.html", seed)))
+		assert.Contains(t, page, fmt.Sprintf(`<a href="seed-%d.html">report</a>`, seed))
+		assert.Contains(t, r.stdout, "go run ./cmd/raftcheck replay "+repro+"\n")
+	}
+	assert.Empty(t, r.stderr)
+
+	// The copied repro file replays.
+	repro := filepath.Join(merged, fmt.Sprintf("seed-%d.json", failing[0]))
+	rr := invoke(t, "replay", repro, "--out", merged)
+	assert.Equal(t, exitViolation, rr.code, rr.stderr)
+	assert.Contains(t, rr.stdout, "reproduced: same trace hash")
+
+	// --json: the run lines name the copied files too, and merge again to themselves.
+	j := invoke(t, append(append([]string{"merge", "--json", "--out", merged}, files...), dirs...)...)
+	require.Equal(t, exitViolation, j.code, j.stderr)
+	runs, _ := outputLines(t, j.stdout)
+	for _, rj := range runs {
+		if len(rj.Violations) > 0 {
+			assert.Equal(t, "go run ./cmd/raftcheck replay "+filepath.Join(merged, fmt.Sprintf("seed-%d.json", rj.Seed)), rj.Replay)
+		}
 	}
 }
 
