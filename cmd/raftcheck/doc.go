@@ -14,5 +14,6 @@
 //
 // Exit codes, for every subcommand: 0 no violation, 1 violation found (or an expected one no
 // longer reproduces), 2 usage or input error, 3 internal error (a run panicked, or results
-// could not be written). `raftcheck help` and `raftcheck <command> --help` describe the flags.
+// could not be written), 130 a sweep or hunt interrupted by Ctrl-C (after printing what it
+// found). `raftcheck help` and `raftcheck <command> --help` describe the flags.
 package main

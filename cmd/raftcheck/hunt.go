@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"runtime"
 	"slices"
 	"sort"
@@ -22,7 +20,7 @@ cores until a seed shows a violation, then shrinks that run to a small repro fil
 row per mutant: caught or not, seeds tried, wall time to the first detection, the violation
 kind and the faults left in the shrunk repro. Then sweeps the clean build over the same seeds:
 it must show no violation at all. Exit 0 when every mutant was caught and the clean build
-passed, 1 otherwise.`
+passed, 1 otherwise, 130 when Ctrl-C stopped it (after printing the table so far).`
 
 // huntFlags are the flags of hunt.
 type huntFlags struct {
@@ -95,7 +93,7 @@ func cmdHunt(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "hunt: seeds from %d (hunt the same seeds again with --from %d)\n", f.from.v, f.from.v)
 	defer lessGC(f.parallel)()
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, cancel := e.interruptible()
 	defer cancel()
 	rows, most := e.huntAll(ctx, names, cfg, f)
 	clean, err := e.huntClean(ctx, cfg, f, max(int64(most), f.cleanMin))
@@ -104,6 +102,9 @@ func cmdHunt(e *env, args []string) error {
 	}
 	if err := e.printHunt(rows, clean, f.o.json); err != nil {
 		return err
+	}
+	if ctx.Err() != nil {
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted: the table covers the mutants hunted so far")}
 	}
 	return verdictErr(clean.Clean.Failed > 0 || slices.ContainsFunc(rows, func(r huntRow) bool { return !r.Caught }))
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -20,6 +22,9 @@ const (
 	exitViolation = 1 // a violation was found (or an expected one no longer reproduces)
 	exitUsage     = 2 // bad flags, arguments or input files
 	exitInternal  = 3 // a run panicked, or results could not be written
+	// exitInterrupted ends a sweep or hunt stopped by Ctrl-C (SIGINT) after printing what it
+	// found: 128 + SIGINT, as a shell reports a command the signal killed.
+	exitInterrupted = 130
 )
 
 func main() {
@@ -39,11 +44,16 @@ type env struct {
 	progressEvery  time.Duration // plain progress lines of a sweep, when not on a terminal
 	isTerminal     func(w io.Writer) bool
 	cpus           int // the CPUs this process may use (GOMAXPROCS)
+	// interruptible is the context of a long command (sweep, hunt): done on Ctrl-C.
+	interruptible func() (context.Context, context.CancelFunc)
 }
 
 func newEnv(stdout, stderr io.Writer) *env {
 	return &env{stdout: stdout, stderr: stderr, runCluster: cluster.Run, now: time.Now,
-		progressEvery: 5 * time.Second, isTerminal: isTerminal, cpus: runtime.GOMAXPROCS(0)}
+		progressEvery: 5 * time.Second, isTerminal: isTerminal, cpus: runtime.GOMAXPROCS(0),
+		interruptible: func() (context.Context, context.CancelFunc) {
+			return signal.NotifyContext(context.Background(), os.Interrupt)
+		}}
 }
 
 // command is one subcommand.
@@ -131,7 +141,7 @@ func (e *env) usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, "\nRun `raftcheck <command> --help` for its flags.\n"+
-		"Exit codes: 0 no violation, 1 violation found, 2 usage or input error, 3 internal error.\n")
+		"Exit codes: 0 no violation, 1 violation found, 2 usage or input error, 3 internal error, 130 interrupted.\n")
 }
 
 func commandNames() string {

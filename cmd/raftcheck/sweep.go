@@ -25,7 +25,8 @@ Every failing seed gets a repro file in --out (the first --max-reports also an H
 and --out gets the summary page sweep.html.
 
 Exit code: 1 if any seed failed, 3 if any seed panicked (a panic counts as a failure of kind
-"panic"; the sweep goes on), 0 otherwise.`
+"panic"; the sweep goes on), 0 otherwise; 130 when Ctrl-C stopped it (after the seeds in
+flight, and the summary of those that ran).`
 
 // maxSweepSeeds bounds one sweep's range.
 const maxSweepSeeds = 1 << 40

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -409,4 +410,58 @@ func TestParallelAboveCPUs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// interruptAfter is an env whose long commands are interrupted (as by Ctrl-C) once seed
+// `after` has run.
+func interruptAfter(out, errb *bytes.Buffer, after uint64) *env {
+	e := newEnv(out, errb)
+	ctx, cancel := context.WithCancel(context.Background())
+	e.interruptible = func() (context.Context, context.CancelFunc) { return ctx, cancel }
+	e.runCluster = func(seed uint64, cfg cluster.Config, opts cluster.Options) (*cluster.Result, error) {
+		res, err := cluster.Run(seed, cfg, opts)
+		if seed >= after {
+			cancel()
+		}
+		return res, err
+	}
+	return e
+}
+
+// TestSweepInterrupted: a sweep stopped by Ctrl-C prints the summary of the seeds that ran,
+// marked interrupted, and exits 130.
+func TestSweepInterrupted(t *testing.T) {
+	for _, asJSON := range []bool{false, true} {
+		t.Run(fmt.Sprint("json=", asJSON), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			e := interruptAfter(&out, &errb, 2)
+			args := withShort("sweep", "--seeds", "50", "--parallel", "1", "--progress", "none", "--out", t.TempDir())
+			if asJSON {
+				args = append(args, "--json")
+			}
+			code := e.main(args)
+			assert.Equal(t, exitInterrupted, code, errb.String())
+			assert.Regexp(t, `^sweep: interrupted after \d+ of 50 seeds\n$`, errb.String())
+			if !asJSON {
+				assert.Contains(t, out.String(), "interrupted: not every seed of the range ran\n")
+				return
+			}
+			runs, sum := outputLines(t, out.String())
+			assert.True(t, sum.Interrupted)
+			assert.Equal(t, len(runs), sum.Seeds)
+			assert.Less(t, sum.Seeds, 50)
+			assert.GreaterOrEqual(t, sum.Seeds, 2)
+		})
+	}
+}
+
+// TestHuntInterrupted: a hunt stopped by Ctrl-C prints its table so far and exits 130.
+func TestHuntInterrupted(t *testing.T) {
+	var out, errb bytes.Buffer
+	e := interruptAfter(&out, &errb, 1)
+	code := e.main(withShort("hunt", "--mutant", "no-session-dedup,vote-not-persisted", "--from", "1", "--parallel", "1",
+		"--clean-seeds", "3", "--out", t.TempDir()))
+	assert.Equal(t, exitInterrupted, code, errb.String())
+	assert.Contains(t, out.String(), "mutant ")
+	assert.Contains(t, errb.String(), "raftcheck hunt: interrupted: the table covers the mutants hunted so far\n")
 }

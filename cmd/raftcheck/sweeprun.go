@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"sync"
 
 	"github.com/raftcheck/raftcheck/cluster"
@@ -94,7 +92,7 @@ func dispatch(ctx context.Context, n int, jobs chan<- int, tokens chan<- struct{
 
 // sweep runs the sweep and prints its results.
 func (e *env) sweep(cfg cluster.Config, rng seedRange, f *sweepFlags, prog progress) error {
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, cancel := e.interruptible()
 	defer cancel()
 	defer lessGC(f.parallel)()
 	st := newSweepState(e, cfg, rng, f, prog)
@@ -106,5 +104,11 @@ func (e *env) sweep(cfg cluster.Config, rng seedRange, f *sweepFlags, prog progr
 	if interrupted {
 		fmt.Fprintf(e.stderr, "sweep: interrupted after %d of %d seeds\n", st.tally.sum.Seeds, rng.size())
 	}
-	return st.finish(interrupted)
+	if err := st.finish(interrupted); err != nil {
+		return err
+	}
+	if interrupted { // whatever the seeds that ran showed: the summary above says it
+		return &exitError{code: exitInterrupted}
+	}
+	return sweepVerdict(&st.tally.sum)
 }
