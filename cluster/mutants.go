@@ -12,6 +12,7 @@ import (
 // engine can run with.
 var hostMutants = []engine.Mutant{
 	{Name: "no-session-dedup", Help: "a retried client command is applied twice (no session dedup)"},
+	{Name: "restore-without-sessions", Help: "a state machine restored from a snapshot forgets its client sessions: it applies a retried command the others deduplicated"},
 }
 
 // Mutants lists every bug that can be planted in a run of engine d: the engine's own, then
@@ -23,8 +24,9 @@ func Mutants(d *engine.Descriptor) []engine.Mutant {
 // mutants is the parsed set of a run's planted bugs: the host's switches and the names the
 // engine gets.
 type mutants struct {
-	noDedup bool     // workloads: no client-session deduplication
-	engine  []string // planted in the engine, through engine.Config.Mutants
+	noDedup           bool     // workloads: no client-session deduplication
+	restoreNoSessions bool     // workloads: a restore forgets the client sessions
+	engine            []string // planted in the engine, through engine.Config.Mutants
 }
 
 // parseMutants sorts names into the host's and the engine's; a name neither knows is an
@@ -37,6 +39,8 @@ func parseMutants(names []string, d *engine.Descriptor) (mutants, error) {
 			m.engine = append(m.engine, name)
 		case name == "no-session-dedup":
 			m.noDedup = true
+		case name == "restore-without-sessions":
+			m.restoreNoSessions = true
 		default:
 			known := make([]string, 0, len(d.Mutants)+len(hostMutants))
 			for _, mu := range Mutants(d) {

@@ -49,11 +49,12 @@ type nodeWorld interface {
 
 // nodeSpec is what every node of a run is built from.
 type nodeSpec struct {
-	cfg      Config
-	eng      *engine.Descriptor
-	founders []int
-	mutants  []string // planted in the engine
-	noDedup  bool     // host mutant: no client-session deduplication
+	cfg               Config
+	eng               *engine.Descriptor
+	founders          []int
+	mutants           []string // planted in the engine
+	noDedup           bool     // host mutant: no client-session deduplication
+	restoreNoSessions bool     // host mutant: a restore forgets the client sessions
 }
 
 func (n *node) now() int64 { return int64(n.k.Now()) }
@@ -103,7 +104,7 @@ func (n *node) newHost() (*host, error) {
 	if err != nil {
 		return nil, err
 	}
-	kv, err := workloads.NewKV(workloads.KVOptions{NoDedup: n.spec.noDedup})
+	kv, err := workloads.NewKV(workloads.KVOptions{NoDedup: n.spec.noDedup, RestoreWithoutSessions: n.spec.restoreNoSessions})
 	if err != nil {
 		return nil, err
 	}

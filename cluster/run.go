@@ -188,7 +188,8 @@ func (r *run) addNode(joining bool) (*node, error) {
 		return nil, err
 	}
 	if r.spec == nil {
-		r.spec = &nodeSpec{cfg: r.cfg, eng: r.eng, founders: r.founders, mutants: r.mut.engine, noDedup: r.mut.noDedup}
+		r.spec = &nodeSpec{cfg: r.cfg, eng: r.eng, founders: r.founders, mutants: r.mut.engine, noDedup: r.mut.noDedup,
+			restoreNoSessions: r.mut.restoreNoSessions}
 	}
 	n := &node{w: r, spec: r.spec, k: r.k, net: r.net, inv: r.inv, id: id, disk: disk, joining: joining}
 	pc := simnet.ProcessConfig{TickInterval: simnet.Time(r.cfg.Tick), ClockRate: 1, Disk: disk}

@@ -28,6 +28,10 @@ type KVOptions struct {
 	// NoDedup is mutant 12, "a retried client command applied twice": every command is
 	// executed, whatever its session says. Never set outside mutation testing.
 	NoDedup bool
+	// RestoreWithoutSessions is a planted bug: Restore keeps the snapshot's data but not its
+	// client sessions, so a replica that caught up by snapshot applies a retried command
+	// that the others deduplicated, and diverges. Never set outside mutation testing.
+	RestoreWithoutSessions bool
 }
 
 // KV is the replicated key-value state machine: each node builds its own from the
@@ -47,10 +51,11 @@ type KVOptions struct {
 // StatusSessionExpired continues under a fresh, higher id). A run's clients are far fewer
 // than DefaultMaxSessions, so eviction does not happen in practice.
 type KV struct {
-	data        map[string]string
-	sessions    map[uint64]session
-	maxSessions int
-	noDedup     bool
+	data              map[string]string
+	sessions          map[uint64]session
+	maxSessions       int
+	noDedup           bool
+	restoreNoSessions bool // planted bug RestoreWithoutSessions
 	// Invariant: every key in sessions is > expiredThrough.
 	expiredThrough uint64
 	applied        uint64
@@ -78,7 +83,7 @@ func NewKV(opts KVOptions) (*KV, error) {
 	if opts.MaxSessions < 0 || opts.MaxSessions > MaxSessionsLimit {
 		return nil, fmt.Errorf("workloads: KVOptions.MaxSessions = %d: must be in [0,%d]", opts.MaxSessions, MaxSessionsLimit)
 	}
-	kv := &KV{noDedup: opts.NoDedup, maxSessions: opts.MaxSessions}
+	kv := &KV{noDedup: opts.NoDedup, maxSessions: opts.MaxSessions, restoreNoSessions: opts.RestoreWithoutSessions}
 	if kv.maxSessions == 0 {
 		kv.maxSessions = DefaultMaxSessions
 	}

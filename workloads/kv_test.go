@@ -254,3 +254,26 @@ func TestApplyKeyLimit(t *testing.T) {
 	assert.Equal(t, Reply{}, next(Op{Kind: Get, Key: "new"}))
 	assert.Equal(t, MaxKeys, kv.Len())
 }
+
+// TestRestoreWithoutSessionsMutantDiverges: the planted bug makes a replica restored from a
+// snapshot apply a retry that the replica it was taken from deduplicates; their digests then
+// differ at the same applied index.
+func TestRestoreWithoutSessionsMutantDiverges(t *testing.T) {
+	c := Command{Client: 1, Seq: 1, Op: Op{Kind: Append, Key: "x", Value: "7"}}
+	for _, opts := range []KVOptions{{}, {RestoreWithoutSessions: true}} {
+		a := newKV(t, KVOptions{})
+		apply(t, a, c)
+		b := newKV(t, opts)
+		require.NoError(t, b.Restore(a.Snapshot()))
+		apply(t, a, c) // the client's retry, committed again
+		y := apply(t, b, c)
+		if opts.RestoreWithoutSessions {
+			assert.True(t, y.Executed, "mutant: the restored replica executes the retry")
+			assert.Equal(t, Reply{Value: "7 7", Found: true}, b.Read("x"))
+			assert.NotEqual(t, a.Digest(), b.Digest(), "mutant: the replicas diverge")
+			continue
+		}
+		assert.False(t, y.Executed)
+		assert.Equal(t, a.Digest(), b.Digest(), "replicas agree at applied index 2")
+	}
+}

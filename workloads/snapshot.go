@@ -71,6 +71,9 @@ func (kv *KV) Restore(snap []byte) error {
 	if err := r.done(); err != nil {
 		return err
 	}
+	if kv.restoreNoSessions {
+		sessions = map[uint64]session{}
+	}
 	kv.data, kv.sessions = data, sessions
 	kv.applied, kv.expiredThrough = applied, expired
 	return nil

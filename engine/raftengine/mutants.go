@@ -19,6 +19,7 @@ type mutant struct {
 type mutants struct {
 	raft           raft.Mutations
 	walTruncate    bool // raft/wal: truncate at a checksum failure inside durable data
+	walTornCorrupt bool // raft/wal: a torn tail is reported as corruption
 	sendBeforeSync bool // adapter: messages leave before the WAL sync
 }
 
@@ -46,6 +47,8 @@ var catalogue = []mutant{
 	m("stale-term-append", "a follower accepts an AppendEntries of an earlier term from a deposed leader", "AcceptStaleAppend"),
 	{Mutant: engine.Mutant{Name: "wal-truncate-on-corruption", Help: "WAL recovery truncates at a checksum failure inside durable data (silent loss)"},
 		apply: func(m *mutants) { m.walTruncate = true }},
+	{Mutant: engine.Mutant{Name: "wal-torn-tail-as-corruption", Help: "WAL recovery reports a crash's torn tail as corruption: the node refuses to start after an ordinary crash"},
+		apply: func(m *mutants) { m.walTornCorrupt = true }},
 }
 
 // parseMutants plants the named bugs; a name this engine does not know is an error.

@@ -226,3 +226,30 @@ func TestSnapshotFileDamage(t *testing.T) {
 		})
 	}
 }
+
+// TestTornTailAsCorruptionRefusesAfterACrash: the planted bug reports what an ordinary crash
+// leaves of unsynced writes as corruption; without it recovery cuts the torn tail.
+func TestTornTailAsCorruptionRefusesAfterACrash(t *testing.T) {
+	crashed := func(seed uint64) *simnet.Disk {
+		d := newDisk(t)
+		w, _, err := Open(d, Options{})
+		require.NoError(t, err)
+		require.NoError(t, w.Save(raft.HardState{Term: 1}, entries(1, 3, 1), true))
+		require.NoError(t, w.Save(raft.HardState{}, entries(4, 40, 1), false)) // unsynced
+		require.NoError(t, d.Crash(simnet.TornSectors, rand.New(rand.NewPCG(seed, 4))))
+		return d
+	}
+	for seed := uint64(1); seed <= 64; seed++ {
+		if _, _, err := Open(crashed(seed), Options{TornTailAsCorruption: true}); err == nil {
+			continue // this crash left no damaged record
+		} else {
+			require.ErrorIs(t, err, ErrCorrupt)
+			require.ErrorContains(t, err, "a torn tail reported as corruption")
+		}
+		_, rec, err := Open(crashed(seed), Options{})
+		require.NoError(t, err, "seed %d: the same crash is a torn tail", seed)
+		require.GreaterOrEqual(t, len(rec.Entries), 3, "the synced entries survive")
+		return
+	}
+	t.Fatal("no crash in 64 seeds tore a record")
+}

@@ -46,6 +46,10 @@ type Options struct {
 	// record of any segment, removing the later segments, instead of returning a
 	// *CorruptionError. It silently loses synced entries. Off, it costs nothing.
 	TruncateOnCorruption bool
+	// TornTailAsCorruption is a planted bug: recovery reports a torn tail of the last
+	// segment (what a crash leaves of unsynced writes) as corruption, so a node refuses to
+	// start after an ordinary crash.
+	TornTailAsCorruption bool
 }
 
 // withDefaults validates o and fills in its zero fields.
@@ -180,6 +184,9 @@ func (rc *recovery) readSegments() error {
 		if !rc.opts.TruncateOnCorruption {
 			if err := damage(sg.name, &s, last); err != nil {
 				return err
+			}
+			if rc.opts.TornTailAsCorruption {
+				return corruptf(sg.name, s.bad, "damaged record at the end of the last segment (planted: a torn tail reported as corruption)")
 			}
 		}
 		rc.cut = s.bad
