@@ -31,6 +31,7 @@ type node struct {
 	holds   int                    // faults (crash) keeping it down; the supervisor restarts it at 0
 	paused  int                    // pause faults holding it
 	holding int                    // hold faults keeping back what it sends
+	view    nodeView               // its persistent Raft state as observed, for the report
 	reads   map[uint64]readArrival // by client session: its latest read's first arrival
 }
 
@@ -45,6 +46,7 @@ type nodeWorld interface {
 	noteLeader(id int, term uint64)
 	memberApplied(by int, index uint64, c engine.MemberChange)
 	restored(node int, index uint64)
+	sample(s NodeState)
 }
 
 // nodeSpec is what every node of a run is built from.
@@ -112,6 +114,7 @@ func (n *node) newHost() (*host, error) {
 	h.eng = &guarded{e: eng, fail: func(method string, v any, frames string) { n.w.enginePanic(n, method, v, frames) }}
 	if n.started {
 		n.inv.Restarted(n.now(), n.id, rec)
+		n.restartState(rec)
 	}
 	n.started = true
 	return h, nil

@@ -78,6 +78,7 @@ func (h *host) observe(o engine.Observations) {
 	for _, v := range o.Votes {
 		inv.VoteGranted(t, id, v.Term, v.Candidate)
 	}
+	h.n.observeState(o)
 	if o.Role != engine.NoRole {
 		h.n.w.mark(Mark{Kind: MarkRole, Node: id, Term: o.Term, Detail: o.Role.String()})
 	}

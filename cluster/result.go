@@ -38,6 +38,7 @@ type Result struct {
 	LinDetail    string
 	Lin          checker.LinResult // kept for the report's Porcupine visualisation
 	Timeline     []Mark            // role changes, faults and node lives, for the report
+	States       []NodeState       // each node's persistent Raft state over time, for the report
 	Stats        Stats
 }
 
@@ -95,6 +96,7 @@ const (
 	MarkRemoved    MarkKind = "removed"     // Node was removed from the configuration and shut down
 	MarkHeal       MarkKind = "heal"        // every fault lifted
 	MarkViolation  MarkKind = "violation"   // a violation was detected (Detail)
+	MarkVote       MarkKind = "vote"        // Node granted its vote in Term (Detail: to whom)
 )
 
 // Mark is one point of a run's timeline.
@@ -125,3 +127,16 @@ func (r *Result) Summary() string {
 func (r *Result) Model() (porcupine.Model, error) { return workloads.Model(r.Config.Workload) }
 
 func itoa64(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// NodeState is a sample of one node's persistent Raft state: taken when its term or vote
+// changes, when it restarts, and otherwise at most every stateEvery while its log or commit
+// index moves. Vote names the candidate as the engine does (both built-in engines: node+1).
+type NodeState struct {
+	Time      int64  `json:"t"`
+	Node      int    `json:"node"`
+	Term      uint64 `json:"term"`
+	Vote      uint64 `json:"vote,omitempty"`
+	Commit    uint64 `json:"commit"`
+	LastIndex uint64 `json:"last_index"`
+	LastTerm  uint64 `json:"last_term"`
+}

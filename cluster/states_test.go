@@ -1,0 +1,45 @@
+package cluster
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+)
+
+// TestStatesAndVotes: a run records each node's term, vote, commit and last entry over time,
+// and every vote granted as a timeline mark.
+func TestStatesAndVotes(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Nemesis = "crash"
+	res, err := Run(2, cfg, Options{Engine: raftengine.Descriptor()})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.States)
+	bound := cfg.Nodes * (int(res.Stats.Ended/stateEvery) + 200) // periodic samples, plus changes and restarts
+	assert.Less(t, len(res.States), bound, "samples are throttled")
+	last := map[int]NodeState{}
+	for _, s := range res.States {
+		if prev, ok := last[s.Node]; ok {
+			assert.GreaterOrEqual(t, s.Time, prev.Time, "node %d's samples are in time order", s.Node)
+		}
+		last[s.Node] = s
+	}
+	for id := range cfg.Nodes {
+		s, ok := last[id]
+		require.True(t, ok, "node %d sampled", id)
+		assert.Positive(t, s.Term)
+		assert.Positive(t, s.Commit)
+		assert.GreaterOrEqual(t, s.LastIndex, s.Commit)
+	}
+	votes := 0
+	for _, m := range res.Timeline {
+		if m.Kind == MarkVote {
+			votes++
+			assert.Contains(t, m.Detail, "voted for ")
+			assert.Positive(t, m.Term)
+		}
+	}
+	assert.GreaterOrEqual(t, votes, cfg.Nodes/2, "at least a quorum of votes for the first leader")
+}
