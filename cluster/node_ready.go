@@ -3,6 +3,7 @@ package cluster
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/fnv"
 
 	"github.com/raftcheck/raftcheck/checker"
@@ -101,6 +102,7 @@ func (h *host) complete() {
 		// A removed or never-added peer is not attached; a cut link is refused at once, as a
 		// connection-oriented transport learns it.
 		sent := h.n.proc.Send(to, buf) == nil && h.n.net.Connected(simnet.NodeID(h.n.id), to)
+		h.n.describe(m)
 		if d, ok := delivery(m.Snapshot, sent); ok {
 			h.deliveries = append(h.deliveries, report{peer: m.To, d: d})
 		}
@@ -248,4 +250,12 @@ func digestOf(snap []byte) uint64 {
 	h := fnv.New64a()
 	h.Write(snap) // never fails
 	return h.Sum64()
+}
+
+// describe writes a sent message, decoded by the engine, into the trace of a replay that
+// records one.
+func (n *node) describe(m engine.Outbound) {
+	if d := n.spec.eng.Describe; d != nil && n.k.Trace().Recording() {
+		n.k.Trace().Comment(fmt.Sprintf("node %d sends to %d: %s", n.id, m.To, d(m.Data)))
+	}
 }

@@ -8,6 +8,9 @@ type Descriptor struct {
 	Semantics Semantics
 	New       Factory
 	Mutants   []Mutant
+	// Describe renders a message in the implementation's wire format on one line (type, term,
+	// indexes, votes granted or rejected, entries), for a replay's trace; nil if it cannot.
+	Describe func(msg []byte) string
 }
 
 // Semantics declares where implementations of Raft legitimately differ, so that a checker

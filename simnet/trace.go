@@ -165,6 +165,14 @@ func (t *Trace) addLine(kind TraceKind, a, b, c uint64, detail string) {
 	}
 	now := int64(t.k.now)
 	line := fmt.Sprintf("%d.%09d %s %d %d %d", now/1e9, now%1e9, name, a, b, c)
+	switch kind {
+	case TraceWrite:
+		line = fmt.Sprintf("%d.%09d write node=%d file=%d offset=%d len=%d", now/1e9, now%1e9, a>>32, a&(1<<32-1), b, c)
+	case TraceTruncate:
+		line = fmt.Sprintf("%d.%09d truncate node=%d file=%d size=%d", now/1e9, now%1e9, a>>32, a&(1<<32-1), b)
+	case TraceComment:
+		line = fmt.Sprintf("%d.%09d #", now/1e9, now%1e9)
+	}
 	if detail != "" {
 		line += " " + detail
 	}

@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	etcd "go.etcd.io/raft/v3"
+
 	"github.com/raftcheck/raftcheck/engine"
+	pb "go.etcd.io/raft/v3/raftpb"
+	"google.golang.org/protobuf/proto"
 )
 
 const (
@@ -78,7 +82,17 @@ func Descriptor() *engine.Descriptor {
 		Semantics: engine.Semantics{ConfOnApply: true, PromotesLearners: false},
 		New:       New,
 		Mutants:   append([]engine.Mutant(nil), mutants...),
+		Describe:  describe,
 	}
+}
+
+// describe renders an etcd message for a trace, the way etcd's own DescribeMessage does.
+func describe(msg []byte) string {
+	m := new(pb.Message)
+	if err := proto.Unmarshal(msg, m); err != nil {
+		return "undecodable message: " + err.Error()
+	}
+	return etcd.DescribeMessage(m, nil)
 }
 
 // version is the version of etcd raft linked into the binary.
