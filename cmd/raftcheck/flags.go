@@ -25,6 +25,10 @@ type cli struct {
 	synopsis string       // e.g. "raftcheck run [flags]"
 	about    string       // a paragraph after the synopsis
 	config   *configFlags // the config flags, listed apart in the help; nil if none
+	// For shell completion: the words a positional argument may be, or whether positional
+	// arguments are files.
+	words []string
+	files bool
 }
 
 func newCLI(name, synopsis, about string) *cli {
@@ -37,8 +41,16 @@ func newCLI(name, synopsis, about string) *cli {
 // helpShown ends a command that printed its help: exit 0.
 var helpShown = &exitError{code: exitOK}
 
+// inspected ends a command that handed its cli to env.inspect instead of parsing.
+var inspected = &exitError{code: exitOK}
+
 // parse parses args, returning the positional arguments. --help prints the help to stdout.
+// When e.inspect is set, parse hands it the cli and ends the command (see commandSpecs).
 func (c *cli) parse(e *env, args []string) ([]string, error) {
+	if e.inspect != nil {
+		e.inspect(c)
+		return nil, inspected
+	}
 	var pos []string
 	for {
 		err := c.fs.Parse(args)

@@ -26,6 +26,7 @@ var workloadHelp = []struct{ name, help string }{
 func cmdList(e *env, args []string) error {
 	c := newCLI("list", "raftcheck list engines|mutants|nemeses|workloads [--engine NAME]", listAbout)
 	name := c.fs.String("engine", builtin.Default, "the engine whose planted bugs list mutants shows")
+	c.words = []string{"engines", "mutants", "nemeses", "workloads"}
 	pos, err := c.parse(e, args)
 	if err != nil {
 		return err

@@ -46,6 +46,9 @@ type env struct {
 	cpus           int // the CPUs this process may use (GOMAXPROCS)
 	// interruptible is the context of a long command (sweep, hunt): done on Ctrl-C.
 	interruptible func() (context.Context, context.CancelFunc)
+	buildInfo     func() (*debug.BuildInfo, bool) // debug.ReadBuildInfo
+	// inspect, when set, receives a command's cli in place of running the command.
+	inspect func(c *cli)
 }
 
 func newEnv(stdout, stderr io.Writer) *env {
@@ -53,7 +56,8 @@ func newEnv(stdout, stderr io.Writer) *env {
 		progressEvery: 5 * time.Second, isTerminal: isTerminal, cpus: runtime.GOMAXPROCS(0),
 		interruptible: func() (context.Context, context.CancelFunc) {
 			return signal.NotifyContext(context.Background(), os.Interrupt)
-		}}
+		},
+		buildInfo: debug.ReadBuildInfo}
 }
 
 // command is one subcommand.
@@ -72,7 +76,9 @@ func commands() []command {
 		{"report", "render the text and HTML report of a repro or run file", cmdReport},
 		{"merge", "combine the --json outputs of sweep shards into one summary", cmdMerge},
 		{"hunt", "measure how fast each planted bug (mutant) is caught, then shrink it", cmdHunt},
-		{"list", "list mutants, nemeses (fault kinds) or workloads", cmdList},
+		{"list", "list engines, mutants, nemeses (fault kinds) or workloads", cmdList},
+		{"version", "print raftcheck's version, the Go version and the engines' versions", cmdVersion},
+		{"completion", "print a bash or zsh completion script", cmdCompletion},
 	}
 }
 
@@ -138,7 +144,7 @@ func (e *env) help(args []string) int {
 func (e *env) usage(w io.Writer) {
 	fmt.Fprint(w, "raftcheck: deterministic simulation testing of Raft\n\nUsage:\n  raftcheck <command> [flags] [args]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, "\nRun `raftcheck <command> --help` for its flags.\n"+
 		"Exit codes: 0 no violation, 1 violation found, 2 usage or input error, 3 internal error, 130 interrupted.\n")

@@ -42,6 +42,7 @@ func cmdMerge(e *env, args []string) error {
 	c := newCLI("merge", "raftcheck merge FILE... [SHARD-DIR...] [--json] [--out DIR]", mergeAbout)
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print every run line in seed order, then the merged summary line")
+	c.files = true
 	pos, err := c.parse(e, args)
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ func cmdReplay(e *env, args []string) error {
 	addOutputFlags(c.fs, &o, "print the run as one JSON object (RunJSON) instead of text")
 	addHistoryFlag(c.fs, &o)
 	trace := c.fs.Bool("trace", false, "print the human-readable trace of the run first (on stderr with --json)")
+	c.files = true
 	pos, err := c.parse(e, args)
 	if err != nil {
 		return err

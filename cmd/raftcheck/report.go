@@ -21,6 +21,7 @@ func cmdReport(e *env, args []string) error {
 	c.fs.Var(&seed, "seed", "with a file of several runs (sweep --json): the run to render")
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "")
+	c.files = true
 	pos, err := c.parse(e, args)
 	if err != nil {
 		return err

@@ -48,6 +48,7 @@ func cmdShrink(e *env, args []string) error {
 	addOutputFlags(c.fs, &o, "print the outcome as one JSON object")
 	kind := c.fs.String("kind", "", "violation kind to keep (default: the kind of the run's first violation)")
 	maxRuns := c.fs.Int("max-runs", shrink.DefaultRuns, "bound on the runs the shrink may use")
+	c.files = true
 	pos, err := c.parse(e, args)
 	if err != nil {
 		return err
