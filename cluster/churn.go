@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"math/rand/v2"
 	"slices"
 
 	"github.com/raftcheck/raftcheck/simnet"
@@ -34,14 +35,15 @@ func (e *churnEvent) OnEvent(now simnet.Time, arg uint64) {
 			return
 		}
 		mode := simnet.LoseUnsynced
-		r.crash(n, &mode)
+		r.crash(n, &mode, r.churnRand())
 		n.holds++
 		down := 10*simnet.Millisecond + simnet.Time(r.churnRand().Int64N(int64(churnRestartMax)))
 		r.k.Schedule(now+down, e, arg>>2<<2|churnRelease)
 	}
 }
 
-func (r *run) churnRand() interface{ Int64N(int64) int64 } { return r.k.Stream("nemesis/churn-run") }
+// churnRand is the stream of the first churn fault in effect.
+func (r *run) churnRand() *rand.Rand { return r.faultStream(r.faults.churn[0], "churn") }
 
 // churnLeader schedules the kill of a node that just became leader, if churn is in effect.
 func (r *run) churnLeader(id int) {

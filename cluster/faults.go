@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/raftcheck/raftcheck/nemesis"
@@ -85,7 +86,7 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 	switch f.Kind {
 	case nemesis.Crash:
 		mode := crashMode(f.Mode)
-		return r.eachNode(ids, func(n *node) { r.crash(n, &mode); n.holds++ })
+		return r.eachNode(ids, func(n *node) { r.crash(n, &mode, r.faultStream(i, fmt.Sprintf("crash/%d", n.id))); n.holds++ })
 	case nemesis.Pause:
 		return r.eachNode(ids, r.pause)
 	case nemesis.Churn:
@@ -102,7 +103,7 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 	case nemesis.Drift:
 		return r.drift(ids, f.Value)
 	case nemesis.Corrupt:
-		return len(ids) > 0 && r.corrupt(r.nodes[ids[0]])
+		return len(ids) > 0 && r.corrupt(r.nodes[ids[0]], i)
 	case nemesis.SlowDisk:
 		lat := simnet.FixedLatency(simnet.Time(f.Value * float64(simnet.Millisecond)))
 		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), lat)) })
@@ -219,17 +220,17 @@ func (r *run) drift(ids []int, low float64) bool {
 
 // corrupt flips a bit in the node's durable data and crashes it; it restarts when the fault
 // ends and must notice. It is skipped when the node's loss could cost the cluster its quorum.
-func (r *run) corrupt(n *node) bool {
+func (r *run) corrupt(n *node, i int) bool {
 	if n.damaged || !r.canLose(n.id) {
 		return false
 	}
-	flip, ok := n.disk.FlipRandomBit(r.k.Stream("nemesis/bits"))
+	flip, ok := n.disk.FlipRandomBit(r.faultStream(i, "bits"))
 	if !ok {
 		return false
 	}
 	n.damaged = true
 	mode := simnet.LoseUnsynced
-	r.crash(n, &mode)
+	r.crash(n, &mode, r.faultStream(i, fmt.Sprintf("crash/%d", n.id)))
 	n.holds++
 	r.k.Trace().Note(traceFault, uint64(n.id), uint64(flip.Sector), uint64(flip.Bit), flip.Name)
 	return true
@@ -264,4 +265,23 @@ func (r *run) unhold(n *node, copies int) {
 		_, err := r.net.ReleaseHeld(simnet.NodeID(n.id), simnet.NodeID(peer.id), max(copies, 1))
 		mustDisk(n, err)
 	}
+}
+
+// faultStream is the random stream of schedule fault i for purpose: named after the fault's
+// identity (its text, and which of the identical faults it is), not its position, so that
+// removing one fault from a schedule leaves every other fault's draws unchanged.
+func (r *run) faultStream(i int, purpose string) *rand.Rand {
+	return r.k.Stream("fault/" + r.faultIDs[i] + "/" + purpose)
+}
+
+// faultIdentities names each fault of s by its text and, for identical ones, their order.
+func faultIdentities(s nemesis.Schedule) []string {
+	ids := make([]string, len(s))
+	seen := map[string]int{}
+	for i, f := range s {
+		text := f.String()
+		ids[i] = fmt.Sprintf("%s#%d", text, seen[text])
+		seen[text]++
+	}
+	return ids
 }

@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/engine"
@@ -39,7 +40,7 @@ func (s *supervisor) OnEvent(now simnet.Time, _ uint64) {
 
 // crash takes a node down. mode says what its unsynced writes become (a power failure); nil
 // means a process kill, which keeps them (they are in the page cache).
-func (r *run) crash(n *node, mode *simnet.CrashMode) {
+func (r *run) crash(n *node, mode *simnet.CrashMode, rnd *rand.Rand) {
 	if n.proc.State() == simnet.Down {
 		return
 	}
@@ -47,7 +48,7 @@ func (r *run) crash(n *node, mode *simnet.CrashMode) {
 	if mode == nil {
 		err = n.proc.Crash()
 	} else {
-		err = n.proc.PowerFail(*mode, r.k.Stream(fmt.Sprintf("crash/%d", n.id)))
+		err = n.proc.PowerFail(*mode, rnd)
 	}
 	if err != nil {
 		panic(fmt.Sprintf("cluster: crashing node %d: %v", n.id, err))
@@ -112,7 +113,7 @@ func (r *run) failStop(n *node, err error) {
 		r.violate(checker.Violation{Kind: KindEngine, Time: r.now(), Nodes: []int{n.id}, Detail: err.Error()})
 	}
 	r.k.Trace().Note(traceFailStop, uint64(n.id), 0, 0, err.Error())
-	r.k.After(0, func() { r.crash(n, nil) })
+	r.k.After(0, func() { r.crash(n, nil, nil) })
 	if n.h != nil {
 		n.h.dead = true // nothing more from this life, even before the crash lands
 	}

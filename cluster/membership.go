@@ -97,7 +97,7 @@ func (r *run) memberApplied(by int, index uint64, c engine.MemberChange) {
 		n := r.nodes[c.Node]
 		n.removed = true
 		r.mark(Mark{Kind: MarkRemoved, Node: n.id})
-		r.k.After(0, func() { r.crash(n, nil) })
+		r.k.After(0, func() { r.crash(n, nil, nil) })
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 
 // Options adjusts how a run is carried out without changing what it is.
 type Options struct {
-	// nemesis.Schedule replaces the schedule generated from the seed (a shrunk or hand-written one).
+	// Schedule replaces the schedule generated from the seed (a shrunk or hand-written one).
 	Schedule *nemesis.Schedule
 	// RecordTrace keeps the human-readable trace in Result.Trace.
 	RecordTrace bool
@@ -49,6 +49,7 @@ type run struct {
 	inv      *checker.Invariants
 	extra    []checker.Violation // violations the cluster itself detects
 	schedule nemesis.Schedule
+	faultIDs []string // each fault's identity, naming its random streams (faultStream)
 	faults   faultState
 	members  membership
 	healed   bool // the heal phase has begun
@@ -105,6 +106,7 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 	if err := r.setupSchedule(); err != nil {
 		return nil, err
 	}
+	r.faultIDs = faultIdentities(r.schedule)
 	r.res = Result{Seed: seed, Config: r.cfg, Requested: cfg, Schedule: r.schedule, ExplicitSchedule: opts.Schedule != nil,
 		EngineVersion: d.Version, Notes: semanticsNotes(d)}
 	if err := r.setupWorld(); err != nil {
