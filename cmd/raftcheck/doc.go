@@ -2,8 +2,9 @@
 // one seed (run), many seeds on all cores (sweep, with --shard to spread a sweep over
 // machines and merge to combine the shards), an exact rerun of a seed or a saved repro file
 // (replay), the minimisation of a failing run (shrink), a report of a saved run (report), the
-// measure of how fast each planted bug is caught (hunt), and the catalogue of mutants, fault
-// kinds and workloads (list).
+// measure of how fast each planted bug is caught (hunt), the catalogue of engines, mutants,
+// fault kinds and workloads (list), its own and the engines' versions (version), and shell
+// completion scripts (completion).
 //
 // Every run is a pure function of its seed and config, so any failure replays exactly:
 //

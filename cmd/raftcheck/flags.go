@@ -63,13 +63,24 @@ func (c *cli) parse(e *env, args []string) ([]string, error) {
 		}
 		rest := c.fs.Args()
 		if len(rest) == 0 {
-			return pos, nil
+			return e.parsed(pos)
 		}
 		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
+			return e.parsed(append(pos, rest...))
 		}
 		pos, args = append(pos, rest[0]), rest[1:]
 	}
+}
+
+// parsedOnly ends a command whose arguments parsed, when env.parseOnly is set: exit 0.
+var parsedOnly = &exitError{code: exitOK}
+
+// parsed returns the positional arguments, or ends the command when e.parseOnly is set.
+func (e *env) parsed(pos []string) ([]string, error) {
+	if e.parseOnly {
+		return nil, parsedOnly
+	}
+	return pos, nil
 }
 
 // configFlags adds a flag for every config field to c and lists them apart in the help.

@@ -49,6 +49,8 @@ type env struct {
 	buildInfo     func() (*debug.BuildInfo, bool) // debug.ReadBuildInfo
 	// inspect, when set, receives a command's cli in place of running the command.
 	inspect func(c *cli)
+	// parseOnly ends a command once its flags parsed (tests check documented commands so).
+	parseOnly bool
 }
 
 func newEnv(stdout, stderr io.Writer) *env {
