@@ -51,6 +51,18 @@ func TestOutCheckedBeforeRunning(t *testing.T) {
 	}
 }
 
+// TestOutNotWritable: an --out in a directory that takes no files (sysfs refuses new files,
+// even to root) is exit 2 naming the directory and why.
+func TestOutNotWritable(t *testing.T) {
+	if fi, err := os.Stat("/sys/fs"); err != nil || !fi.IsDir() {
+		t.Skip("no /sys/fs here")
+	}
+	r := invoke(t, withShort("run", "--seed", "1", "--out", "/sys/fs/raftcheck-out")...)
+	assert.Equal(t, exitUsage, r.code, r.stdout)
+	assert.Regexp(t, `^raftcheck run: --out /sys/fs/raftcheck-out: cannot write in /sys/fs: .+\n$`, r.stderr)
+	assert.Empty(t, r.stdout)
+}
+
 // TestFailedWriteStillPrintsTheVerdict: when a run's files cannot be written (here the repro
 // file's name is taken by a directory), the verdict and violations are printed all the same,
 // then the error: exit 3.
