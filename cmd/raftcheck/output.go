@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/raftcheck/raftcheck/cluster"
 	"github.com/raftcheck/raftcheck/reports"
@@ -108,4 +111,58 @@ func writePanicRepro(dir string, seed uint64, cfg cluster.Config, value any) (st
 	rp := cluster.Repro{Version: cluster.ReproVersion, Seed: seed, Config: cfg,
 		Note: fmt.Sprintf("panicked: %v", value)}
 	return writeRepro(dir, fmt.Sprintf("seed-%d.json", seed), rp)
+}
+
+// checkOutputs checks, before a command runs, that --out (and --history, if given) can take
+// the files it will write.
+func checkOutputs(o outputFlags) error {
+	if err := checkWritableDir("--out", o.out, o.out); err != nil {
+		return err
+	}
+	return checkHistoryFile(o.history)
+}
+
+// checkWritableDir checks, before a command runs, that dir can take the files it will write:
+// dir is a directory that accepts a new file or, when it does not exist yet, the nearest
+// directory above it that exists does (the command creates the rest). An error names the
+// flag and its value.
+func checkWritableDir(flagName, value, dir string) error {
+	probe := dir
+	for {
+		fi, err := os.Stat(probe)
+		if err == nil {
+			if fi.IsDir() {
+				break
+			}
+			if probe == value {
+				return usageErr("%s %s: not a directory", flagName, value)
+			}
+			return usageErr("%s %s: %s is a file, not a directory", flagName, value, probe)
+		}
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) { // ENOTDIR: a file on the way
+			return usageErr("%s %s: %v", flagName, value, err)
+		}
+		parent := filepath.Dir(probe)
+		if parent == probe {
+			return usageErr("%s %s: %v", flagName, value, err)
+		}
+		probe = parent
+	}
+	f, err := os.CreateTemp(probe, ".raftcheck-probe-*")
+	if err != nil {
+		return usageErr("%s %s: cannot write in %s: %v", flagName, value, probe, unwrapPath(err))
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	return nil
+}
+
+// unwrapPath drops the path an *fs.PathError repeats (the message names it already).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
