@@ -146,7 +146,7 @@ func (e *env) help(args []string) int {
 func (e *env) usage(w io.Writer) {
 	fmt.Fprint(w, "raftcheck: deterministic simulation testing of Raft\n\nUsage:\n  raftcheck <command> [flags] [args]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, "\nRun `raftcheck <command> --help` for its flags.\n"+
 		"Exit codes: 0 no violation, 1 violation found, 2 usage or input error, 3 internal error, 130 interrupted.\n")
