@@ -15,6 +15,7 @@ type faultState struct {
 	network []int   // partition faults in effect, by schedule index
 	links   []int   // link faults in effect (loss, duplicate, delay, reorder)
 	churn   []int   // churn faults in effect
+	ackKill []int   // ack-kill faults armed: each kills the next leader that acknowledges a write
 }
 
 type faultEvent run // the run itself, seen as an event handler
@@ -111,6 +112,8 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetCapacity(max(n.disk.Used(), 1))) })
 	case nemesis.Hold:
 		return r.eachNode(ids, r.hold)
+	case nemesis.AckKill:
+		r.faults.ackKill = append(r.faults.ackKill, i)
 	case nemesis.Add:
 		r.enqueueMember(nemesis.Add, -1)
 	case nemesis.Remove, nemesis.Replace:
@@ -124,7 +127,8 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 
 func (r *run) endFault(i int) {
 	ids := r.faults.targets[i]
-	if ids == nil && !slices.Contains(r.faults.network, i) && !slices.Contains(r.faults.links, i) && !slices.Contains(r.faults.churn, i) {
+	if ids == nil && !slices.Contains(r.faults.network, i) && !slices.Contains(r.faults.links, i) &&
+		!slices.Contains(r.faults.churn, i) && !slices.Contains(r.faults.ackKill, i) {
 		return // never applied
 	}
 	f := r.schedule[i]
@@ -152,6 +156,8 @@ func (r *run) lift(f nemesis.Fault, i int, ids []int) {
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.proc.SetClockRate(1)) })
 	case nemesis.Hold:
 		r.eachNode(ids, func(n *node) { r.unhold(n, int(f.Value)) })
+	case nemesis.AckKill:
+		r.faults.ackKill = slices.DeleteFunc(r.faults.ackKill, func(j int) bool { return j == i })
 	case nemesis.SlowDisk:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), r.baseSync())) })
 	case nemesis.DiskFull:
@@ -284,4 +290,29 @@ func faultIdentities(s nemesis.Schedule) []string {
 		seen[text]++
 	}
 	return ids
+}
+
+// ackKillDown is how long a node an ack-kill fault killed stays down.
+const ackKillDown = 300 * simnet.Millisecond
+
+// ackedWrite is told that node n, leading, has just acknowledged a client's write. An armed
+// ack-kill fault kills it now (a power failure), before its next message can carry the new
+// commit index to its followers, and lets it restart ackKillDown later.
+func (r *run) ackedWrite(n *node) {
+	if len(r.faults.ackKill) == 0 || r.healed {
+		return
+	}
+	i := r.faults.ackKill[0]
+	r.faults.ackKill = r.faults.ackKill[1:]
+	r.faults.targets[i] = []int{n.id}
+	r.mark(Mark{Kind: MarkFaultStart, Node: n.id, Detail: fmt.Sprintf("%s → leader %d acknowledged a write", r.schedule[i], n.id), Fault: i + 1, Nodes: []int{n.id}})
+	n.holds++
+	if n.h != nil {
+		n.h.dead = true // nothing more leaves this life, not even the rest of this batch
+	}
+	r.k.After(0, func() {
+		mode := simnet.LoseUnsynced
+		r.crash(n, &mode, r.faultStream(i, "crash"))
+	})
+	r.k.After(ackKillDown, func() { n.holds = max(n.holds-1, 0) })
 }

@@ -47,6 +47,7 @@ type nodeWorld interface {
 	memberApplied(by int, index uint64, c engine.MemberChange)
 	restored(node int, index uint64)
 	sample(s NodeState)
+	ackedWrite(n *node)
 }
 
 // nodeSpec is what every node of a run is built from.

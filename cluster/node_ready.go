@@ -150,6 +150,7 @@ func (h *host) apply(c engine.Committed) {
 	h.answer(p.client, a.Client, a.Seq, a.Reply)
 	if a.Executed && a.Reply.Outcome() == workloads.OutcomeOK {
 		n.inv.Acked(n.now(), obs)
+		n.w.ackedWrite(n)
 	}
 }
 

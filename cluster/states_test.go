@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,4 +43,31 @@ func TestStatesAndVotes(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, votes, cfg.Nodes/2, "at least a quorum of votes for the first leader")
+}
+
+// TestAckKill: an ack-kill fault kills the leader at the moment it acknowledges a write, and
+// the node comes back.
+func TestAckKill(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Nemesis = "ack-kill"
+	res, err := Run(1, cfg, Options{Engine: raftengine.Descriptor()})
+	require.NoError(t, err)
+	require.Empty(t, res.Violations)
+	kills := 0
+	for i, m := range res.Timeline {
+		if m.Kind != MarkFaultStart || !strings.Contains(m.Detail, "acknowledged a write") {
+			continue
+		}
+		kills++
+		crashed := false
+		for _, later := range res.Timeline[i:] {
+			if later.Kind == MarkCrash && later.Node == m.Node && later.Time == m.Time {
+				crashed = true
+				break
+			}
+		}
+		assert.True(t, crashed, "leader %d crashed at %d", m.Node, m.Time)
+	}
+	assert.Positive(t, kills)
+	assert.Equal(t, res.Stats.FaultsApplied, kills, "every ack-kill fired")
 }

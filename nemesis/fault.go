@@ -33,6 +33,7 @@ const (
 	Remove    Kind = "remove"    // remove Nodes[0] from the configuration (the leader if Leader)
 	Replace   Kind = "replace"   // add a fresh node, then remove Nodes[0]
 	Hold      Kind = "hold"      // hold back what Nodes (the leader) send for For, then deliver it late, Value copies each
+	AckKill   Kind = "ack-kill"  // within For, kill the leader right after it acknowledges a write, before its followers learn the commit
 )
 
 // Kinds lists every fault kind with a one-line description, in menu order.
@@ -56,6 +57,7 @@ var Kinds = []struct {
 	{Remove, "membership: remove a node or the leader"},
 	{Replace, "membership: add a node, then remove an old one"},
 	{Hold, "hold back what nodes (often the leader) send for seconds, across elections, then deliver it late, sometimes twice"},
+	{AckKill, "kill the leader right after it acknowledges a write, before its followers learn that the write committed"},
 }
 
 func knownKind(k Kind) bool {

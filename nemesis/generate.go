@@ -168,6 +168,8 @@ func drawFault(cfg Params, p kindPlan, r *rand.Rand) Fault {
 		}
 		f.For = drawFor(r, 3*time.Second)
 		f.Value = float64(1 + r.IntN(2))
+	case AckKill:
+		f.For = drawFor(r, 3*time.Second)
 	case Add:
 		f.For = 0
 	case Remove, Replace:
