@@ -1,10 +1,13 @@
 package cluster
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/simnet"
 )
@@ -114,6 +117,8 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 		return r.eachNode(ids, r.hold)
 	case nemesis.AckKill:
 		r.faults.ackKill = append(r.faults.ackKill, i)
+	case nemesis.Transfer:
+		return r.transfer(f, i)
 	case nemesis.Add:
 		r.enqueueMember(nemesis.Add, -1)
 	case nemesis.Remove, nemesis.Replace:
@@ -315,4 +320,40 @@ func (r *run) ackedWrite(n *node) {
 		r.crash(n, &mode, r.faultStream(i, "crash"))
 	})
 	r.k.After(ackKillDown, func() { n.holds = max(n.holds-1, 0) })
+}
+
+// transfer has the leader hand leadership to the voter f.Shape names: a random one, the one
+// that applied least, or the one that started last. It reports whether a transfer began.
+func (r *run) transfer(f nemesis.Fault, i int) bool {
+	l := r.leader()
+	if l == nil {
+		return false
+	}
+	var cands []*node
+	for _, id := range r.members.voters {
+		if n := r.nodes[id]; n != l && n.h != nil && n.proc.State() == simnet.Running {
+			cands = append(cands, n)
+		}
+	}
+	if len(cands) == 0 {
+		return false
+	}
+	to := cands[r.faultStream(i, "target").IntN(len(cands))]
+	for _, n := range cands {
+		switch {
+		case f.Shape == "lagging" && n.h.kv.AppliedIndex() < to.h.kv.AppliedIndex():
+			to = n
+		case f.Shape == "restarted" && n.startedAt > to.startedAt:
+			to = n
+		}
+	}
+	r.faults.targets[i] = []int{to.id}
+	if err := l.h.eng.TransferLeader(to.id); err != nil {
+		if !errors.Is(err, engine.ErrDropped) && !errors.Is(err, engine.ErrNotLeader) {
+			r.violate(checker.Violation{Kind: KindEngine, Time: r.now(), Nodes: []int{l.id, to.id}, Detail: "transferring leadership: " + err.Error()})
+		}
+		return false
+	}
+	l.h.drive()
+	return true
 }

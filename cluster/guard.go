@@ -104,6 +104,14 @@ func (g *guarded) ChangeMembership(c engine.MemberChange) error {
 	return g.e.ChangeMembership(c)
 }
 
+func (g *guarded) TransferLeader(to int) error {
+	if g.broken {
+		return errBroken
+	}
+	defer g.catch("TransferLeader")
+	return g.e.TransferLeader(to)
+}
+
 func (g *guarded) Compact(index uint64, snapshot []byte) error {
 	if g.broken {
 		return errBroken

@@ -13,26 +13,27 @@ import (
 // node is a server slot: its disk and process outlive crashes; its host (one life) does not.
 // It reaches its run only through w.
 type node struct {
-	w       nodeWorld
-	spec    *nodeSpec
-	k       *simnet.Kernel
-	net     *simnet.Network
-	inv     *checker.Invariants
-	buf     []byte // encoding scratch, reused for every datagram
-	id      int
-	disk    *simnet.Disk
-	proc    *simnet.Process
-	h       *host                  // the current life; nil while down
-	joining bool                   // added by a membership change: boots with no founding voters
-	started bool                   // has booted once: later boots are restarts
-	corrupt bool                   // refused to start: its durable data is damaged
-	damaged bool                   // the nemesis flipped a bit in its durable data
-	removed bool                   // removed from the configuration and shut down for good
-	holds   int                    // faults (crash) keeping it down; the supervisor restarts it at 0
-	paused  int                    // pause faults holding it
-	holding int                    // hold faults keeping back what it sends
-	view    nodeView               // its persistent Raft state as observed, for the report
-	reads   map[uint64]readArrival // by client session: its latest read's first arrival
+	w         nodeWorld
+	spec      *nodeSpec
+	k         *simnet.Kernel
+	net       *simnet.Network
+	inv       *checker.Invariants
+	buf       []byte // encoding scratch, reused for every datagram
+	id        int
+	disk      *simnet.Disk
+	proc      *simnet.Process
+	h         *host                  // the current life; nil while down
+	joining   bool                   // added by a membership change: boots with no founding voters
+	started   bool                   // has booted once: later boots are restarts
+	corrupt   bool                   // refused to start: its durable data is damaged
+	damaged   bool                   // the nemesis flipped a bit in its durable data
+	removed   bool                   // removed from the configuration and shut down for good
+	holds     int                    // faults (crash) keeping it down; the supervisor restarts it at 0
+	paused    int                    // pause faults holding it
+	holding   int                    // hold faults keeping back what it sends
+	view      nodeView               // its persistent Raft state as observed, for the report
+	startedAt int64                  // when its current life began (simulated ns)
+	reads     map[uint64]readArrival // by client session: its latest read's first arrival
 }
 
 // nodeWorld is what a node tells its run: what it found wrong, what it did, and what became
@@ -118,6 +119,7 @@ func (n *node) newHost() (*host, error) {
 		n.restartState(rec)
 	}
 	n.started = true
+	n.startedAt = n.now()
 	return h, nil
 }
 

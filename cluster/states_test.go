@@ -71,3 +71,17 @@ func TestAckKill(t *testing.T) {
 	assert.Positive(t, kills)
 	assert.Equal(t, res.Stats.FaultsApplied, kills, "every ack-kill fired")
 }
+
+// TestTransferFault: transfer faults move leadership without a fault otherwise, on both
+// engines, and break nothing.
+func TestTransferFault(t *testing.T) {
+	for _, name := range []string{"raftcheck", "etcd"} {
+		cfg := DefaultConfig()
+		cfg.Nemesis, cfg.FaultInterval = "transfer", DefaultConfig().FaultInterval/4
+		res, err := Run(3, cfg, Options{Engine: mustEngine(t, name)})
+		require.NoError(t, err)
+		require.Empty(t, res.Violations, name)
+		require.Positive(t, res.Stats.FaultsApplied, name)
+		assert.Greater(t, res.Stats.Elections, 1+res.Stats.FaultsApplied/2, "%s: transfers elect new leaders", name)
+	}
+}

@@ -22,6 +22,9 @@ type Engine interface {
 	ReadIndex(ctx []byte) error
 	// ChangeMembership proposes one single-server change.
 	ChangeMembership(change MemberChange) error
+	// TransferLeader asks the leader to hand leadership to voter to (thesis §3.10); a
+	// refusal (no leader, a transfer in progress, not a voter) wraps ErrDropped.
+	TransferLeader(to int) error
 	// Compact tells the engine that snapshot holds the state machine through index.
 	Compact(index uint64, snapshot []byte) error
 	// Ready persists whatever must be durable (syncing when required) and returns the work the

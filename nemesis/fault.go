@@ -34,6 +34,7 @@ const (
 	Replace   Kind = "replace"   // add a fresh node, then remove Nodes[0]
 	Hold      Kind = "hold"      // hold back what Nodes (the leader) send for For, then deliver it late, Value copies each
 	AckKill   Kind = "ack-kill"  // within For, kill the leader right after it acknowledges a write, before its followers learn the commit
+	Transfer  Kind = "transfer"  // the leader hands leadership to a voter chosen by Shape: random, lagging or restarted
 )
 
 // Kinds lists every fault kind with a one-line description, in menu order.
@@ -58,6 +59,7 @@ var Kinds = []struct {
 	{Replace, "membership: add a node, then remove an old one"},
 	{Hold, "hold back what nodes (often the leader) send for seconds, across elections, then deliver it late, sometimes twice"},
 	{AckKill, "kill the leader right after it acknowledges a write, before its followers learn that the write committed"},
+	{Transfer, "leadership transfer to a random voter, the most lagging one, or the one restarted last"},
 }
 
 func knownKind(k Kind) bool {
@@ -91,8 +93,10 @@ type Schedule []Fault
 
 // Partition shapes and crash modes.
 var (
-	Shapes     = []string{"halves", "isolate", "ring", "bridge", "one-way"}
-	CrashModes = []string{"lose", "prefix", "torn", "subset"}
+	Shapes = []string{"halves", "isolate", "ring", "bridge", "one-way"}
+	// TransferTargets are the shapes of a transfer fault: whom the leader hands over to.
+	TransferTargets = []string{"random", "lagging", "restarted"}
+	CrashModes      = []string{"lose", "prefix", "torn", "subset"}
 )
 
 // String renders f in its text form.
@@ -206,6 +210,8 @@ func (f Fault) validateParams() error {
 		return fmt.Errorf("fault %s: needs nodes= or leader", f)
 	case f.Kind == Partition && !slices.Contains(Shapes, f.Shape):
 		return fmt.Errorf("fault %s: shape %q not one of %v", f, f.Shape, Shapes)
+	case f.Kind == Transfer && !slices.Contains(TransferTargets, f.Shape):
+		return fmt.Errorf("fault %s: shape %q not one of %v", f, f.Shape, TransferTargets)
 	case f.Kind == Crash && !slices.Contains(CrashModes, f.Mode):
 		return fmt.Errorf("fault %s: mode %q not one of %v", f, f.Mode, CrashModes)
 	case (f.Kind == Loss || f.Kind == Duplicate) && !(f.Value > 0 && f.Value <= 1):

@@ -170,6 +170,9 @@ func drawFault(cfg Params, p kindPlan, r *rand.Rand) Fault {
 		f.Value = float64(1 + r.IntN(2))
 	case AckKill:
 		f.For = drawFor(r, 3*time.Second)
+	case Transfer:
+		f.For = 0
+		f.Shape = TransferTargets[r.IntN(len(TransferTargets))]
 	case Add:
 		f.For = 0
 	case Remove, Replace:

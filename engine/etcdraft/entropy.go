@@ -146,4 +146,8 @@ func (g gatedNode) WithProgress(visit func(id, match uint64)) {
 
 func (g gatedNode) ReportUnreachable(id uint64) { g.rn.ReportUnreachable(id) }
 
+// TransferLeader steps MsgTransferLeader, which may make the leader send MsgTimeoutNow but
+// never changes its own role or term: no draw.
+func (g gatedNode) TransferLeader(to uint64) { g.rn.TransferLeader(to) }
+
 func (g gatedNode) ReportSnapshot(id uint64, st etcd.SnapshotStatus) { g.rn.ReportSnapshot(id, st) }

@@ -140,6 +140,20 @@ func (e *node) ChangeMembership(c engine.MemberChange) error {
 	return nil
 }
 
+// TransferLeader asks etcd to hand leadership to node to (only a leader acts on it; etcd
+// itself ignores a request it cannot honour, so refusals are checked here).
+func (e *node) TransferLeader(to int) error {
+	st := e.rn.BasicStatus()
+	if st.RaftState != etcd.StateLeader {
+		return &engine.NotLeader{Hint: hintOf(st.Lead)}
+	}
+	if !slices.Contains(e.store.confs.current().GetVoters(), raftID(to)) || to == e.id {
+		return fmt.Errorf("%w: node %d is not another voter", engine.ErrDropped, to)
+	}
+	e.rn.TransferLeader(raftID(to))
+	return nil
+}
+
 // Compact records that snapshot holds the state machine through index: etcd's storage takes
 // a snapshot there, with the configuration in force at index, and drops the log before it;
 // the WAL keeps the snapshot. An index at or below the current snapshot is dropped.

@@ -124,6 +124,15 @@ func (e *raftEngine) ChangeMembership(c engine.MemberChange) error {
 	return e.translate(e.node.ProposeConfChange(cc))
 }
 
+// TransferLeader asks raft to hand leadership to node to.
+func (e *raftEngine) TransferLeader(to int) error {
+	err := e.node.TransferLeadership(raftID(to))
+	if errors.Is(err, raft.ErrTransferTarget) {
+		return fmt.Errorf("%w: %w", engine.ErrDropped, err)
+	}
+	return e.translate(err)
+}
+
 func (e *raftEngine) translate(err error) error {
 	var nl *raft.NotLeaderError
 	switch {
