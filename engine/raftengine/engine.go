@@ -47,7 +47,8 @@ func New(cfg engine.Config) (engine.Engine, checker.Recovery, error) {
 	if err != nil {
 		return nil, checker.Recovery{}, err
 	}
-	w, rec, err := wal.Open(cfg.Disk, wal.Options{TruncateOnCorruption: m.walTruncate, TornTailAsCorruption: m.walTornCorrupt, SegmentBytes: cfg.SegmentBytes})
+	w, rec, err := wal.Open(cfg.Disk, wal.Options{TruncateOnCorruption: m.walTruncate, TornTailAsCorruption: m.walTornCorrupt,
+		SkipSegmentDirSync: m.walNoDirSync, SegmentBytes: cfg.SegmentBytes})
 	if errors.Is(err, wal.ErrCorrupt) {
 		return nil, checker.Recovery{}, fmt.Errorf("%w: %w", engine.ErrCorrupt, err)
 	}

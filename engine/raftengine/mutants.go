@@ -20,6 +20,7 @@ type mutants struct {
 	raft           raft.Mutations
 	walTruncate    bool // raft/wal: truncate at a checksum failure inside durable data
 	walTornCorrupt bool // raft/wal: a torn tail is reported as corruption
+	walNoDirSync   bool // raft/wal: a new segment's name is never synced
 	sendBeforeSync bool // adapter: messages leave before the WAL sync
 }
 
@@ -49,6 +50,8 @@ var catalogue = []mutant{
 		apply: func(m *mutants) { m.walTruncate = true }},
 	{Mutant: engine.Mutant{Name: "wal-torn-tail-as-corruption", Help: "WAL recovery reports a crash's torn tail as corruption: the node refuses to start after an ordinary crash"},
 		apply: func(m *mutants) { m.walTornCorrupt = true }},
+	{Mutant: engine.Mutant{Name: "wal-segment-no-dir-sync", Help: "WAL rotation never syncs a new segment's name: a power failure loses the segment and the synced entries in it"},
+		apply: func(m *mutants) { m.walNoDirSync = true }},
 }
 
 // parseMutants plants the named bugs; a name this engine does not know is an error.

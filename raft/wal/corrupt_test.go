@@ -253,3 +253,26 @@ func TestTornTailAsCorruptionRefusesAfterACrash(t *testing.T) {
 	}
 	t.Fatal("no crash in 64 seeds tore a record")
 }
+
+// TestSkipSegmentDirSyncLosesASegment: the planted bug leaves a rotated segment's name
+// volatile, so a power failure takes the segment and its synced entries with it; without it
+// every synced entry survives.
+func TestSkipSegmentDirSyncLosesASegment(t *testing.T) {
+	for _, planted := range []bool{false, true} {
+		d := newDisk(t)
+		opts := Options{SegmentBytes: 1024, SkipSegmentDirSync: planted}
+		w, _, err := Open(d, opts)
+		require.NoError(t, err)
+		for i := uint64(1); i <= 60; i += 10 {
+			require.NoError(t, w.Save(raft.HardState{Term: 1}, entries(i, i+9, 1), true)) // synced
+		}
+		require.NoError(t, d.Crash(simnet.LoseUnsynced, rand.New(rand.NewPCG(1, 2))))
+		_, rec, err := Open(d, Options{SegmentBytes: 1024})
+		require.NoError(t, err)
+		if planted {
+			require.Less(t, len(rec.Entries), 60, "mutant: synced entries in the last segment are gone")
+			continue
+		}
+		require.Len(t, rec.Entries, 60, "every synced entry survives")
+	}
+}

@@ -50,6 +50,10 @@ type Options struct {
 	// segment (what a crash leaves of unsynced writes) as corruption, so a node refuses to
 	// start after an ordinary crash.
 	TornTailAsCorruption bool
+	// SkipSegmentDirSync is a planted bug: a new segment's name is never made durable (no
+	// SyncDir after creating it), so a power failure can lose the whole segment, synced
+	// entries and all.
+	SkipSegmentDirSync bool
 }
 
 // withDefaults validates o and fills in its zero fields.

@@ -192,6 +192,9 @@ func (w *WAL) startSegment(seq, first uint64) error {
 		return err
 	}
 	w.base = w.size
+	if w.opts.SkipSegmentDirSync {
+		return nil
+	}
 	if err := w.fs.SyncDir(); err != nil {
 		return w.fail(err)
 	}
