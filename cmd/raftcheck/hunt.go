@@ -30,6 +30,7 @@ type huntFlags struct {
 	maxSeeds   int64
 	shrinkRuns int
 	cleanMin   int64
+	rateSeeds  int64 // --seeds: also count the failing seeds among this many (0: do not)
 	cf         *configFlags
 	o          outputFlags
 }
@@ -45,6 +46,9 @@ type huntRow struct {
 	ShrunkFaults int     `json:"shrunk_faults"`
 	Faults       int     `json:"faults"`
 	Repro        string  `json:"repro,omitempty"`
+	// Failing and Rated are the failing seeds among the first Rated seeds (hunt --seeds N).
+	Failing int `json:"failing,omitempty"`
+	Rated   int `json:"rated,omitempty"`
 }
 
 // cleanJSON is the last --json line of a hunt: the clean build over the same seeds.
@@ -65,6 +69,7 @@ func newHuntCLI() (*cli, *huntFlags) {
 	c.fs.Var(&f.from, "from", "first seed of every hunt, or \"random\" (default: random, printed)")
 	c.fs.Int64Var(&f.maxSeeds, "max-seeds", 1<<20, "seeds tried per mutant at most")
 	c.fs.IntVar(&f.shrinkRuns, "shrink-runs", 200, "runs each shrink may use")
+	c.fs.Int64Var(&f.rateSeeds, "seeds", 0, "also run each mutant on this many seeds from --from and report how many fail (the failing-seeds column)")
 	c.fs.Int64Var(&f.cleanMin, "clean-seeds", 200, "the clean build runs at least this many seeds (and at least as many as any hunt)")
 	f.cf = c.configFlags()
 	addOutputFlags(c.fs, &f.o, "one JSON object per mutant, then a {\"clean\": ...} line")
@@ -119,6 +124,8 @@ func (f *huntFlags) validate() ([]string, cluster.Config, error) {
 		return nil, cluster.Config{}, usageErr("--max-seeds %d: must be in [1, %d]", f.maxSeeds, int64(maxSweepSeeds))
 	case f.shrinkRuns < 1:
 		return nil, cluster.Config{}, usageErr("--shrink-runs %d: must be >= 1", f.shrinkRuns)
+	case f.rateSeeds < 0 || f.rateSeeds > maxSweepSeeds:
+		return nil, cluster.Config{}, usageErr("--seeds %d: must be in [0, %d]", f.rateSeeds, int64(maxSweepSeeds))
 	case f.cleanMin < 0 || f.cleanMin > maxSweepSeeds:
 		return nil, cluster.Config{}, usageErr("--clean-seeds %d: must be in [0, %d]", f.cleanMin, int64(maxSweepSeeds))
 	}
@@ -149,6 +156,9 @@ func (e *env) huntAll(ctx context.Context, names []string, cfg cluster.Config, f
 			break
 		}
 		row := e.huntOne(ctx, name, cfg, f)
+		if f.rateSeeds > 0 {
+			e.rate(ctx, &row, cfg, f)
+		}
 		most = max(most, row.Seeds)
 		rows = append(rows, row)
 		if !f.o.json {
@@ -186,6 +196,20 @@ func (e *env) huntOne(ctx context.Context, mutant string, cfg cluster.Config, f 
 	row.Caught, row.Seed, row.Kind, row.Faults = true, caught.Seed, caught.Violations[0].Kind, len(caught.Schedule)
 	e.shrinkCatch(&row, caught, f)
 	return row
+}
+
+// rate counts the failing seeds among the first f.rateSeeds seeds from --from with the
+// mutant planted: how often a default run catches it, not only whether one does.
+func (e *env) rate(ctx context.Context, row *huntRow, cfg cluster.Config, f *huntFlags) {
+	cfg.Mutants = []string{row.Mutant}
+	rng := seedRange{from: f.from.v, count: uint64(f.rateSeeds), shards: 1}
+	_, _ = e.pool(ctx, cfg, rng, f.parallel, func(o outcome) error {
+		row.Rated++
+		if o.res != nil && o.res.Failed() {
+			row.Failing++
+		}
+		return nil
+	})
 }
 
 // shrinkCatch shrinks a hunt's failing run and writes its repro file.
@@ -243,7 +267,11 @@ func (r huntRow) line() string {
 	if r.Caught {
 		shrunk = fmt.Sprintf("%d (of %d)", r.ShrunkFaults, r.Faults)
 	}
-	return fmt.Sprintf("%-28s %-6s %7d %9.2fs  %-24s %s", r.Mutant, caught, r.Seeds, r.WallSeconds, orDash(r.Kind), shrunk)
+	line := fmt.Sprintf("%-28s %-6s %7d %9.2fs  %-24s %-13s", r.Mutant, caught, r.Seeds, r.WallSeconds, orDash(r.Kind), shrunk)
+	if r.Rated > 0 {
+		line += fmt.Sprintf("  %d/%d (%.1f%%)", r.Failing, r.Rated, 100*float64(r.Failing)/float64(r.Rated))
+	}
+	return line
 }
 
 func orDash(s string) string {
@@ -263,7 +291,11 @@ func (e *env) printHunt(rows []huntRow, clean cleanJSON, asJSON bool) error {
 		}
 		return writeJSONLine(e.stdout, clean)
 	}
-	fmt.Fprintf(e.stdout, "%-28s %-6s %7s %10s  %-24s %s\n", "mutant", "caught", "seeds", "time", "kind", "shrunk faults")
+	header := fmt.Sprintf("%-28s %-6s %7s %10s  %-24s %-13s", "mutant", "caught", "seeds", "time", "kind", "shrunk faults")
+	if len(rows) > 0 && rows[0].Rated > 0 {
+		header += "  failing seeds"
+	}
+	fmt.Fprintln(e.stdout, header)
 	for _, r := range rows {
 		fmt.Fprintln(e.stdout, r.line())
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -60,4 +61,22 @@ func TestHuntUsageErrors(t *testing.T) {
 		require.Equal(t, exitUsage, r.code, args)
 		require.Contains(t, r.stderr, want, args)
 	}
+}
+
+// TestHuntRate: --seeds N adds, per mutant, how many of N seeds fail; the numbers are those
+// of a sweep over the same seeds.
+func TestHuntRate(t *testing.T) {
+	args := []string{"--mutant", "restore-without-sessions", "--from", "1", "--duration", "6s", "--workload", "kv",
+		"--clean-seeds", "2", "--parallel", "2", "--shrink-runs", "5", "--out", t.TempDir()}
+	r := invoke(t, append([]string{"hunt", "--seeds", "12"}, args...)...)
+	require.Contains(t, []int{exitOK, exitViolation}, r.code, "stderr: %s", r.stderr)
+	require.Contains(t, r.stdout, "failing seeds")
+	sweep := invoke(t, "sweep", "--from", "1", "--count", "12", "--mutant", "restore-without-sessions", "--duration", "6s",
+		"--workload", "kv", "--json", "--progress", "none", "--out", t.TempDir())
+	failed := strings.Count(sweep.stdout, `"violations":[{`)
+	require.Contains(t, r.stdout, fmt.Sprintf("  %d/12 (", failed), "hunt's count equals the sweep's: %s", r.stdout)
+
+	r = invoke(t, append([]string{"hunt", "--seeds", "-1"}, args...)...)
+	require.Equal(t, exitUsage, r.code)
+	require.Contains(t, r.stderr, "--seeds -1: must be in [0, ")
 }
