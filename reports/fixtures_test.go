@@ -78,7 +78,7 @@ func handResult(t testing.TB) *cluster.Result {
 		{Client: 2, Op: workloads.Op{Kind: workloads.Put, Key: hostile, Value: "3"}, Call: 150 * ms, Return: 900 * ms, Outcome: workloads.OutcomeUnknown},
 		{Client: 0, Op: workloads.Op{Kind: workloads.Put, Key: "k2", Value: "4"}, Call: 500 * ms, Return: 520 * ms, Outcome: workloads.OutcomeFail},
 	}
-	ops, err := workloads.Operations(hist)
+	ops, err := workloads.Operations(workloads.ForLinearizability(hist)) // as the cluster checks it
 	require.NoError(t, err)
 	model, err := workloads.Model("kv")
 	require.NoError(t, err)
@@ -97,7 +97,7 @@ func handResult(t testing.TB) *cluster.Result {
 			linV,
 		},
 		Linearizable: lin.Outcome, LinDetail: lin.Detail, Lin: lin,
-		Timeline: handMarks(partition),
+		Timeline: handMarks(partition), States: handStates(),
 		Stats: cluster.Stats{
 			Events: 1234, SimSeconds: 1, WallSeconds: 0.5, OpsOK: 2, OpsFailed: 1, OpsIndeterminate: 1,
 			Messages: 99, Delivered: 90, Dropped: 9, FaultsApplied: 1, FaultsSkipped: 1, Elections: 2,
@@ -117,6 +117,8 @@ func handMarks(partition nemesis.Fault) []cluster.Mark {
 		{Time: 10 * ms, Kind: cluster.MarkRole, Node: 2, Term: 1, Detail: "Follower"},
 		{Time: 50 * ms, Kind: cluster.MarkRole, Node: 0, Term: 1, Detail: "PreCandidate"},
 		{Time: 60 * ms, Kind: cluster.MarkRole, Node: 0, Term: 2, Detail: "Candidate"},
+		{Time: 60 * ms, Kind: cluster.MarkVote, Node: 0, Term: 2, Detail: "voted for 1 (as the engine names it)"},
+		{Time: 65 * ms, Kind: cluster.MarkVote, Node: 2, Term: 2, Detail: "voted for 1 (as the engine names it)"},
 		{Time: 70 * ms, Kind: cluster.MarkRole, Node: 0, Term: 2, Detail: "Leader"},
 		{Time: 70 * ms, Kind: cluster.MarkLeader, Node: 0, Term: 2},
 		{Time: 100 * ms, Kind: cluster.MarkFaultStart, Node: 0, Detail: "100ms slow-disk for=100ms nodes=0 value=30 → nodes [0]"},
@@ -138,4 +140,34 @@ func handMarks(partition nemesis.Fault) []cluster.Mark {
 		{Time: 800 * ms, Kind: cluster.MarkHeal, Node: -1},
 		{Time: 900 * ms, Kind: cluster.MarkViolation, Node: -1, Detail: "liveness: " + hostile},
 	}
+}
+
+// handStates are handResult's node state samples: node 0 campaigns and wins term 2 with node
+// 2's vote; node 1 restarts at 350 ms with less log than it had.
+func handStates() []cluster.NodeState {
+	return []cluster.NodeState{
+		{Time: 0, Node: 0, Term: 1}, {Time: 0, Node: 1, Term: 1}, {Time: 0, Node: 2, Term: 1},
+		{Time: 60 * ms, Node: 0, Term: 2, Vote: 1},
+		{Time: 65 * ms, Node: 2, Term: 2, Vote: 1},
+		{Time: 80 * ms, Node: 0, Term: 2, Vote: 1, LastIndex: 1, LastTerm: 2, Commit: 1},
+		{Time: 90 * ms, Node: 1, Term: 2, LastIndex: 1, LastTerm: 2, Commit: 1},
+		{Time: 350 * ms, Node: 1, Term: 2},
+		{Time: 990 * ms, Node: 2, Term: 3, Vote: 3, LastIndex: 1, LastTerm: 2, Commit: 1},
+	}
+}
+
+// shrunkResult is handResult as a shrunk run's report sees it: no wall time recorded, a
+// violation just before the heal point (its label and the heal's compete for room), and a
+// drift whose value prints with float noise.
+func shrunkResult(t testing.TB) *cluster.Result {
+	t.Helper()
+	res := handResult(t)
+	res.Stats.WallSeconds = 0
+	res.Violations = append(res.Violations, checker.Violation{Kind: checker.KindStaleRead, Time: 770 * ms, Nodes: []int{0}, Detail: "read at index 1 below commit 2"})
+	drift := nemesis.Fault{At: simnet.Duration(600 * time.Millisecond), Kind: nemesis.Drift, For: simnet.Duration(100 * time.Millisecond), Nodes: []int{2}, Value: 0.9500000000000001}
+	res.Schedule = append(res.Schedule, drift)
+	res.Timeline = append(res.Timeline,
+		cluster.Mark{Time: 600 * ms, Kind: cluster.MarkFaultStart, Node: -1, Fault: len(res.Schedule), Nodes: []int{2}, Detail: drift.String() + " → nodes [2]"},
+		cluster.Mark{Time: 700 * ms, Kind: cluster.MarkFaultEnd, Node: -1, Fault: len(res.Schedule), Detail: drift.String()})
+	return res
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/raftcheck/raftcheck/cluster"
@@ -60,6 +61,39 @@ func replyText(kind, value string, found, swapped bool) string {
 	return ""
 }
 
+// neverAnswered is what the report prints for the return of an operation nobody answered.
+const neverAnswered = "never answered"
+
+// answered reports whether the op has a return time: a reply, or the client giving up.
+func (o op) answered() bool { return o.ret >= o.call && o.ret != math.MaxInt64 }
+
+// end is the op's return time, or after everything for an op never answered.
+func (o op) end() int64 {
+	if !o.answered() {
+		return math.MaxInt64
+	}
+	return o.ret
+}
+
+// returnText says when the op returned ("0.400s", "gave up 0.900s") or that it never did.
+func (o op) returnText() string {
+	switch {
+	case !o.answered():
+		return neverAnswered
+	case o.outcome == outcomeOK:
+		return fmtSeconds(o.ret)
+	}
+	return o.returnVerb() + " " + fmtSeconds(o.ret)
+}
+
+// latencyText is the op's latency, or "-" if it was never answered.
+func (o op) latencyText() string {
+	if !o.answered() {
+		return "-"
+	}
+	return fmtLatency(o.ret - o.call)
+}
+
 // returnVerb says what happened at ret: a reply, or the client giving up.
 func (o op) returnVerb() string {
 	if o.outcome == outcomeUnknown {
@@ -73,6 +107,9 @@ func (o op) title() string {
 	s := fmt.Sprintf("client %d: %s → %s", o.client, o.desc, o.outcome)
 	if o.reply != "" {
 		s += " " + o.reply
+	}
+	if !o.answered() {
+		return s + fmt.Sprintf("\ncalled %s, %s", fmtSeconds(o.call), neverAnswered)
 	}
 	return s + fmt.Sprintf("\ncalled %s, %s %s (%s)", fmtSeconds(o.call), o.returnVerb(), fmtSeconds(o.ret), fmtLatency(o.ret-o.call))
 }

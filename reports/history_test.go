@@ -34,5 +34,6 @@ func TestOpsOf(t *testing.T) {
 	got := opsOf(&cluster.Result{History: hist})
 	assert.Equal(t, want, got)
 	assert.Equal(t, "client 4: cas \"k2\" \"1\" \"2\" → ok (not swapped: saw \"7\")\ncalled 0.000s, returned 0.000s (0.01µs)", got[3].title())
-	assert.Equal(t, "client 6: put \"k3\" \"3\" → unknown\ncalled 0.000s, gave up 0.000s (-)", got[5].title())
+	assert.Equal(t, "client 6: put \"k3\" \"3\" → unknown\ncalled 0.000s, never answered", got[5].title(),
+		"an op whose return precedes its call was never answered")
 }

@@ -5,15 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/workloads"
 )
 
 func renderHTML(t *testing.T, res *cluster.Result, repro string) string {
@@ -108,7 +111,7 @@ func TestWriteHTMLHandResult(t *testing.T) {
 	has(t, page, `class="life-paused"`)
 	has(t, page, `class="life-removed"`)
 	has(t, page, `class="band f-net"`, "the partition is a band across the lanes")
-	has(t, page, `<rect class="strip f-disk" x="129" y="101" width="119" height="3"><title>100ms slow-disk`, "the slow disk is a strip on node 0's lane")
+	has(t, page, `<rect class="strip f-disk" x="115" y="101" width="105" height="3"><title>100ms slow-disk`, "the slow disk is a strip on node 0's lane")
 	has(t, page, `class="heal"`)
 	has(t, page, `class="op-ok"`)
 	has(t, page, `class="op-fail"`)
@@ -178,11 +181,11 @@ func TestWriteHTMLPassingRun(t *testing.T) {
 	hasNot(t, page, "<iframe", "no Porcupine frame for a linearizable history")
 	hasNot(t, page, `class="vmark" id=`)
 	assert.Equal(t, len(tl.nodes), strings.Count(page, `class="lbl-n"`))
-	_, hist, ok := strings.Cut(page, "<details><summary>History")
+	_, hist, ok := strings.Cut(page, `<details id="history-all"><summary>All operations: `)
 	require.True(t, ok, "no history table")
 	hist, _, _ = strings.Cut(hist, "</details>")
-	assert.Equal(t, min(len(res.History), historyRowsMax)+1, strings.Count(hist, "<tr>"),
-		"history table: a header and one row per op, up to the bound")
+	assert.Equal(t, len(res.History)+1, strings.Count(hist, "<tr>"), "history table: a header and one row per op")
+	hasNot(t, page, `id="history-near"`, "no violation, no operations near one")
 	for i, s := range svgParts(t, page) {
 		assert.NoError(t, wellFormed(s), "svg %d", i)
 	}
@@ -242,7 +245,7 @@ func TestWriteHTMLTraceAndTruncation(t *testing.T) {
 	page := renderHTML(t, res, "")
 	has(t, page, "<summary>Trace: 2 lines</summary><pre>0s send 1→2\n&lt;/script&gt;")
 	has(t, page, fmt.Sprintf("show the first %d of %d operations", maxOpsDrawn, maxOpsDrawn+4))
-	has(t, page, fmt.Sprintf("History: first %d of %d operations", historyRowsMax, maxOpsDrawn+4))
+	has(t, page, fmt.Sprintf("All operations: first %d of %d</summary>", historyRowsMax, maxOpsDrawn+4))
 	assert.Equal(t, maxOpsDrawn, strings.Count(page, `<rect class="op-`), "drawn ops are bounded")
 }
 
@@ -265,4 +268,55 @@ func TestJSONFieldsFlattensNestedObjects(t *testing.T) {
 	}
 	assert.Equal(t, want, got)
 	assert.Nil(t, jsonFields([]int{1}), "not an object")
+}
+
+func TestWriteHTMLScriptPrecedesTheFrame(t *testing.T) {
+	page := renderHTML(t, handResult(t), "")
+	def, frame := strings.Index(page, "function fitFrame("), strings.Index(page, `<iframe class="porcupine"`)
+	require.Positive(t, frame)
+	assert.True(t, def > 0 && def < strings.Index(page, "</head>"),
+		"fitFrame is defined in the head, before the frame whose onload calls it can load")
+	assert.Less(t, def, frame)
+}
+
+func TestWriteHTMLOmitsWallTimeWhenNotRecorded(t *testing.T) {
+	has(t, renderHTML(t, handResult(t), ""), "<dt>wall</dt><dd>0.500 s</dd>")
+	page := renderHTML(t, shrunkResult(t), "")
+	hasNot(t, page, "<dt>wall</dt>", "a shrunk or replayed run records no wall time")
+	has(t, page, "<dt>simulated</dt>")
+}
+
+func TestWriteHTMLBadgesInOrderOfFirstViolation(t *testing.T) {
+	res := handResult(t)
+	res.Violations = []checker.Violation{
+		{Kind: checker.KindStateMachineSafety, Time: 100 * ms},
+		{Kind: checker.KindDurability, Time: 200 * ms},
+		{Kind: checker.KindStateMachineSafety, Time: 300 * ms},
+		{Kind: "commit-quorum", Time: 50 * ms}, // reported last, seen first
+	}
+	has(t, renderHTML(t, res, ""), `<div class="kinds" title="in the order first seen">`+
+		`<a href="#v-3"><span>commit-quorum</span></a>`+
+		`<a href="#v-0"><span>state-machine-safety<b>×2</b></span></a>`+
+		`<a href="#v-1"><span>durability</span></a></div>`)
+}
+
+func TestWriteHTMLRoundsFaultValues(t *testing.T) {
+	page := renderHTML(t, shrunkResult(t), "")
+	hasNot(t, page, "0.9500000000000001")
+	has(t, page, "600ms drift for=100ms nodes=2 value=0.95\n", "the schedule")
+	has(t, page, "<title>600ms drift for=100ms nodes=2 value=0.95 → nodes 2\nin effect 0.600s – 0.700s</title>", "the fault's tooltip")
+	assert.Equal(t, "crash value=1 value=0.1 value=x", roundValues("crash value=1 value=0.1 value=x"))
+	assert.Equal(t, "loss value=0.333333", roundValues("loss value=0.3333333333333333"))
+}
+
+func TestWriteHTMLNeverAnswered(t *testing.T) {
+	res := handResult(t)
+	never := time.Duration(math.MaxInt64).String() // how the checker prints an unknown op's return
+	res.LinDetail = "not linearized: get(k1) [client 3, 600ms.." + never + "]"
+	res.Violations[1].Detail = res.LinDetail
+	res.History = append(res.History, workloads.HistoryOp{Client: 3, Op: workloads.Op{Kind: workloads.Get, Key: "k9"}, Call: 600 * ms, Outcome: workloads.OutcomeUnknown})
+	page := renderHTML(t, res, "")
+	hasNot(t, page, never)
+	has(t, page, "not linearized: get(k1) [client 3, 600ms..never answered]")
+	has(t, page, `<td class="num">0.600s</td><td class="num">never answered</td><td class="num">-</td>`, "the history row")
 }

@@ -89,12 +89,7 @@ func drawLatency(tl *timeline, history []op) template.HTML {
 	e0, e1 := latencyRange(history)
 	y := newLogScale(e0, e1, f.bottom, f.top)
 	drawBackdrop(s, tl, f)
-	for e := e0; e <= e1; e++ {
-		ms := math.Pow(10, float64(e))
-		py := y.at(ms)
-		s.line(f.left, py, f.right, py, style{class: "grid"})
-		s.text(f.left-6, py+4, style{class: "ytick"}, fmtLatency(int64(ms*1e6)))
-	}
+	drawLogAxis(s, f, y, e0, e1)
 	for _, slot := range []int{0, 2, 1} { // rare outcomes on top
 		for i, h := range history {
 			if i >= maxOpsDrawn {

@@ -94,11 +94,13 @@ type timeline struct {
 	nodes      []nodeLane
 	faults     []faultSpan
 	violations []violationMark
+	votes      []voteMark
+	names      nodeNames // how the engine names nodes in votes
 }
 
 // buildTimeline derives the timeline model of a run from its marks, violations and history.
 func buildTimeline(res *cluster.Result) *timeline {
-	tl := &timeline{schedule: res.Schedule, end: runEnd(res), heal: -1}
+	tl := &timeline{schedule: res.Schedule, end: runEnd(res), heal: -1, names: nodeNamesOf(res)}
 	for i := range max(res.Config.Nodes, 0) {
 		tl.lane(i)
 	}
@@ -153,6 +155,9 @@ func (tl *timeline) apply(m cluster.Mark) {
 		return
 	case cluster.MarkViolation:
 		return // placed with Result.Violations by addViolations
+	case cluster.MarkVote:
+		tl.addVote(m)
+		return
 	}
 	if n := tl.lane(m.Node); n != nil {
 		n.apply(m)
@@ -342,9 +347,9 @@ const (
 
 func faultCategory(k nemesis.Kind) string {
 	switch k {
-	case nemesis.Partition, nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder:
+	case nemesis.Partition, nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder, nemesis.Hold:
 		return catNet
-	case nemesis.Crash, nemesis.Pause:
+	case nemesis.Crash, nemesis.Pause, nemesis.Churn, nemesis.AckKill:
 		return catProc
 	case nemesis.Corrupt, nemesis.SlowDisk, nemesis.DiskFull:
 		return catDisk
@@ -359,7 +364,7 @@ func faultCategory(k nemesis.Kind) string {
 // label is the short text drawn next to a fault's bar.
 func (f faultSpan) label() string {
 	if !f.parsed {
-		return f.text
+		return roundValues(f.text)
 	}
 	var b strings.Builder
 	b.WriteString(string(f.fault.Kind))
@@ -401,7 +406,7 @@ func faultValue(k nemesis.Kind, v float64) string {
 
 // describe is a fault's tooltip.
 func (f faultSpan) describe() string {
-	s := f.text
+	s := roundValues(f.text)
 	if len(f.targets) > 0 {
 		s += " → nodes " + joinInts(f.targets, " ")
 	}

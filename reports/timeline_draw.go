@@ -1,16 +1,18 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
 	"strconv"
 )
 
 // Timeline geometry, in pixels.
 const (
 	tlPxPerSecMin = 40     // horizontal resolution floor: long runs scroll
-	tlWidthMin    = 1240   // short runs still fill the page
+	tlWidthMin    = 1100   // short runs still fill the page (and fit beside the lane labels)
 	tlWidthMax    = 120000 // beyond this the resolution drops instead
 	tlPadLeft     = 10
 	tlPadRight    = 40
@@ -21,7 +23,6 @@ const (
 	tlGap         = 8
 	tlLabelW      = 92
 	tlFaultRowMax = 12    // nemesis rows; later faults overlap the last row
-	tlCharW       = 5.6   // estimated width of one label character at 10px
 	tlClientLanes = 64    // clients beyond share lanes: client c is drawn in lane c mod 64
 	maxOpsDrawn   = 20000 // bound on drawn operations, in the timeline and the latency plot
 )
@@ -111,10 +112,10 @@ func drawTimeline(tl *timeline, history []op) timelineSVG {
 		drawNodeLane(s, n, l.nodes[i], l.x)
 	}
 	drawNodeStrips(s, tl, l)
+	drawVotes(s, tl, l)
 	drawOps(s, history, l)
 	drawFaultRows(s, tl, placed, l)
-	drawHeal(s, tl, l)
-	drawViolations(s, tl, l)
+	drawMarks(s, tl, l)
 	return timelineSVG{Labels: drawLabels(l), Chart: s.done()}
 }
 
@@ -287,11 +288,12 @@ func packFaults(tl *timeline, x scale) ([]placedFault, int) {
 	return out, len(rows)
 }
 
-// faultExtent is the pixel range a fault's bar and label take, with a 6 px margin.
+// faultExtent is the pixel range a fault's bar and label take, with a 6 px margin. The
+// label goes left of the bar when it would pass the right edge and fits on the left.
 func faultExtent(f faultSpan, x scale) (lo, hi float64, labelLeft bool) {
 	x0, x1 := x.at(float64(f.from)), x.at(float64(f.to))
-	labelW := 8 + tlCharW*float64(len([]rune(f.label())))
-	if x0+labelW > x.r1+tlPadRight {
+	labelW := 8 + charW10*float64(len([]rune(f.label())))
+	if x0+labelW > x.r1+tlPadRight && x0-labelW-6 >= 0 {
 		return x0 - labelW - 6, max(x1, x0+4) + 6, true
 	}
 	return x0 - 5, max(x1, x0+labelW) + 6, false
@@ -332,39 +334,58 @@ func drawFaultRows(s *svgDoc, tl *timeline, placed []placedFault, l layout) {
 	}
 }
 
-func drawHeal(s *svgDoc, tl *timeline, l layout) {
-	if tl.heal < 0 {
-		return
+// drawMarks draws the heal line and each violation as a red marker (the target of the
+// violations table's links) with a line down through the lanes, then labels them where
+// there is room: the first violation first (across other markers if need be), then the
+// heal point, then the others in time.
+func drawMarks(s *svgDoc, tl *timeline, l layout) {
+	row := labelRow{lo: 0, hi: l.width}
+	healX := l.x.at(float64(tl.heal))
+	if tl.heal >= 0 {
+		s.line(healX, tlAxisH, healX, l.height-tlAxisH, style{class: "heal", title: "heal: every fault lifted at " + fmtSeconds(tl.heal)})
+		row.block(healX-1, healX+1)
 	}
-	px := l.x.at(float64(tl.heal))
-	s.line(px, tlAxisH, px, l.height-tlAxisH, style{class: "heal", title: "heal: every fault lifted at " + fmtSeconds(tl.heal)})
-	s.text(px-3, l.marks.y+12, style{class: "heal-label end"}, "heal")
+	order := drawViolations(s, tl, l, &row)
+	y := l.marks.y + 12
+	label := func(px float64, text, class string, preferLeft, force bool) {
+		if x, end, ok := row.placeAs(px, charW10Bold*float64(len([]rune(text))), 8, preferLeft, force); ok {
+			if end {
+				class += " end"
+			}
+			s.text(x, y, style{class: class}, text)
+		}
+	}
+	if len(order) > 0 {
+		v := tl.violations[order[0]]
+		label(l.x.clamped(float64(v.at)), v.kind, "vlabel", false, true)
+	}
+	if tl.heal >= 0 {
+		label(healX, "heal", "heal-label", true, false)
+	}
+	for _, i := range order[min(len(order), 1):] {
+		v := tl.violations[i]
+		label(l.x.clamped(float64(v.at)), v.kind, "vlabel", false, false)
+	}
 }
 
-// drawViolations draws each violation as a red marker (the target of the violations table's
-// links) and a line down through the lanes.
-func drawViolations(s *svgDoc, tl *timeline, l layout) {
-	lastLabel := math.Inf(-1)
+// drawViolations draws the violation markers and lines, reserving the markers in row, and
+// returns the violations' indexes in time order.
+func drawViolations(s *svgDoc, tl *timeline, l layout, row *labelRow) []int {
+	order := make([]int, len(tl.violations))
 	for i, v := range tl.violations {
+		order[i] = i
 		px, y := l.x.clamped(float64(v.at)), l.marks.y
-		title := fmt.Sprintf("%s at %s: %s", v.kind, fmtSeconds(v.at), v.detail)
+		title := fmt.Sprintf("%s at %s: %s", v.kind, fmtSeconds(v.at), readable(v.detail))
 		s.line(px, y+tlRowH, px, max(l.nodesBot, l.clientBot), style{class: "vline"})
-		id := ""
+		id := "vm-" + strconv.Itoa(i)
 		if v.index >= 0 {
 			id = violationID(v.index)
-		} else {
-			id = "vm-" + strconv.Itoa(i)
 		}
 		s.polygon([]float64{px - 6, y + 2, px + 6, y + 2, px, y + 14}, style{class: "vmark", id: id, title: title})
-		if px-lastLabel > 120 {
-			if px+8+tlCharW*float64(len(v.kind)) > l.width {
-				s.text(px-8, y+12, style{class: "vlabel end"}, v.kind)
-			} else {
-				s.text(px+8, y+12, style{class: "vlabel"}, v.kind)
-			}
-			lastLabel = px
-		}
+		row.block(px-6, px+6)
 	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(tl.violations[a].at, tl.violations[b].at) })
+	return order
 }
 
 // violationID is the element id of violation i's marker on the timeline.
