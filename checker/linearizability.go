@@ -129,19 +129,7 @@ func longestPartial(partials [][]int) []int {
 
 // describeLeftOut renders the earliest-invoked operations of part missing from best.
 func describeLeftOut(model porcupine.Model, part []porcupine.Operation, best []int) string {
-	in := make([]bool, len(part))
-	for _, id := range best {
-		if id >= 0 && id < len(part) {
-			in[id] = true
-		}
-	}
-	var left []int
-	for id := range part {
-		if !in[id] {
-			left = append(left, id)
-		}
-	}
-	slices.SortStableFunc(left, func(a, b int) int { return cmp.Compare(part[a].Call, part[b].Call) })
+	left := LeftOut(part, best)
 	var out []string
 	for _, id := range left[:min(len(left), linOpsShown)] {
 		op := part[id]
@@ -156,4 +144,23 @@ func describeLeftOut(model porcupine.Model, part []porcupine.Operation, best []i
 		out = append(out, fmt.Sprintf("and %d more", len(left)-linOpsShown))
 	}
 	return strings.Join(out, ", ")
+}
+
+// LeftOut lists the operations of partition part (by index) that are missing from best, the
+// longest linearizable prefix Porcupine found, earliest call first.
+func LeftOut(part []porcupine.Operation, best []int) []int {
+	in := make([]bool, len(part))
+	for _, id := range best {
+		if id >= 0 && id < len(part) {
+			in[id] = true
+		}
+	}
+	var left []int
+	for id := range part {
+		if !in[id] {
+			left = append(left, id)
+		}
+	}
+	slices.SortStableFunc(left, func(a, b int) int { return cmp.Compare(part[a].Call, part[b].Call) })
+	return left
 }

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -54,7 +53,7 @@ func failedPartitions(res *cluster.Result) []linPartition {
 		if len(best) >= len(part) {
 			continue
 		}
-		lp := linPartition{index: p, key: partitionKey(part), left: leftOut(part, best)}
+		lp := linPartition{index: p, key: partitionKey(part), left: checker.LeftOut(part, best)}
 		for _, o := range part {
 			i, ok := index[opKey{o.ClientId, o.Call}]
 			if !ok {
@@ -98,24 +97,6 @@ func longestPartial(partials [][]int) []int {
 		}
 	}
 	return best
-}
-
-// leftOut lists the operations of part missing from best, earliest call first.
-func leftOut(part []porcupine.Operation, best []int) []int {
-	in := make([]bool, len(part))
-	for _, id := range best {
-		if id >= 0 && id < len(part) {
-			in[id] = true
-		}
-	}
-	var left []int
-	for id := range part {
-		if !in[id] {
-			left = append(left, id)
-		}
-	}
-	slices.SortStableFunc(left, func(a, b int) int { return cmp.Compare(part[a].Call, part[b].Call) })
-	return left
 }
 
 // porcupinePick is the operation the visualisation selects when it opens.
