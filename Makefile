@@ -39,7 +39,7 @@ fuzz:
 ## soak: the long variants of the property tests, then long sweeps of both workloads.
 soak:
 	RAFTCHECK_LONG=1 $(GO) test -count=1 -timeout 60m $(PKGS)
-	$(GO) test -count=1 -run TestSimulation -seeds 500 -timeout 60m ./cluster
+	RAFTCHECK_SEEDS=500 $(GO) test -count=1 -run TestSimulation -timeout 60m ./cluster
 	$(GO) run ./cmd/raftcheck sweep --seeds $(SOAKSEEDS) --workload kv --progress lines
 	$(GO) run ./cmd/raftcheck sweep --seeds $(SOAKSEEDS) --workload append --progress lines
 

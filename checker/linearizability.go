@@ -3,6 +3,7 @@ package checker
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -137,8 +138,7 @@ func describeLeftOut(model porcupine.Model, part []porcupine.Operation, best []i
 		if model.DescribeOperation != nil {
 			desc = model.DescribeOperation(op.Input, op.Output)
 		}
-		out = append(out, fmt.Sprintf("%s [client %d, %v..%v]", desc, op.ClientId,
-			time.Duration(op.Call), time.Duration(op.Return)))
+		out = append(out, fmt.Sprintf("%s [client %d, %s]", desc, op.ClientId, span(op)))
 	}
 	if len(left) > linOpsShown {
 		out = append(out, fmt.Sprintf("and %d more", len(left)-linOpsShown))
@@ -163,4 +163,13 @@ func LeftOut(part []porcupine.Operation, best []int) []int {
 	}
 	slices.SortStableFunc(left, func(a, b int) int { return cmp.Compare(part[a].Call, part[b].Call) })
 	return left
+}
+
+// span renders an operation's call and return times; an operation never answered (its
+// Return is math.MaxInt64, open to the end of the history) says so.
+func span(op porcupine.Operation) string {
+	if op.Return == math.MaxInt64 {
+		return fmt.Sprintf("%v..never answered", time.Duration(op.Call))
+	}
+	return fmt.Sprintf("%v..%v", time.Duration(op.Call), time.Duration(op.Return))
 }

@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -88,6 +89,13 @@ func TestCheckLinearizability(t *testing.T) {
 		v, bad := res.Violation(100)
 		require.True(t, bad)
 		require.Equal(t, Violation{Kind: KindLinearizability, Time: 100, Detail: "client history is not linearizable: " + res.Detail}, v)
+	})
+	t.Run("illegal with an unanswered operation", func(t *testing.T) {
+		hist := slices.Clone(okHist)
+		hist[1] = op(1, regIn{key: "x"}, 2, 20, math.MaxInt64) // never answered, yet reads 2
+		res := CheckLinearizability(registerModel, hist, 10*time.Second)
+		require.Equal(t, Illegal, res.Outcome, "got %v", res.Outcome)
+		require.Equal(t, "partition 0 of 2 (2 ops): at most 1 linearize; not linearized: get(x) -> 2 [client 1, 20ns..never answered]", res.Detail)
 	})
 	t.Run("unknown", func(t *testing.T) {
 		// A model whose step only returns once the checker gives up: no verdict, ever.

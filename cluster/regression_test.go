@@ -76,3 +76,15 @@ func mustEngine(t *testing.T, name string) *engine.Descriptor {
 	}
 	return d
 }
+
+func violationLines(res *Result) string {
+	var b strings.Builder
+	for i, v := range res.Violations {
+		if i == 10 {
+			fmt.Fprintf(&b, "  … and %d more\n", len(res.Violations)-10)
+			break
+		}
+		fmt.Fprintf(&b, "  %s\n", v)
+	}
+	return b.String()
+}

@@ -17,6 +17,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -114,14 +115,40 @@ func writeArtifacts(dir string, res *cluster.Result) (string, error) {
 	return base + ".json " + base + ".html (kept with go test -artifacts)", f.Close()
 }
 
-// replayCommand is the go test command that reruns exactly one failing seed.
+// replayCommand is the go test command that reruns exactly one failing seed: the failing
+// test's path without its seed level, in the test's package as seen from the module root.
 func replayCommand(name string, seed uint64, cfg cluster.Config) string {
-	test, _, _ := strings.Cut(name, "/")
+	levels := strings.Split(name, "/")
+	levels = levels[:max(1, len(levels)-1)]
+	for i, l := range levels {
+		levels[i] = "^" + regexp.QuoteMeta(l) + "$"
+	}
 	cmd := fmt.Sprintf("%s=%d", EnvSeed, seed)
 	if len(cfg.Mutants) > 0 {
 		cmd += fmt.Sprintf(" %s=%s", EnvMutant, strings.Join(cfg.Mutants, ","))
 	}
-	return cmd + fmt.Sprintf(" go test -run '^%s$' -v .", test)
+	return cmd + fmt.Sprintf(" go test -run '%s' -v %s", strings.Join(levels, "/"), packageDir())
+}
+
+// packageDir is the directory go test runs a test in (its package's), relative to the module
+// root ("./cluster"), or "." where no go.mod is found above it.
+func packageDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			rel, err := filepath.Rel(dir, wd)
+			if err != nil || rel == "." {
+				return "."
+			}
+			return "./" + filepath.ToSlash(rel)
+		}
+		if filepath.Dir(dir) == dir {
+			return "."
+		}
+	}
 }
 
 // plan resolves the config and the seeds from opts and the environment.

@@ -79,7 +79,7 @@ func TestFailingSeedReports(t *testing.T) {
 	msg := rec.errors[0]
 	assert.Contains(t, msg, fmt.Sprintf("]  seed %d  trace ", seed))
 	assert.True(t, strings.HasPrefix(msg, "FAIL ["), msg[:40])
-	assert.Contains(t, msg, fmt.Sprintf("replay: RAFTCHECK_SEED=%d RAFTCHECK_MUTANT=vote-without-log-check go test -run '^TestMyRaft$' -v .", seed))
+	assert.Contains(t, msg, fmt.Sprintf("replay: RAFTCHECK_SEED=%d RAFTCHECK_MUTANT=vote-without-log-check go test -run '^TestMyRaft$' -v ./enginetest", seed))
 	for _, ext := range []string{".json", ".html"} {
 		path := fmt.Sprintf("%s/seed-%d%s", rec.dir, seed, ext)
 		assert.Contains(t, msg, path)
@@ -94,4 +94,15 @@ func TestFailingSeedReports(t *testing.T) {
 	assert.Equal(t, seed, rp.Seed)
 	assert.Equal(t, d.Version, rp.EngineVersion)
 	assert.True(t, strings.Contains(string(repro), `"vote-without-log-check"`))
+}
+
+// TestReplayCommandNamesTheSubtest: a seed run inside a subtest (one per engine, say) replays
+// only that subtest's seed, in the test's package as seen from the module root.
+func TestReplayCommandNamesTheSubtest(t *testing.T) {
+	cfg := cluster.DefaultConfig()
+	assert.Equal(t, "RAFTCHECK_SEED=9 go test -run '^TestSimulation$/^etcd$' -v ./enginetest",
+		replayCommand("TestSimulation/etcd/seed=9", 9, cfg))
+	cfg.Mutants = []string{"a", "b"}
+	assert.Equal(t, "RAFTCHECK_SEED=3 RAFTCHECK_MUTANT=a,b go test -run '^Test\\.X$' -v ./enginetest",
+		replayCommand("Test.X/seed=3", 3, cfg))
 }

@@ -60,6 +60,7 @@ func TestWriteTextNotes(t *testing.T) {
 	assert.Contains(t, got, "PASS  seed 5  trace 0000000000000000\n")
 	assert.Contains(t, got, "violations: none\n")
 	assert.Contains(t, got, "schedule: no faults\n")
+	assert.Contains(t, got, "       0 events, 0 messages, 0.0 simulated s\n", "a run without a wall clock prints no wall time")
 	assert.Contains(t, got, "replay: go run ./cmd/raftcheck replay --seed 5 --keys 3\n        (flags cannot give this run's schedule: replay it exactly from a repro file)\n")
 }
 
