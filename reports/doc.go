@@ -4,9 +4,13 @@
 // (WriteHistoryEDN, WriteHistoryJSON).
 //
 // The HTML report is one file that works offline: inline CSS, inline SVG drawn by this
-// package (a timeline of node roles, node lives, faults and client operations; latency and
-// throughput plots in the manner of Jepsen's perf graphs) and, for an illegal history,
-// Porcupine's own visualisation in an iframe. Every string that comes from a run is escaped.
+// package (a timeline of node roles, node lives, votes, faults and client operations; latency,
+// latency-quantile (p50/p95/p99 over time) and throughput plots in the manner of Jepsen's perf
+// graphs), each node's term, vote, last log index/term and commit around every violation, the
+// client operations near each violation before the full history (collapsed), and, for an
+// illegal history, Porcupine's own visualisation in an iframe, opened on the first partition
+// that failed. Every string that comes from a run is escaped. RunJSON's stats carry the same
+// latency quantiles (LatencyQuantiles).
 //
 //	res, err := cluster.Run(seed, cfg, cluster.Options{})
 //	if err != nil {

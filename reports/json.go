@@ -49,6 +49,16 @@ type StatsJSON struct {
 	Faults           int     `json:"faults"` // faults applied
 	FaultsSkipped    int     `json:"faults_skipped"`
 	Elections        int     `json:"elections"`
+	// LatencyMS is the latency of the operations that completed ok, in simulated ms (zeros
+	// when none did), as Jepsen's latency-quantiles plot reads it.
+	LatencyMS LatencyJSON `json:"latency_ms"`
+}
+
+// LatencyJSON is a run's latency quantiles.
+type LatencyJSON struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	P99 float64 `json:"p99"`
 }
 
 // NewRunJSON converts a finished run to its JSON form.
@@ -66,6 +76,8 @@ func NewRunJSON(res *cluster.Result) RunJSON {
 		sched = nemesis.Schedule{}
 	}
 	s := res.Stats
+	var lat LatencyJSON
+	lat.P50, lat.P95, lat.P99 = LatencyQuantiles(res)
 	return RunJSON{
 		Seed:          res.Seed,
 		Config:        res.Config,
@@ -77,7 +89,7 @@ func NewRunJSON(res *cluster.Result) RunJSON {
 			Events: s.Events, SimSeconds: s.SimSeconds, WallSeconds: s.WallSeconds,
 			OpsOK: s.OpsOK, OpsFailed: s.OpsFailed, OpsIndeterminate: s.OpsIndeterminate,
 			Messages: s.Messages, Faults: s.FaultsApplied, FaultsSkipped: s.FaultsSkipped,
-			Elections: s.Elections,
+			Elections: s.Elections, LatencyMS: lat,
 		},
 		Schedule: sched,
 		Replay:   ReplayCommand(res, ""),

@@ -37,8 +37,12 @@ func TestNewRunJSONFromRealRun(t *testing.T) {
 		Events: s.Events, SimSeconds: s.SimSeconds, WallSeconds: s.WallSeconds,
 		OpsOK: s.OpsOK, OpsFailed: s.OpsFailed, OpsIndeterminate: s.OpsIndeterminate,
 		Messages: s.Messages, Faults: s.FaultsApplied, FaultsSkipped: s.FaultsSkipped, Elections: s.Elections,
+		LatencyMS: got.Stats.LatencyMS,
 	}
 	assert.Equal(t, want, got.Stats)
+	lat := got.Stats.LatencyMS
+	assert.Positive(t, lat.P50)
+	assert.True(t, lat.P50 <= lat.P95 && lat.P95 <= lat.P99, "quantiles in order: %+v", lat)
 	assert.Positive(t, got.Stats.Events)
 	assert.Positive(t, got.Stats.OpsOK)
 	assert.Equal(t, res.Schedule, got.Schedule)
@@ -80,7 +84,7 @@ func TestRunJSONKeys(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &m))
 
 	assert.Equal(t, []string{"config", "engine_version", "linearizable", "replay", "schedule", "seed", "stats", "trace_hash", "violations"}, keys(m))
-	assert.Equal(t, []string{"elections", "events", "faults", "faults_skipped", "messages", "ops_failed",
+	assert.Equal(t, []string{"elections", "events", "faults", "faults_skipped", "latency_ms", "messages", "ops_failed",
 		"ops_indeterminate", "ops_ok", "sim_seconds", "wall_seconds"}, keys(m["stats"].(map[string]any)))
 	assert.Equal(t, 42.0, m["seed"])
 	assert.Equal(t, "00abcdef01234567", m["trace_hash"])
@@ -97,7 +101,8 @@ func TestRunJSONKeys(t *testing.T) {
 
 	stats := m["stats"].(map[string]any)
 	assert.Equal(t, map[string]any{"events": 1234.0, "sim_seconds": 1.0, "wall_seconds": 0.5, "ops_ok": 2.0, "ops_failed": 1.0,
-		"ops_indeterminate": 1.0, "messages": 99.0, "faults": 1.0, "faults_skipped": 1.0, "elections": 2.0}, stats)
+		"ops_indeterminate": 1.0, "messages": 99.0, "faults": 1.0, "faults_skipped": 1.0, "elections": 2.0,
+		"latency_ms": map[string]any{"p50": 100.0, "p95": 100.0, "p99": 100.0}}, stats, "latency of the two ok operations (100 ms each); the failed and unanswered ones are not counted")
 }
 
 func TestRunJSONEmptyListsAreNotNull(t *testing.T) {
