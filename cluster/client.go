@@ -47,7 +47,7 @@ type client struct {
 // operation, which node to try, and the history it records into. The run implements it.
 type clientWorld interface {
 	healing() bool
-	nextOp() workloads.Op
+	nextOp(client int) (workloads.Op, bool)
 	contact(guess int, rnd *rand.Rand) int // guess if it is a member, else a random member
 	invoke(op workloads.HistoryOp) int     // records an invocation; its index in the history
 	complete(i int, reply workloads.Reply, at int64, out workloads.Outcome) workloads.HistoryOp
@@ -92,7 +92,10 @@ func (c *client) OnEvent(now simnet.Time, arg uint64) {
 
 // begin invokes the next operation from the run's generator.
 func (c *client) begin(now simnet.Time) {
-	op := c.w.nextOp()
+	op, ok := c.w.nextOp(c.idx)
+	if !ok {
+		return // its explicit operations are used up: the client is done
+	}
 	c.seq++
 	read := op.Kind == workloads.Get && c.cfg.ReadIndex
 	kind := wireWrite

@@ -23,6 +23,9 @@ type Repro struct {
 	// a replay with another version is refused (the run would differ).
 	EngineVersion string            `json:"engine_version,omitempty"`
 	Schedule      *nemesis.Schedule `json:"schedule,omitempty"` // nil: generated from the seed
+	// Ops are the operations each client issues, one list of OpLine texts per client (nil:
+	// drawn from the seed). The shrinker writes them, so that it can drop single operations.
+	Ops [][]string `json:"ops,omitempty"`
 	Expect        *Expectation      `json:"expect,omitempty"`
 	Note          string            `json:"note,omitempty"`
 }
@@ -44,7 +47,15 @@ func (r Repro) Options(d *engine.Descriptor) (Options, error) {
 		return Options{}, fmt.Errorf("%w: the file was recorded with %s %s; this raftcheck has %s %s",
 			ErrEngine, d.Name, r.EngineVersion, d.Name, d.Version)
 	}
-	return Options{Engine: d, Schedule: r.Schedule}, nil
+	opts := Options{Engine: d, Schedule: r.Schedule}
+	if r.Ops != nil {
+		ops, err := ParseClientOps(r.Ops)
+		if err != nil {
+			return Options{}, fmt.Errorf("%w: %v", ErrRepro, err)
+		}
+		opts.Ops = ops
+	}
+	return opts, nil
 }
 
 // ErrEngine marks a repro file recorded with another engine or engine version than the one
@@ -61,6 +72,9 @@ func NewRepro(res *Result, explicit bool) Repro {
 	if explicit {
 		s := append(nemesis.Schedule{}, res.Schedule...)
 		rp.Schedule = &s
+	}
+	if res.ExplicitOps {
+		rp.Ops = res.IssuedOps().Lines()
 	}
 	return rp
 }
@@ -94,6 +108,14 @@ func ParseRepro(name string, data []byte) (Repro, error) {
 	}
 	if err := r.Config.Validate(); err != nil {
 		return Repro{}, fmt.Errorf("%w %s: %v", ErrRepro, name, err)
+	}
+	if r.Ops != nil {
+		if _, err := ParseClientOps(r.Ops); err != nil {
+			return Repro{}, fmt.Errorf("%w %s: %v", ErrRepro, name, err)
+		}
+		if len(r.Ops) != r.Config.Clients {
+			return Repro{}, fmt.Errorf("%w %s: ops lists %d clients; the config has %d", ErrRepro, name, len(r.Ops), r.Config.Clients)
+		}
 	}
 	return r, nil
 }

@@ -28,10 +28,12 @@ type Result struct {
 	// ExplicitSchedule says the schedule was given (Options.Schedule) rather than generated
 	// from the seed: replaying needs it.
 	ExplicitSchedule bool
-	Schedule         nemesis.Schedule
-	History          []workloads.HistoryOp
-	TraceHash        uint64
-	Trace            []string // the human trace, when Options.RecordTrace was set
+	// ExplicitOps says the client operations were given (Options.Ops): replaying needs them.
+	ExplicitOps bool
+	Schedule    nemesis.Schedule
+	History     []workloads.HistoryOp
+	TraceHash   uint64
+	Trace       []string // the human trace, when Options.RecordTrace was set
 
 	Violations   []checker.Violation
 	Linearizable checker.Outcome

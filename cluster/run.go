@@ -17,6 +17,9 @@ import (
 type Options struct {
 	// Schedule replaces the schedule generated from the seed (a shrunk or hand-written one).
 	Schedule *nemesis.Schedule
+	// Ops, when not nil, are the operations each client issues (one list per client of the
+	// config, see ClientOps) instead of those the workload generator draws from the seed.
+	Ops ClientOps
 	// RecordTrace keeps the human-readable trace in Result.Trace.
 	RecordTrace bool
 	// Engine is the Raft implementation under test (engine/builtin names the built-in ones).
@@ -107,12 +110,37 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 		return nil, err
 	}
 	r.faultIDs = faultIdentities(r.schedule)
+	if err := r.setupOps(); err != nil {
+		return nil, err
+	}
 	r.res = Result{Seed: seed, Config: r.cfg, Requested: cfg, Schedule: r.schedule, ExplicitSchedule: opts.Schedule != nil,
-		EngineVersion: d.Version, Notes: semanticsNotes(d)}
+		ExplicitOps: opts.Ops != nil, EngineVersion: d.Version, Notes: semanticsNotes(d)}
 	if err := r.setupWorld(); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// setupOps checks the explicit client operations against the config: one list per client,
+// every operation valid and of the run's workload.
+func (r *run) setupOps() error {
+	if r.opts.Ops == nil {
+		return nil
+	}
+	if len(r.opts.Ops) != r.cfg.Clients {
+		return fmt.Errorf("cluster: Options.Ops has operations for %d clients; the config has %d", len(r.opts.Ops), r.cfg.Clients)
+	}
+	for i, ops := range r.opts.Ops {
+		for j, op := range ops {
+			if err := op.Validate(); err != nil {
+				return fmt.Errorf("cluster: operation %d of client %d: %w", j+1, i, err)
+			}
+			if (op.Kind == workloads.Append) != (r.cfg.Workload == workloads.WorkloadAppend) && op.Kind != workloads.Get {
+				return fmt.Errorf("cluster: operation %d of client %d (%s) is not one of the %s workload", j+1, i, OpLine(op), r.cfg.Workload)
+			}
+		}
+	}
+	return nil
 }
 
 func (r *run) setupSchedule() error {
@@ -269,7 +297,19 @@ func (r *run) contact(guess int, rnd *rand.Rand) int {
 
 func (r *run) healing() bool { return r.healed }
 
-func (r *run) nextOp() workloads.Op { return r.gen.Next() }
+// nextOp is client's next operation: the next of its explicit list (false once it is used
+// up), or else the generator's.
+func (r *run) nextOp(client int) (workloads.Op, bool) {
+	if r.opts.Ops == nil {
+		return r.gen.Next(), true
+	}
+	ops := r.opts.Ops[client]
+	n := r.clients[client].seq
+	if n >= uint64(len(ops)) {
+		return workloads.Op{}, false
+	}
+	return ops[n], true
+}
 
 func (r *run) invoke(op workloads.HistoryOp) int {
 	r.history = append(r.history, op)

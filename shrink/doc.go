@@ -1,7 +1,9 @@
 // Package shrink minimises a failing run to a small reproducer: it drops faults by delta
-// debugging, simplifies the ones left, shortens the run and reduces clients, rate and nodes,
-// while a violation of the same kind still occurs. Every candidate runs with the failing run's
-// own options, so a run of any engine shrinks with that engine.
+// debugging, simplifies the ones left, shortens the run, reduces clients and rate, drops single
+// client operations and reduces nodes, while a violation of the same kind still occurs. Every
+// candidate runs with the failing run's own options, so a run of any engine shrinks with that
+// engine, and with explicit client operations, so that removing a fault never changes what a
+// client asks. The shrunk repro file carries the schedule and the operations as text lines.
 //
 //	res, err := shrink.Run(seed, cfg, cluster.Options{Engine: d}, "", shrink.Budget{MaxRuns: 200}, nil)
 //	if err != nil {

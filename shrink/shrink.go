@@ -72,8 +72,10 @@ func (s Result) Repro() cluster.Repro {
 // the kind of the run's first violation. It tries, in rounds, within budget: dropping faults by
 // delta debugging (halves, then smaller chunks, then single faults); simplifying each fault
 // (shorter For, one node, crash mode "lose"); a shorter duration and heal bound; fewer clients
-// and a lower rate; fewer nodes (faults naming nodes that no longer exist lose them). Every
-// candidate runs with an explicit schedule and the same seed; only when the schedule is still
+// and a lower rate; fewer client operations (delta debugging again); fewer nodes (faults
+// naming nodes that no longer exist lose them). Every candidate runs with an explicit schedule,
+// the same seed and explicit client operations (cluster.ClientOps, those of the run to shrink
+// at first), so that dropping a fault never changes what a client asks; only when the schedule is still
 // above five faults does it look for another seed with a smaller run of the same failure
 // (see reseed). Run is deterministic: the same inputs give the
 // same result. It returns ErrNotFailing if the starting run does not show kind, and a setup
@@ -97,6 +99,7 @@ func Run(seed uint64, cfg cluster.Config, opts cluster.Options, kind string, bud
 	// Candidates start from the config the run reports it used, so that what a run derives
 	// from its seed (its schedule, and any setting the config leaves to the seed) stays fixed.
 	s.cfg, s.sched, s.best = first.Config, append(nemesis.Schedule(nil), first.Schedule...), first
+	s.ops = first.IssuedOps() // from here on each client asks the same, whatever faults go
 	before := sizeOf(first)
 	s.say("start: %s", before)
 	s.rounds()
@@ -153,6 +156,7 @@ func (s *shrinker) reseed() bool {
 		}
 		s.say("reseed: seed %d fails with %s and %d faults", seed, s.kind, len(res.Schedule))
 		s.seed, s.cfg, s.sched, s.best = seed, res.Config, append(nemesis.Schedule(nil), res.Schedule...), res
+		s.ops = res.IssuedOps()
 		return true
 	}
 	return false
@@ -166,15 +170,17 @@ type shrinker struct {
 	runs     int
 	cfg      cluster.Config
 	sched    nemesis.Schedule
+	ops      cluster.ClientOps // the operations each client issues in every candidate
 	best     *cluster.Result
 	progress func(string)
 	opts     cluster.Options // the run's options: every candidate keeps its engine
 }
 
-// with returns the run's options with schedule (nil: generated from the seed).
+// with returns the run's options with schedule (nil: generated from the seed) and the client
+// operations drawn from the seed.
 func (s *shrinker) with(schedule *nemesis.Schedule) cluster.Options {
 	o := s.opts
-	o.Schedule = schedule
+	o.Schedule, o.Ops = schedule, nil
 	return o
 }
 
@@ -186,18 +192,27 @@ func (s *shrinker) say(format string, args ...any) {
 
 func (s *shrinker) exhausted() bool { return s.runs >= s.maxRuns }
 
-// try runs a candidate and adopts it if it still shows the kind.
+// try runs a candidate with the current operations (those of the clients cfg keeps) and
+// adopts it if it still shows the kind.
 func (s *shrinker) try(cfg cluster.Config, sched nemesis.Schedule) bool {
+	return s.tryOps(cfg, sched, s.ops[:min(cfg.Clients, len(s.ops))])
+}
+
+// tryOps runs a candidate with the given client operations and adopts it if it still shows
+// the kind; the operations kept are those its clients issued.
+func (s *shrinker) tryOps(cfg cluster.Config, sched nemesis.Schedule, ops cluster.ClientOps) bool {
 	if s.exhausted() {
 		return false
 	}
 	cand := append(nemesis.Schedule(nil), sched...)
+	opts := s.with(&cand)
+	opts.Ops = ops
 	s.runs++
-	res, err := cluster.Run(s.seed, cfg, s.with(&cand))
+	res, err := cluster.Run(s.seed, cfg, opts)
 	if err != nil || !hasKind(res, s.kind) {
 		return false
 	}
-	s.cfg, s.sched, s.best = cfg, cand, res
+	s.cfg, s.sched, s.best, s.ops = cfg, cand, res, res.IssuedOps()
 	return true
 }
 
@@ -217,6 +232,7 @@ func (s *shrinker) round() bool {
 		{"heal bound", s.shortenHeal},
 		{"clients", s.reduceClients},
 		{"rate", s.reduceRate},
+		{"operations", s.dropOps},
 		{"nodes", s.reduceNodes},
 	}
 	for _, st := range steps {
@@ -418,6 +434,37 @@ func (s *shrinker) reduceRate() {
 			return
 		}
 	}
+}
+
+// maxOpChunks bounds how finely dropOps cuts: chunks of one operation only when at most this
+// many are left, so that a long history costs a bounded number of runs per round.
+const maxOpChunks = 64
+
+// dropOps removes client operations by delta debugging, as dropFaults removes faults: chunks
+// of halving size (client by client, each client's operations in order), each removed in turn
+// while the failure remains.
+func (s *shrinker) dropOps() {
+	floor := max(1, s.ops.Len()/maxOpChunks)
+	for chunk := (s.ops.Len() + 1) / 2; chunk >= floor && !s.exhausted(); chunk /= 2 {
+		for i := 0; i < s.ops.Len() && !s.exhausted(); {
+			if !s.tryOps(s.cfg, s.sched, withoutOps(s.ops, i, i+chunk)) {
+				i += chunk // keep this chunk; removing it loses the failure
+			}
+		}
+	}
+}
+
+// withoutOps is ops without the operations numbered [from, to) when counted client by
+// client; a client may be left with none.
+func withoutOps(ops cluster.ClientOps, from, to int) cluster.ClientOps {
+	out := make(cluster.ClientOps, len(ops))
+	n := 0
+	for c, list := range ops {
+		lo, hi := min(max(from-n, 0), len(list)), min(max(to-n, 0), len(list))
+		out[c] = slices.Concat(list[:lo], list[hi:])
+		n += len(list)
+	}
+	return out
 }
 
 // reduceNodes tries the smallest cluster first: 3 nodes, then 4, up to one fewer than now.

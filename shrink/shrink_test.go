@@ -10,6 +10,7 @@ import (
 	"github.com/raftcheck/raftcheck/engine/raftengine"
 	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/simnet"
+	"github.com/raftcheck/raftcheck/workloads"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -59,6 +60,8 @@ func TestShrinkPlantedBug(t *testing.T) {
 	rp, err := cluster.ParseRepro("shrunk.json", data)
 	require.NoError(t, err)
 	require.NotNil(t, rp.Schedule, "shrunk repro has an explicit schedule")
+	require.Len(t, rp.Ops, sr.Config.Clients, "shrunk repro has every client's operations")
+	assert.Less(t, sr.After.Ops, sr.Before.Ops, "operations dropped")
 	require.Contains(t, rp.Expect.Kinds, kind)
 	for i := range 2 {
 		opts, err := rp.Options(raftengine.Descriptor())
@@ -149,4 +152,22 @@ func TestShrinkSizeString(t *testing.T) {
 // ours is the options of a run of our raft with schedule (nil: generated from the seed).
 func ours(schedule *nemesis.Schedule) cluster.Options {
 	return cluster.Options{Engine: raftengine.Descriptor(), Schedule: schedule}
+}
+
+func TestWithoutOps(t *testing.T) {
+	op := func(v string) workloads.Op { return workloads.Op{Kind: workloads.Put, Key: "k", Value: v} }
+	ops := cluster.ClientOps{{op("1"), op("2"), op("3")}, {}, {op("4"), op("5")}}
+	for _, c := range []struct {
+		from, to int
+		want     cluster.ClientOps
+	}{
+		{0, 1, cluster.ClientOps{{op("2"), op("3")}, {}, {op("4"), op("5")}}},
+		{2, 4, cluster.ClientOps{{op("1"), op("2")}, {}, {op("5")}}},
+		{0, 5, cluster.ClientOps{{}, {}, {}}},
+		{4, 9, cluster.ClientOps{{op("1"), op("2"), op("3")}, {}, {op("4")}}},
+	} {
+		got := withoutOps(ops, c.from, c.to)
+		assert.Equal(t, c.want.Lines(), got.Lines(), "[%d,%d)", c.from, c.to)
+	}
+	assert.Equal(t, 5, ops.Len(), "the input is not modified")
 }

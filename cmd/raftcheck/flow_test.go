@@ -112,6 +112,8 @@ func TestMutantFlow(t *testing.T) {
 	rp := readRepro(t, shrunk)
 	require.NotNil(t, rp.Schedule)
 	assert.LessOrEqual(t, len(*rp.Schedule), 5, "faults left: %s", rp.Schedule)
+	require.Len(t, rp.Ops, rp.Config.Clients, "the shrunk repro lists each client's operations")
+	assert.Contains(t, r.stdout, "operations")
 	require.NotNil(t, rp.Expect)
 	assert.NotEmpty(t, rp.Expect.Kinds)
 

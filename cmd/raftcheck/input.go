@@ -20,6 +20,7 @@ type spec struct {
 	seed   uint64
 	cfg    cluster.Config
 	sched  *nemesis.Schedule    // nil: generated from the seed
+	ops    [][]string           // the clients' operations as repro lines; nil: drawn from the seed
 	expect *cluster.Expectation // what the file says the run gives; nil if it says nothing
 	file   string               // the file it came from, "" for flags
 	replay string               // the file that replays it alone: file, or "" for a run picked from several
@@ -34,7 +35,7 @@ func (s spec) options() (cluster.Options, error) {
 	if err != nil {
 		return cluster.Options{}, usageErr("%s: %v", s.source(), err)
 	}
-	rp := cluster.Repro{Config: s.cfg, EngineVersion: s.engineVersion, Schedule: s.sched}
+	rp := cluster.Repro{Config: s.cfg, EngineVersion: s.engineVersion, Schedule: s.sched, Ops: s.ops}
 	opts, err := rp.Options(d)
 	if err != nil {
 		return cluster.Options{}, usageErr("%s: %v", s.source(), err)
@@ -89,7 +90,7 @@ func loadSpec(path string, seed seedFlag) (spec, error) {
 		if err != nil {
 			return spec{}, usageErr("%v", err)
 		}
-		return spec{seed: rp.Seed, cfg: rp.Config, sched: rp.Schedule, expect: rp.Expect, file: path, replay: path,
+		return spec{seed: rp.Seed, cfg: rp.Config, sched: rp.Schedule, ops: rp.Ops, expect: rp.Expect, file: path, replay: path,
 			engineVersion: rp.EngineVersion}, nil
 	}
 	lines, err := readRunLines(path, data)

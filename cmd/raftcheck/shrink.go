@@ -122,6 +122,7 @@ func (e *env) showShrink(sr shrink.Result, o outputFlags) error {
 	for _, f := range sr.Schedule {
 		fmt.Fprintf(e.stdout, "  %s\n", f)
 	}
+	writeOps(e.stdout, sr.Result.IssuedOps())
 	if werr != nil {
 		if repro != "" {
 			fmt.Fprintf(e.stdout, "repro file: %s\n", repro)
@@ -178,4 +179,26 @@ func notFailing(sp spec, opts cluster.Options, kind string) error {
 		return usageErr("seed %d does not fail (%s); nothing to shrink", sp.seed, shows)
 	}
 	return usageErr("seed %d shows no violation of kind %s (it shows %s); nothing to shrink", sp.seed, kind, shows)
+}
+
+// opsListed bounds the client operations a shrink prints; the repro file holds them all.
+const opsListed = 20
+
+// writeOps lists the shrunk run's client operations, client by client, when they are few.
+func writeOps(w io.Writer, ops cluster.ClientOps) {
+	n := ops.Len()
+	switch {
+	case n == 0:
+		fmt.Fprintln(w, "operations: none")
+		return
+	case n > opsListed:
+		fmt.Fprintf(w, "operations: %d (listed in the repro file)\n", n)
+		return
+	}
+	fmt.Fprintf(w, "operations (%d):\n", n)
+	for c, list := range ops {
+		for _, op := range list {
+			fmt.Fprintf(w, "  client %d: %s\n", c, cluster.OpLine(op))
+		}
+	}
 }
