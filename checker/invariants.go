@@ -100,6 +100,7 @@ type Invariants struct {
 	nodes       []nodeState
 	tab         table
 	leaders     map[uint64]leaderRec // by term; lookups only
+	grants      map[grantKey][]int   // the nodes that granted a vote, by term and candidate; lookups only
 	rec         recorder
 	indexMax    uint64
 	ackMax      uint64 // highest acknowledged index
@@ -124,6 +125,7 @@ func NewInvariants(nodes int, opts Options) (*Invariants, error) {
 	c := &Invariants{
 		nodes:       make([]nodeState, nodes),
 		leaders:     map[uint64]leaderRec{},
+		grants:      map[grantKey][]int{},
 		rec:         newRecorder(opts.MaxViolations),
 		indexMax:    opts.IndexMax,
 		confOnApply: opts.ConfOnApply,

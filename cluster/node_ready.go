@@ -85,6 +85,7 @@ func (h *host) observe(o engine.Observations) {
 	}
 	if o.Leader != 0 {
 		inv.BecameLeader(t, id, o.Leader)
+		inv.ElectionQuorum(t, id, o.Leader, [][]int{h.eng.Status().Voters})
 		h.n.w.noteLeader(id, o.Leader)
 	}
 }

@@ -25,9 +25,9 @@ type Repro struct {
 	Schedule      *nemesis.Schedule `json:"schedule,omitempty"` // nil: generated from the seed
 	// Ops are the operations each client issues, one list of OpLine texts per client (nil:
 	// drawn from the seed). The shrinker writes them, so that it can drop single operations.
-	Ops [][]string `json:"ops,omitempty"`
-	Expect        *Expectation      `json:"expect,omitempty"`
-	Note          string            `json:"note,omitempty"`
+	Ops    [][]string   `json:"ops,omitempty"`
+	Expect *Expectation `json:"expect,omitempty"`
+	Note   string       `json:"note,omitempty"`
 }
 
 // Expectation is what replaying a repro must give.
