@@ -39,15 +39,19 @@ type shardFile struct {
 }
 
 func cmdMerge(e *env, args []string) error {
-	c := newCLI("merge", "raftcheck merge FILE... [SHARD-DIR...] [--json] [--out DIR]", mergeAbout)
+	c := newCLI("merge", "raftcheck merge FILE... [SHARD-DIR...] [--json] [--out DIR] [--junit FILE] [--summary-md FILE]", mergeAbout)
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print every run line in seed order, then the merged summary line")
+	addCIFlags(c.fs, &o.ci)
 	c.files = true
 	pos, err := c.parse(e, args)
 	if err != nil {
 		return err
 	}
 	if err := checkOutputs(o); err != nil {
+		return err
+	}
+	if err := o.ci.check(); err != nil {
 		return err
 	}
 	var files []shardFile
@@ -147,6 +151,9 @@ func (e *env) merge(files []shardFile, dirs []string, o outputFlags) error {
 	}
 	t.setWall(t.sum.WallSeconds)
 	if err := e.printMerged(t, runs, o); err != nil {
+		return err
+	}
+	if err := o.ci.write("merge", t, o.out); err != nil {
 		return err
 	}
 	return sweepVerdict(&t.sum)
@@ -317,7 +324,8 @@ func mergedFailure(rj *reports.RunJSON, kinds []string, dir string) failure {
 	}
 	summary := fmt.Sprintf("seed %d: FAIL %v; linearizable %s; %d ops ok; %d faults; trace %s",
 		rj.Seed, kinds, rj.Linearizable, rj.Stats.OpsOK, rj.Stats.Faults, rj.TraceHash)
-	return failure{run: reports.SweepRun{Seed: rj.Seed, Kinds: kinds, Report: report, Summary: summary}, replay: rj.Replay}
+	return failure{run: reports.SweepRun{Seed: rj.Seed, Kinds: kinds, Report: report, Summary: summary}, replay: rj.Replay,
+		violations: rj.Violations}
 }
 
 func (e *env) printMerged(t *tally, runs []runLine, o outputFlags) error {

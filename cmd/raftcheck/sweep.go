@@ -44,7 +44,7 @@ type sweepFlags struct {
 }
 
 func newSweepCLI() (*cli, *sweepFlags) {
-	c := newCLI("sweep", "raftcheck sweep [--seeds N | --from N --count M] [--parallel P] [--shard i/n] [config flags] [--json] [--out DIR]", sweepAbout)
+	c := newCLI("sweep", "raftcheck sweep [--seeds N | --from N --count M] [--parallel P] [--shard i/n] [config flags] [--json] [--out DIR] [--junit FILE] [--summary-md FILE]", sweepAbout)
 	f := &sweepFlags{from: seedFlag{v: 1, allowRandom: true}}
 	c.fs.Int64Var(&f.seeds, "seeds", 1000, "run seeds 1..N (for another range: --from M --count N)")
 	c.fs.Int64Var(&f.count, "count", 0, "number of seeds to run from --from (default 1000)")
@@ -55,6 +55,7 @@ func newSweepCLI() (*cli, *sweepFlags) {
 	c.fs.IntVar(&f.maxReports, "max-reports", 20, "HTML reports written for the first failing seeds (every failing seed gets a repro file)")
 	f.cf = c.configFlags()
 	addOutputFlags(c.fs, &f.o, "one RunJSON line per seed, then a {\"summary\": ...} line")
+	addCIFlags(c.fs, &f.o.ci)
 	return c, f
 }
 
@@ -170,6 +171,9 @@ func cmdSweep(e *env, args []string) error {
 		return err
 	}
 	if err := checkOutputs(f.o); err != nil {
+		return err
+	}
+	if err := f.o.ci.check(); err != nil {
 		return err
 	}
 	if f.from.random {
