@@ -157,7 +157,7 @@ func TestMergeJUnit(t *testing.T) {
 func TestJUnitPanicAndInterrupted(t *testing.T) {
 	tl := newTally(cluster.DefaultConfig(), seedRange{from: 10, count: 5, shard: 1, shards: 2}, 2)
 	tl.add(11, 1, []string{"panic"}, failure{run: reports.SweepRun{Seed: 11, Kinds: []string{"panic"}},
-		replay: "raftcheck replay out/seed-11.json",
+		replay:     "raftcheck replay out/seed-11.json",
 		violations: []reports.ViolationJSON{{Kind: "panic", Detail: "index out of range <a> & ]]> \x01"}}})
 	tl.add(13, 1, nil, failure{})
 	tl.sum.Interrupted = true

@@ -85,7 +85,7 @@ func TestStepSummaryBounds(t *testing.T) {
 	tl := newTally(cluster.DefaultConfig(), seedRange{from: 1, count: 100, shards: 1}, 1)
 	for s := uint64(1); s <= maxListed+10; s++ {
 		tl.add(s, 1, []string{"dura|bility"}, failure{run: reports.SweepRun{Seed: s, Kinds: []string{"dura|bility"}},
-			replay: fmt.Sprintf("raftcheck replay out/seed-%d.json", s),
+			replay:     fmt.Sprintf("raftcheck replay out/seed-%d.json", s),
 			violations: []reports.ViolationJSON{{Kind: "dura|bility", Time: 1.5, Nodes: []int{1, 2}, Detail: "lost ```x``` <b>"}}})
 	}
 	text := stepSummary("sweep", tl, "out")
