@@ -310,3 +310,43 @@ func TestJobsSweepAndMerge(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(summary), string(again), "a second merge writes the summary anew")
 }
+
+// TestReadmeKubernetes: the README's "Running on Kubernetes" commands name files, Jobs and
+// pods that deploy/ has, its --shard is the Job's, and what it copies home is what the merge
+// writes.
+func TestReadmeKubernetes(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	_, section, ok := strings.Cut(string(data), "### Running on Kubernetes\n")
+	require.True(t, ok, "README: a section Running on Kubernetes")
+	if i := strings.Index(section, "\n#"); i >= 0 {
+		section = section[:i]
+	}
+	objs := manifests(t)
+	n := *objs["Job/raftcheck-sweep"].Spec.Completions
+	assert.Contains(t, section, fmt.Sprintf("--shard $JOB_COMPLETION_INDEX/%d`", n))
+	assert.Contains(t, section, "make image ", "README: the image is built by make image")
+	makefileImage(t)
+	kubectl := regexp.MustCompile(`(?m)^kubectl .*$`).FindAllString(section, -1)
+	require.GreaterOrEqual(t, len(kubectl), 5)
+	for _, line := range kubectl {
+		line, _, _ = strings.Cut(line, "#")
+		for _, m := range regexp.MustCompile(`-f (\S+)`).FindAllStringSubmatch(line, -1) {
+			assert.FileExists(t, filepath.Join(root, m[1]), "README: %s", line)
+		}
+		for _, m := range regexp.MustCompile(`\b(job|pod)/([a-z0-9-]+)`).FindAllStringSubmatch(line, -1) {
+			kind := map[string]string{"job": "Job", "pod": "Pod"}[m[1]]
+			assert.Contains(t, objs, kind+"/"+m[2], "README: %s", line)
+		}
+		if rest, ok := strings.CutPrefix(line, "kubectl cp "); ok {
+			pod, path, _ := strings.Cut(strings.Fields(rest)[0], ":")
+			p, ok := objs["Pod/"+pod]
+			require.True(t, ok, "README: kubectl cp from pod %s, which deploy/ does not have", pod)
+			_, msh := script(t, objs["Job/raftcheck-merge"])
+			out := regexp.MustCompile(`--out (\S+)`).FindStringSubmatch(msh)
+			require.NotNil(t, out, "the merge Job passes --out")
+			assert.Equal(t, filepath.Join(p.pod().Containers[0].WorkingDir, out[1]), path, "README: kubectl cp copies what the merge wrote")
+			assert.Equal(t, out[1], strings.Fields(rest)[1], "README: copied to where the merge's replay commands point")
+		}
+	}
+}

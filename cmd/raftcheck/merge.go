@@ -23,7 +23,8 @@ run line in seed order and a summary line with shard "0/1", so merged files merg
 Arguments that are directories are the shards' --out directories: merge copies each failing
 seed's repro file and HTML report (seed-N.json, seed-N.html) from them into --out, so that the
 replay commands it prints and the links of the sweep.html it writes there work. Without them
-it links the reports it finds in --out.
+it links the reports it finds in --out. --junit and --summary-md write the merged result's
+JUnit file and Markdown summary, as for sweep.
 
 It first checks that the files come from one sweep (same range, shard count and config),
 that every line is a run or summary line (a progress line pasted in is named by file:line),

@@ -22,7 +22,9 @@ stdout has one RunJSON line per seed, in seed order, then one {"summary": {...}}
 Without it, a text summary: seeds run, failing seeds per violation kind, seeds per second,
 speed-up (simulated time over wall time), and the failing seeds with their replay commands.
 Every failing seed gets a repro file in --out (the first --max-reports also an HTML report),
-and --out gets the summary page sweep.html.
+and --out gets the summary page sweep.html. For a CI: --junit FILE writes a JUnit XML file (a
+test case per failing seed, with its violations and replay command, one for the passing
+seeds) and --summary-md FILE appends a Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY").
 
 Exit code: 1 if any seed failed, 3 if any seed panicked (a panic counts as a failure of kind
 "panic"; the sweep goes on), 0 otherwise; 130 when Ctrl-C stopped it (after the seeds in
