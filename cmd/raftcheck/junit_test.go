@@ -213,3 +213,19 @@ func TestCIFlagsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestCIFlagsComplete: shell completion offers files for --junit and --summary-md of sweep
+// and merge.
+func TestCIFlagsComplete(t *testing.T) {
+	found := 0
+	for _, spec := range commandSpecs() {
+		for _, f := range spec.flags {
+			if f.name == "junit" || f.name == "summary-md" {
+				assert.Contains(t, []string{"sweep", "merge"}, spec.name)
+				assert.True(t, f.file && f.value, "%s --%s completes a file", spec.name, f.name)
+				found++
+			}
+		}
+	}
+	assert.Equal(t, 4, found, "sweep and merge each have --junit and --summary-md")
+}
