@@ -8,7 +8,7 @@ COUNT     ?= 6
 SEEDS     ?= 1000
 SOAKSEEDS ?= 20000
 
-.PHONY: test fmt-check vet lint bench fuzz soak run hunt
+.PHONY: test fmt-check vet lint bench fuzz soak run hunt image
 
 ## test: formatting and vet checks, the whole test suite (the README's test command), then the
 ## determinism tests again under the race detector (same trace hashes as without it).
@@ -50,3 +50,9 @@ run:
 ## hunt: how fast each planted bug is caught (and the clean build over the same seeds).
 hunt:
 	$(GO) run ./cmd/raftcheck hunt --mutant all
+
+## image: the container image deploy/'s Kubernetes manifests run (Dockerfile; DOCKER=podman works too).
+IMAGE     ?= raftcheck:latest
+DOCKER    ?= docker
+image:
+	$(DOCKER) build -t $(IMAGE) .

@@ -97,7 +97,7 @@ func specOfFlag(f *flag.Flag) flagSpec {
 	switch f.Name {
 	case "out":
 		s.dir = true
-	case "history":
+	case "history", "junit", "summary-md":
 		s.file = true
 	default:
 		s.choices = flagChoices(f.Name)

@@ -13,6 +13,11 @@
 //	raftcheck shrink raftcheck-out/seed-18.json                 # a schedule of a few faults
 //	raftcheck report raftcheck-out/seed-18-shrunk.json          # HTML report
 //
+// In CI, sweep and merge write a JUnit XML file (--junit FILE: a test case per failing seed
+// with its violations and replay command) and append a Markdown summary (--summary-md FILE,
+// e.g. "$GITHUB_STEP_SUMMARY"); deploy/ in the repository runs a sweep as a Kubernetes
+// Indexed Job, --shard $JOB_COMPLETION_INDEX/N per pod.
+//
 // Exit codes, for every subcommand: 0 no violation, 1 violation found (or an expected one no
 // longer reproduces), 2 usage or input error, 3 internal error (a run panicked, or results
 // could not be written), 130 a sweep or hunt interrupted by Ctrl-C (after printing what it

@@ -367,7 +367,8 @@ func randomSeed() uint64 { return rand.Uint64() >> 11 }
 type outputFlags struct {
 	out     string
 	json    bool
-	history string // "" for none
+	history string  // "" for none
+	ci      ciFlags // --junit and --summary-md, for sweep and merge
 }
 
 // addHistoryFlag adds --history, the file a run's client history goes to.

@@ -23,7 +23,8 @@ run line in seed order and a summary line with shard "0/1", so merged files merg
 Arguments that are directories are the shards' --out directories: merge copies each failing
 seed's repro file and HTML report (seed-N.json, seed-N.html) from them into --out, so that the
 replay commands it prints and the links of the sweep.html it writes there work. Without them
-it links the reports it finds in --out.
+it links the reports it finds in --out. --junit and --summary-md write the merged result's
+JUnit file and Markdown summary, as for sweep.
 
 It first checks that the files come from one sweep (same range, shard count and config),
 that every line is a run or summary line (a progress line pasted in is named by file:line),
@@ -39,15 +40,19 @@ type shardFile struct {
 }
 
 func cmdMerge(e *env, args []string) error {
-	c := newCLI("merge", "raftcheck merge FILE... [SHARD-DIR...] [--json] [--out DIR]", mergeAbout)
+	c := newCLI("merge", "raftcheck merge FILE... [SHARD-DIR...] [--json] [--out DIR] [--junit FILE] [--summary-md FILE]", mergeAbout)
 	var o outputFlags
 	addOutputFlags(c.fs, &o, "print every run line in seed order, then the merged summary line")
+	addCIFlags(c.fs, &o.ci)
 	c.files = true
 	pos, err := c.parse(e, args)
 	if err != nil {
 		return err
 	}
 	if err := checkOutputs(o); err != nil {
+		return err
+	}
+	if err := o.ci.check(); err != nil {
 		return err
 	}
 	var files []shardFile
@@ -147,6 +152,9 @@ func (e *env) merge(files []shardFile, dirs []string, o outputFlags) error {
 	}
 	t.setWall(t.sum.WallSeconds)
 	if err := e.printMerged(t, runs, o); err != nil {
+		return err
+	}
+	if err := o.ci.write("merge", t, o.out); err != nil {
 		return err
 	}
 	return sweepVerdict(&t.sum)
@@ -317,7 +325,8 @@ func mergedFailure(rj *reports.RunJSON, kinds []string, dir string) failure {
 	}
 	summary := fmt.Sprintf("seed %d: FAIL %v; linearizable %s; %d ops ok; %d faults; trace %s",
 		rj.Seed, kinds, rj.Linearizable, rj.Stats.OpsOK, rj.Stats.Faults, rj.TraceHash)
-	return failure{run: reports.SweepRun{Seed: rj.Seed, Kinds: kinds, Report: report, Summary: summary}, replay: rj.Replay}
+	return failure{run: reports.SweepRun{Seed: rj.Seed, Kinds: kinds, Report: report, Summary: summary}, replay: rj.Replay,
+		violations: rj.Violations}
 }
 
 func (e *env) printMerged(t *tally, runs []runLine, o outputFlags) error {

@@ -33,8 +33,9 @@ type sweepSummaryJSON struct {
 
 // failure is one failing seed for the text summary and sweep.html.
 type failure struct {
-	run    reports.SweepRun
-	replay string
+	run        reports.SweepRun
+	replay     string
+	violations []reports.ViolationJSON // for --junit and --summary-md
 }
 
 // tally accumulates a sweep's summary in seed order.
@@ -173,7 +174,10 @@ func (st *sweepState) finish(interrupted bool) error {
 	} else {
 		st.tally.writeText(st.e.stdout, page)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return st.f.o.ci.write("sweep", st.tally, st.f.o.out)
 }
 
 // sweepVerdict is exit 3 if a seed panicked, 1 if one failed, else 0.
@@ -211,7 +215,7 @@ func (st *sweepState) record(o outcome) (reports.RunJSON, []string, failure, err
 	}
 	rj.Replay = reports.ReplayCommand(res, repro)
 	run := reports.SweepRun{Seed: o.seed, Kinds: res.Kinds(), Report: report, Summary: res.Summary()}
-	return rj, run.Kinds, failure{run: run, replay: rj.Replay}, nil
+	return rj, run.Kinds, failure{run: run, replay: rj.Replay, violations: rj.Violations}, nil
 }
 
 // recordPanic reports a seed that panicked as a failure of kind "panic".
@@ -228,5 +232,5 @@ func (st *sweepState) recordPanic(o outcome) (reports.RunJSON, []string, failure
 		Violations: []reports.ViolationJSON{{Kind: "panic", Nodes: []int{}, Detail: fmt.Sprint(p.value)}},
 		Replay:     replay}
 	run := reports.SweepRun{Seed: o.seed, Kinds: kinds, Summary: fmt.Sprintf("seed %d: PANIC %v", o.seed, p.value)}
-	return rj, kinds, failure{run: run, replay: replay}, nil
+	return rj, kinds, failure{run: run, replay: replay, violations: rj.Violations}, nil
 }

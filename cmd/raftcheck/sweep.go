@@ -22,7 +22,9 @@ stdout has one RunJSON line per seed, in seed order, then one {"summary": {...}}
 Without it, a text summary: seeds run, failing seeds per violation kind, seeds per second,
 speed-up (simulated time over wall time), and the failing seeds with their replay commands.
 Every failing seed gets a repro file in --out (the first --max-reports also an HTML report),
-and --out gets the summary page sweep.html.
+and --out gets the summary page sweep.html. For a CI: --junit FILE writes a JUnit XML file (a
+test case per failing seed, with its violations and replay command, one for the passing
+seeds) and --summary-md FILE appends a Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY").
 
 Exit code: 1 if any seed failed, 3 if any seed panicked (a panic counts as a failure of kind
 "panic"; the sweep goes on), 0 otherwise; 130 when Ctrl-C stopped it (after the seeds in
@@ -44,7 +46,7 @@ type sweepFlags struct {
 }
 
 func newSweepCLI() (*cli, *sweepFlags) {
-	c := newCLI("sweep", "raftcheck sweep [--seeds N | --from N --count M] [--parallel P] [--shard i/n] [config flags] [--json] [--out DIR]", sweepAbout)
+	c := newCLI("sweep", "raftcheck sweep [--seeds N | --from N --count M] [--parallel P] [--shard i/n] [config flags] [--json] [--out DIR] [--junit FILE] [--summary-md FILE]", sweepAbout)
 	f := &sweepFlags{from: seedFlag{v: 1, allowRandom: true}}
 	c.fs.Int64Var(&f.seeds, "seeds", 1000, "run seeds 1..N (for another range: --from M --count N)")
 	c.fs.Int64Var(&f.count, "count", 0, "number of seeds to run from --from (default 1000)")
@@ -55,6 +57,7 @@ func newSweepCLI() (*cli, *sweepFlags) {
 	c.fs.IntVar(&f.maxReports, "max-reports", 20, "HTML reports written for the first failing seeds (every failing seed gets a repro file)")
 	f.cf = c.configFlags()
 	addOutputFlags(c.fs, &f.o, "one RunJSON line per seed, then a {\"summary\": ...} line")
+	addCIFlags(c.fs, &f.o.ci)
 	return c, f
 }
 
@@ -170,6 +173,9 @@ func cmdSweep(e *env, args []string) error {
 		return err
 	}
 	if err := checkOutputs(f.o); err != nil {
+		return err
+	}
+	if err := f.o.ci.check(); err != nil {
 		return err
 	}
 	if f.from.random {
