@@ -105,6 +105,8 @@ type Invariants struct {
 	ackMax      uint64 // highest acknowledged index
 	confOnApply bool
 	digests     map[uint64]digestRec // state-machine digests by applied index (StateDigest)
+	// grants are the votes granted, by term, in the order observed (ElectionQuorum).
+	grants map[uint64][]grant
 }
 
 // NewInvariants returns a checker for nodes nodes, numbered 0..nodes-1.
@@ -124,6 +126,7 @@ func NewInvariants(nodes int, opts Options) (*Invariants, error) {
 	c := &Invariants{
 		nodes:       make([]nodeState, nodes),
 		leaders:     map[uint64]leaderRec{},
+		grants:      map[uint64][]grant{},
 		rec:         newRecorder(opts.MaxViolations),
 		indexMax:    opts.IndexMax,
 		confOnApply: opts.ConfOnApply,

@@ -42,6 +42,9 @@ const (
 	// KindCommitQuorum: a leader advanced its commit index to an entry that a majority of its
 	// voters did not hold.
 	KindCommitQuorum = "commit-quorum"
+	// KindElectionQuorum: a node became leader without granted votes from a majority of its
+	// configuration's voters (of both voter sets while the configuration is joint).
+	KindElectionQuorum = "election-quorum"
 	// KindMatchIndex: a leader's matchIndex for a follower went down within its term, or
 	// claimed an entry the follower does not hold (Figure 2: matchIndex is the highest entry
 	// known to be replicated on the server, and increases monotonically).

@@ -17,4 +17,5 @@ func (c *Invariants) VoteGranted(t int64, node int, term, candidate uint64) {
 	if term >= n.granted.term {
 		n.granted = ballot{term: term, vote: candidate, at: t}
 	}
+	c.grants[term] = append(c.grants[term], grant{voter: node, candidate: candidate})
 }
