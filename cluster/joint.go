@@ -90,8 +90,14 @@ func (r *run) jointAffordable(leaving []int, added int) bool {
 	}
 	for _, c := range r.configs() {
 		left := slices.DeleteFunc(slices.Clone(c), func(v int) bool { return slices.Contains(leaving, v) })
+		healthy := 0
+		for _, v := range left {
+			if r.participant(v) && r.healthyVoters([]int{v}, -1) == 1 {
+				healthy++ // not damaged, removed or refusing to start
+			}
+		}
 		n := len(left) + added
-		if n < 3 || r.healthyVoters(left, -1)+added < n/2+1 {
+		if n < 3 || healthy+added < n/2+1 {
 			return false
 		}
 	}

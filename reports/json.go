@@ -49,6 +49,7 @@ type StatsJSON struct {
 	Faults           int     `json:"faults"` // faults applied
 	FaultsSkipped    int     `json:"faults_skipped"`
 	Elections        int     `json:"elections"`
+	JointChanges     int     `json:"joint_changes,omitempty"` // joint configurations entered
 }
 
 // NewRunJSON converts a finished run to its JSON form.
@@ -77,7 +78,7 @@ func NewRunJSON(res *cluster.Result) RunJSON {
 			Events: s.Events, SimSeconds: s.SimSeconds, WallSeconds: s.WallSeconds,
 			OpsOK: s.OpsOK, OpsFailed: s.OpsFailed, OpsIndeterminate: s.OpsIndeterminate,
 			Messages: s.Messages, Faults: s.FaultsApplied, FaultsSkipped: s.FaultsSkipped,
-			Elections: s.Elections,
+			Elections: s.Elections, JointChanges: s.JointChanges,
 		},
 		Schedule: sched,
 		Replay:   ReplayCommand(res, ""),
