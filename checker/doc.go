@@ -23,8 +23,8 @@
 //	inv.LeaderMatches(t, n, term, matches)   // a leader's matchIndex per follower (optional)
 //	inv.Synced(t, n)                         // after the fsync, when the host made one
 //	inv.VoteGranted(t, n, term, candidate)   // each vote the batch's messages grant
-//	inv.BecameLeader(t, n, term)             // when the role turned to leader
-//	inv.ElectionQuorum(t, n, term, configs)  // then, the voter sets it won under
+//	inv.ElectionQuorum(t, n, term, conf)     // when the role turned to leader: the configuration
+//	inv.BecameLeader(t, n, term)             // it was elected in, then the new leader itself
 //	inv.Applied(t, n, e)                     // each committed entry, in order, once applied
 //	inv.Acked(t, checker.EntryObs{Index: i, Term: tm, Digest: d}) // a write answered OK
 //

@@ -100,12 +100,13 @@ type Invariants struct {
 	nodes       []nodeState
 	tab         table
 	leaders     map[uint64]leaderRec // by term; lookups only
-	grants      map[grantKey][]int   // the nodes that granted a vote, by term and candidate; lookups only
 	rec         recorder
 	indexMax    uint64
 	ackMax      uint64 // highest acknowledged index
 	confOnApply bool
 	digests     map[uint64]digestRec // state-machine digests by applied index (StateDigest)
+	// grants are the votes granted, by term, in the order observed (ElectionQuorum).
+	grants map[uint64][]grant
 }
 
 // NewInvariants returns a checker for nodes nodes, numbered 0..nodes-1.
@@ -125,7 +126,7 @@ func NewInvariants(nodes int, opts Options) (*Invariants, error) {
 	c := &Invariants{
 		nodes:       make([]nodeState, nodes),
 		leaders:     map[uint64]leaderRec{},
-		grants:      map[grantKey][]int{},
+		grants:      map[uint64][]grant{},
 		rec:         newRecorder(opts.MaxViolations),
 		indexMax:    opts.IndexMax,
 		confOnApply: opts.ConfOnApply,

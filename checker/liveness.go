@@ -35,6 +35,10 @@ type LivenessInput struct {
 	Pending []PendingOp
 	// Lagging lists the live voters that never caught up.
 	Lagging []LaggingNode
+	// Joint is the committed configuration at the end if it is still joint (nil
+	// otherwise): a joint configuration change must complete once faults heal (thesis
+	// §4.3: the leader leaves the joint configuration as soon as its entry is committed).
+	Joint *Conf
 }
 
 // pendingShown bounds the operations listed in a liveness detail.
@@ -67,6 +71,11 @@ func CheckLiveness(in LivenessInput) ([]Violation, error) {
 	}
 	if len(in.Lagging) > 0 {
 		out = append(out, laggingViolation(in, deadline))
+	}
+	if in.Joint != nil {
+		out = append(out, Violation{Kind: KindLiveness, Time: deadline, Nodes: in.Joint.Outgoing,
+			Detail: fmt.Sprintf("the configuration change never completed: still joint (%s) %s after the heal at %s",
+				fmtConfig(*in.Joint), fmtTime(in.Bound), fmtTime(in.HealTime))})
 	}
 	return out, nil
 }

@@ -10,15 +10,21 @@ import "fmt"
 // persist entries before they acknowledge them. Checks that a majority of voters hold the
 // leader's entry at index, with the same history (chain hash), in the logs they saved: a
 // leader that counted stale or misattributed acknowledgements commits without a quorum.
-func (c *Invariants) CommitQuorum(t int64, node int, index uint64, configs [][]int) {
+// While a configuration is joint (thesis §4.3) a majority of its outgoing voters must hold
+// the entry too: a leader that commits on the new majority alone is caught here.
+func (c *Invariants) CommitQuorum(t int64, node int, index uint64, configs []Conf) {
 	n := c.live(node, "CommitQuorum")
 	mine, ok := n.log.at(index)
 	if !ok || len(configs) == 0 {
 		return
 	}
 	var report func()
-	for _, voters := range configs {
-		if report = c.quorumHolds(t, node, index, mine, voters); report == nil {
+	for _, conf := range configs {
+		report = c.quorumHolds(t, node, index, mine, conf.Voters)
+		if report == nil && conf.Joint() {
+			report = c.quorumHolds(t, node, index, mine, conf.Outgoing)
+		}
+		if report == nil {
 			return
 		}
 	}
@@ -48,7 +54,18 @@ func (c *Invariants) quorumHolds(t int64, node int, index uint64, mine logEntry,
 	}
 	return func() {
 		c.report(KindCommitQuorum, t, append([]int{node}, missing...),
-			"leader %d committed index %d (term %d) but only nodes %v of voters %v hold that entry (%s); a majority is %d",
+			"leader %d committed index %d (term %d) but only nodes %v of voters %v hold that entry (%s); a majority is %d (of each voter set while joint)",
 			node, index, mine.term, holders, voters, fmt.Sprintf("missing on %v", missing), len(voters)/2+1)
 	}
 }
+
+// Conf is a configuration as the quorum checks see it: its voters and, while it is joint
+// (thesis §4.3), the outgoing voters of C_old. A quorum of a joint configuration is a
+// majority of Voters and a majority of Outgoing.
+type Conf struct {
+	Voters   []int
+	Outgoing []int // nil unless joint
+}
+
+// Joint reports whether c is a joint configuration.
+func (c Conf) Joint() bool { return len(c.Outgoing) > 0 }

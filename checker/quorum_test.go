@@ -14,7 +14,7 @@ func TestCommitQuorum(t *testing.T) {
 		c.EntriesSaved(10, n, []EntryObs{e})
 	}
 	c.EntriesSaved(10, 2, []EntryObs{{Index: 1, Term: 1, Digest: 8}}) // a different entry
-	c.CommitQuorum(20, 0, 1, [][]int{{0, 1, 2, 3, 4}})
+	c.CommitQuorum(20, 0, 1, []Conf{{Voters: []int{0, 1, 2, 3, 4}}})
 	vs := c.Violations()
 	require.Len(t, vs, 1)
 	require.Equal(t, KindCommitQuorum, vs[0].Kind)
@@ -23,8 +23,54 @@ func TestCommitQuorum(t *testing.T) {
 
 	// With three holders, or under a configuration of three that two hold, it is a quorum.
 	c.EntriesSaved(30, 3, []EntryObs{e})
-	c.CommitQuorum(31, 0, 1, [][]int{{0, 1, 2, 3, 4}})
-	c.CommitQuorum(32, 0, 1, [][]int{{0, 1, 2, 3, 4, 5, 6}, {0, 1, 2}})
+	c.CommitQuorum(31, 0, 1, []Conf{{Voters: []int{0, 1, 2, 3, 4}}})
+	c.CommitQuorum(32, 0, 1, []Conf{{Voters: []int{0, 1, 2, 3, 4, 5, 6}}, {Voters: []int{0, 1, 2}}})
+	require.Len(t, c.Violations(), 1)
+}
+
+// TestCommitQuorumJoint: while joint (thesis §4.3) the entry needs a majority of the
+// incoming voters and of the outgoing ones.
+func TestCommitQuorumJoint(t *testing.T) {
+	c, err := NewInvariants(5, Options{})
+	require.NoError(t, err)
+	e := EntryObs{Index: 1, Term: 2, Digest: 7}
+	for _, n := range []int{0, 3, 4} { // the new majority {0,3,4} of voters [0 3 4]
+		c.EntriesSaved(10, n, []EntryObs{e})
+	}
+	joint := Conf{Voters: []int{0, 3, 4}, Outgoing: []int{0, 1, 2}}
+	c.CommitQuorum(20, 0, 1, []Conf{joint})
+	vs := c.Violations()
+	require.Len(t, vs, 1)
+	require.Equal(t, KindCommitQuorum, vs[0].Kind)
+	require.Contains(t, vs[0].Detail, "only nodes [0] of voters [0 1 2] hold that entry")
+
+	c.EntriesSaved(30, 1, []EntryObs{e}) // now {0,1} of the old voters too
+	c.CommitQuorum(31, 0, 1, []Conf{joint})
+	require.Len(t, c.Violations(), 1)
+}
+
+// TestElectionQuorum: a leader needs granted votes from a majority of its voters, and while
+// joint from a majority of each voter set.
+func TestElectionQuorum(t *testing.T) {
+	c, err := NewInvariants(5, Options{})
+	require.NoError(t, err)
+	// Node 3 (named 4 in votes) wins term 2 with node 4's vote: a majority of [0 3 4] only.
+	c.HardStateSaved(10, 3, HardState{Term: 2, Vote: 4})
+	c.VoteGranted(10, 4, 2, 4)
+	joint := Conf{Voters: []int{0, 3, 4}, Outgoing: []int{0, 1, 2}}
+	c.ElectionQuorum(11, 3, 2, joint)
+	vs := c.Violations()
+	require.Len(t, vs, 1)
+	require.Equal(t, KindElectionQuorum, vs[0].Kind)
+	require.Equal(t, "node 3 became leader of term 2 in configuration voters [0 3 4] outgoing [0 1 2] with votes from [] only: no majority of voters [0 1 2]", vs[0].Detail)
+
+	// In term 3 nodes 0 and 1 vote for it too: a majority of both.
+	c.HardStateSaved(20, 3, HardState{Term: 3, Vote: 4})
+	for _, v := range []int{0, 1, 4} {
+		c.VoteGranted(20, v, 3, 4)
+	}
+	c.ElectionQuorum(21, 3, 3, joint)
+	c.ElectionQuorum(22, 3, 3, Conf{Voters: []int{0, 1, 2, 3, 4}})
 	require.Len(t, c.Violations(), 1)
 }
 

@@ -37,7 +37,8 @@ const (
 	// KindDoubleVote: a node voted for two candidates in one term.
 	KindDoubleVote = "double-vote"
 	// KindElectionQuorum: a node became leader without votes, granted to it in its term, from
-	// a majority of its voters (§5.2), or without having saved its own vote (Figure 2).
+	// a majority of its configuration's voters (§5.2; of both voter sets while the
+	// configuration is joint), or without having saved its own vote in the term (Figure 2).
 	KindElectionQuorum = "election-quorum"
 	// KindCommitRule: a leader advanced its commit index to an entry of an earlier term
 	// (§5.4.2, Figure 8: entries of earlier terms are committed only indirectly).

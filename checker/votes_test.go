@@ -154,14 +154,15 @@ func TestMembershipRulesOnApply(t *testing.T) {
 	require.Len(t, c.Violations(), 1)
 }
 
-// TestElectionQuorum: a leader must hold its own saved vote and granted votes of its term from
-// a majority of one of its configurations; stale, duplicated and missing votes do not count.
-func TestElectionQuorum(t *testing.T) {
-	five := [][]int{{0, 1, 2, 3, 4}}
+// TestElectionQuorumCases: a leader must hold its own saved vote and granted votes of its term from
+// a majority of its configuration (of both voter sets while joint); stale, duplicated and
+// missing votes do not count.
+func TestElectionQuorumCases(t *testing.T) {
+	five := Conf{Voters: []int{0, 1, 2, 3, 4}}
 	cases := []struct {
 		name    string
 		observe func(c *Invariants)
-		configs [][]int
+		conf    Conf
 		want    string // "" for no violation
 	}{
 		{"majority", func(c *Invariants) {
@@ -172,18 +173,23 @@ func TestElectionQuorum(t *testing.T) {
 			c.VoteGranted(5, 1, 2, 1) // granted in term 2: binds nothing in term 3
 			c.VoteGranted(6, 2, 2, 1)
 			c.VoteGranted(7, 3, 3, 4) // granted in term 3, to another candidate
-		}, five, "node 0 became leader of term 3 with votes from [0] only (its own and those granted to it in the term); a majority of voters [0 1 2 3 4] is 3"},
+		}, five, "node 0 became leader of term 3 in configuration voters [0 1 2 3 4] with votes from [0] only: no majority of voters [0 1 2 3 4]"},
 		{"duplicated vote", func(c *Invariants) {
 			c.VoteGranted(5, 1, 3, 1)
 			c.VoteGranted(6, 1, 3, 1) // the same vote twice counts once
 		}, five, "with votes from [0 1] only"},
-		{"one of two configurations", func(c *Invariants) {
+		{"joint: both majorities", func(c *Invariants) {
 			c.VoteGranted(5, 1, 3, 1)
-		}, [][]int{{0, 1, 2, 3}, {0, 1, 2}}, ""},
+			c.VoteGranted(6, 3, 3, 1)
+		}, Conf{Voters: []int{0, 1, 3}, Outgoing: []int{0, 1, 2}}, ""},
+		{"joint: one majority only", func(c *Invariants) {
+			c.VoteGranted(5, 3, 3, 1)
+			c.VoteGranted(6, 4, 3, 1)
+		}, Conf{Voters: []int{0, 3, 4}, Outgoing: []int{0, 1, 2}}, "with votes from [0] only: no majority of voters [0 1 2]"},
 		{"not a voter itself", func(c *Invariants) {
 			c.VoteGranted(5, 1, 3, 1)
 			c.VoteGranted(6, 2, 3, 1)
-		}, [][]int{{1, 2, 3, 4}}, "with votes from [0 1 2] only"},
+		}, Conf{Voters: []int{1, 2, 3, 4}}, "with votes from [1 2] only"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -191,8 +197,8 @@ func TestElectionQuorum(t *testing.T) {
 			require.NoError(t, err)
 			c.HardStateSaved(1, 0, HardState{Term: 3, Vote: 1}) // node 0 is named 1 in votes
 			tc.observe(c)
+			c.ElectionQuorum(10, 0, 3, tc.conf)
 			c.BecameLeader(10, 0, 3)
-			c.ElectionQuorum(10, 0, 3, tc.configs)
 			vs := c.Violations()
 			if tc.want == "" {
 				require.Empty(t, vs)
@@ -213,10 +219,9 @@ func TestElectionQuorumNeedsASavedSelfVote(t *testing.T) {
 	c.HardStateSaved(2, 0, HardState{Term: 3}) // term 3, its vote not saved
 	c.VoteGranted(5, 1, 3, 1)
 	c.VoteGranted(6, 2, 3, 1)
-	c.BecameLeader(10, 0, 3)
-	c.ElectionQuorum(10, 0, 3, [][]int{{0, 1, 2}})
+	c.ElectionQuorum(10, 0, 3, Conf{Voters: []int{0, 1, 2}})
 	vs := c.Violations()
 	require.Len(t, vs, 1)
 	require.Equal(t, KindElectionQuorum, vs[0].Kind)
-	require.Equal(t, "node 0 became leader of term 3 without having saved a vote for itself in that term (its last saved vote: 1 in term 2)", vs[0].Detail)
+	require.Equal(t, "node 0 became leader of term 3 without having saved a vote for itself in that term (its last saved hard state: vote 0 in term 3)", vs[0].Detail)
 }

@@ -126,6 +126,8 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 			return false
 		}
 		r.enqueueMember(f.Kind, ids[0])
+	case nemesis.Joint:
+		return r.enqueueJoint(f, ids)
 	}
 	return true
 }

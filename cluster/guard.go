@@ -96,12 +96,12 @@ func (g *guarded) ReadIndex(ctx []byte) error {
 	return g.e.ReadIndex(ctx)
 }
 
-func (g *guarded) ChangeMembership(c engine.MemberChange) error {
+func (g *guarded) ChangeMembership(c ...engine.MemberChange) error {
 	if g.broken {
 		return errBroken
 	}
 	defer g.catch("ChangeMembership")
-	return g.e.ChangeMembership(c)
+	return g.e.ChangeMembership(c...)
 }
 
 func (g *guarded) TransferLeader(to int) error {

@@ -63,7 +63,7 @@ func (r *run) checkHealed() {
 			return
 		}
 	}
-	if len(r.lagging()) == 0 {
+	if len(r.lagging()) == 0 && len(r.members.outgoing) == 0 {
 		r.k.Stop()
 	}
 }

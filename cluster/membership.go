@@ -14,6 +14,7 @@ import (
 // configuration entries), and the membership changes the nemesis asked for.
 type membership struct {
 	voters, learners []int
+	outgoing         []int       // while joint: the voters of C_old (thesis §4.3)
 	index            uint64      // log index of the change the view reflects
 	alias            map[int]int // a replaced node's id → its replacement
 	tasks            []memberTask
@@ -32,6 +33,7 @@ type memberTask struct {
 	node  int          // Remove, Replace: the node leaving
 	added int          // Replace: the new node, -1 until created
 	tries int
+	joint *jointTask // nemesis.Joint
 }
 
 // maxMemberTries bounds the supervisor rounds one change may take before it is given up.
@@ -48,6 +50,11 @@ func (m *membership) all() []int { return append(slices.Clone(m.voters), m.learn
 
 func (m *membership) has(id int) bool {
 	return slices.Contains(m.voters, id) || slices.Contains(m.learners, id)
+}
+
+// votes says whether id votes: a voter, or while joint an outgoing voter.
+func (m *membership) votes(id int) bool {
+	return slices.Contains(m.voters, id) || slices.Contains(m.outgoing, id)
 }
 
 // resolve follows replacements: a fault aimed at a replaced node strikes its replacement.
@@ -127,6 +134,12 @@ var errBudget = errors.New("would leave too few healthy voters")
 
 // attempt makes one try at a change; it reports done once the change is committed.
 func (m *membership) attempt(r *run, t *memberTask) (bool, error) {
+	if t.joint != nil {
+		return m.attemptJoint(r, t)
+	}
+	if len(m.outgoing) > 0 {
+		return false, nil // a joint configuration is not left yet
+	}
 	if t.kind == nemesis.Add || (t.kind == nemesis.Replace && t.added < 0) {
 		return m.attemptAdd(r, t)
 	}
@@ -166,12 +179,12 @@ func (m *membership) attemptAdd(r *run, t *memberTask) (bool, error) {
 
 // propose asks the current leader for a change; a refusal (no leader, a change in flight) is
 // retried at the next supervisor round.
-func (r *run) propose(c engine.MemberChange) error {
+func (r *run) propose(c ...engine.MemberChange) error {
 	l := r.leader()
 	if l == nil {
 		return nil
 	}
-	if err := l.h.eng.ChangeMembership(c); err != nil && !errors.Is(err, engine.ErrDropped) && !errors.Is(err, engine.ErrNotLeader) {
+	if err := l.h.eng.ChangeMembership(c...); err != nil && !errors.Is(err, engine.ErrDropped) && !errors.Is(err, engine.ErrNotLeader) {
 		return err
 	}
 	l.h.drive()
@@ -188,6 +201,9 @@ func (r *run) propose(c engine.MemberChange) error {
 // of them.
 func (r *run) configs() [][]int {
 	out := [][]int{r.members.voters}
+	if len(r.members.outgoing) > 0 {
+		out = append(out, r.members.outgoing)
+	}
 	for _, id := range r.members.views.behind(r.members.index, r.participant) {
 		out = append(out, r.members.views.voters(id))
 	}
@@ -254,7 +270,7 @@ func (r *run) enqueueMember(kind nemesis.Kind, node int) {
 // itself: it proposes the promotion of the first learner whose log matches the leader's
 // through its commit index. A refusal (a change in flight) is retried at the next round.
 func (r *run) promoteLearners() {
-	if len(r.members.learners) == 0 {
+	if len(r.members.learners) == 0 || len(r.members.outgoing) > 0 {
 		return
 	}
 	l := r.leader()

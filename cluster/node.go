@@ -46,6 +46,7 @@ type nodeWorld interface {
 	enginePanic(n *node, method string, v any, frames string)
 	noteLeader(id int, term uint64)
 	memberApplied(by int, index uint64, c engine.MemberChange)
+	jointApplied(by int, index uint64, j engine.JointChange)
 	restored(node int, index uint64)
 	sample(s NodeState)
 	ackedWrite(n *node)

@@ -84,8 +84,10 @@ func (h *host) observe(o engine.Observations) {
 		h.n.w.mark(Mark{Kind: MarkRole, Node: id, Term: o.Term, Detail: o.Role.String()})
 	}
 	if o.Leader != 0 {
+		if o.Elected != nil {
+			inv.ElectionQuorum(t, id, o.Leader, *o.Elected)
+		}
 		inv.BecameLeader(t, id, o.Leader)
-		inv.ElectionQuorum(t, id, o.Leader, [][]int{h.eng.Status().Voters})
 		h.n.w.noteLeader(id, o.Leader)
 	}
 }
@@ -142,6 +144,9 @@ func (h *host) apply(c engine.Committed) {
 	h.applied++
 	if c.Member != nil {
 		n.w.memberApplied(n.id, c.Index, *c.Member)
+	}
+	if c.Joint != nil {
+		n.w.jointApplied(n.id, c.Index, *c.Joint)
 	}
 	p, ok := h.pending[a.Client]
 	if !ok || a.Client == 0 || p.seq != a.Seq {

@@ -61,6 +61,7 @@ type Stats struct {
 	HealedAt         int64 // simulated ns when the heal phase began
 	LeaderAfterHeal  int64 // simulated ns the first leader after heal was seen, -1 if none
 	Ended            int64 // simulated ns the run ended
+	JointChanges     int   // joint configurations entered (committed joint entries applied)
 }
 
 // Failed reports whether the run found any violation.

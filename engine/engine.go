@@ -20,8 +20,13 @@ type Engine interface {
 	Propose(cmd []byte) error
 	// ReadIndex starts a linearizable read; its ctx comes back in a Batch's Reads.
 	ReadIndex(ctx []byte) error
-	// ChangeMembership proposes one single-server change.
-	ChangeMembership(change MemberChange) error
+	// ChangeMembership proposes a membership change. One change is a single-server change
+	// (thesis §4.1). Several (each naming a different node) are made at once through the
+	// joint configuration (thesis §4.3): the engine enters C_old,new, where elections and
+	// commitment need majorities of both voter sets, and leaves it by itself once the joint
+	// entry is committed. A refusal (not the leader, a change in flight, the configuration
+	// still joint) is a *NotLeader or wraps ErrDropped.
+	ChangeMembership(changes ...MemberChange) error
 	// TransferLeader asks the leader to hand leadership to voter to (thesis §3.10); a
 	// refusal (no leader, a transfer in progress, not a voter) wraps ErrDropped.
 	TransferLeader(to int) error

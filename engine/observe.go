@@ -15,12 +15,16 @@ type Observations struct {
 	Term      uint64             // the node's term, with Role
 	Votes     []Vote             // votes granted in this batch's messages (not pre-votes)
 	Confs     []checker.EntryObs // the configuration-change entries among Saved
-	// Quorums are the voter sets that could count for this batch's commit when, leading, the
-	// node advanced its commit index in it (nil otherwise): the sets before and after the
-	// batch for an engine whose configurations take effect when appended, the one set in
-	// effect for one whose take effect when applied. The checker verifies that a majority of
-	// one of them holds the committed entry.
-	Quorums [][]int
+	// Quorums are the configurations that could count for this batch's commit when, leading,
+	// the node advanced its commit index in it (nil otherwise): those before and after the
+	// batch for an engine whose configurations take effect when appended, the one in effect
+	// for one whose take effect when applied. The checker verifies that the committed entry
+	// is held by a majority of the voters of one of them and, if that one is joint, by a
+	// majority of its outgoing voters too.
+	Quorums []Conf
+	// Elected is, with Leader, the configuration the node won its election in (both voter
+	// sets while joint); the checker verifies that granted votes make its quorum.
+	Elected *Conf
 	// Matches is a leader's matchIndex per follower after this batch (nil unless leading).
 	Matches []checker.Match
 }
@@ -31,6 +35,7 @@ type (
 	EntryObs    = checker.EntryObs    // a log entry as the checkers see it: index, term, content digest
 	HardState   = checker.HardState   // term, vote and commit as persisted
 	SnapshotObs = checker.SnapshotObs // a snapshot saved, and whether the log after it was kept
+	Conf        = checker.Conf        // a configuration's voters and, while joint, its outgoing voters
 )
 
 // Recovery is what an engine recovered from its disk at start, for the checkers.

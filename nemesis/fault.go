@@ -35,6 +35,7 @@ const (
 	Hold      Kind = "hold"      // hold back what Nodes (the leader) send for For, then deliver it late, Value copies each
 	AckKill   Kind = "ack-kill"  // within For, kill the leader right after it acknowledges a write, before its followers learn the commit
 	Transfer  Kind = "transfer"  // the leader hands leadership to a voter chosen by Shape: random, lagging or restarted
+	Joint     Kind = "joint"     // change several members at once through the joint configuration; Shape says how (JointShapes)
 )
 
 // Kinds lists every fault kind with a one-line description, in menu order.
@@ -60,6 +61,7 @@ var Kinds = []struct {
 	{Hold, "hold back what nodes (often the leader) send for seconds, across elections, then deliver it late, sometimes twice"},
 	{AckKill, "kill the leader right after it acknowledges a write, before its followers learn that the write committed"},
 	{Transfer, "leadership transfer to a random voter, the most lagging one, or the one restarted last"},
+	{Joint, "membership, several at once through the joint configuration (thesis §4.3): add, remove, replace or demote two or more members"},
 }
 
 func knownKind(k Kind) bool {
@@ -222,6 +224,8 @@ func (f Fault) validateParams() error {
 		return fmt.Errorf("fault %s: value %v must be the copies delivered, 1 or 2", f, f.Value)
 	case f.Kind == Drift && !(f.Value >= 0.5 && f.Value <= 2):
 		return fmt.Errorf("fault %s: value %v must be a clock rate in [0.5, 2]", f, f.Value)
+	case f.Kind == Joint:
+		return f.validateJoint()
 	}
 	return nil
 }

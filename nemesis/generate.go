@@ -175,6 +175,8 @@ func drawFault(cfg Params, p kindPlan, r *rand.Rand) Fault {
 		f.Shape = TransferTargets[r.IntN(len(TransferTargets))]
 	case Add:
 		f.For = 0
+	case Joint:
+		f = drawJoint(cfg.Nodes, r)
 	case Remove, Replace:
 		f.For = 0
 		f.Nodes = []int{r.IntN(cfg.Nodes)}

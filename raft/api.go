@@ -38,6 +38,22 @@ func (n *Node) ProposeConfChange(cc ConfChange) error {
 	return n.propose(Entry{Type: EntryConfChange, Data: EncodeConfChange(cc)})
 }
 
+// ProposeJointChange asks to change several members at once through the joint
+// configuration (thesis §4.3). It is refused like ProposeConfChange, and also while the
+// configuration is joint; once the joint entry commits, the leader appends the entry that
+// leaves the joint configuration by itself.
+func (n *Node) ProposeJointChange(jc JointChange) error {
+	if jc.Leave() {
+		return fmt.Errorf("%w: %v: no changes", ErrInvalidConfChange, jc)
+	}
+	for _, cc := range jc.Changes {
+		if !cc.Type.Valid() || cc.Node == None {
+			return fmt.Errorf("%w: %v", ErrInvalidConfChange, jc)
+		}
+	}
+	return n.propose(Entry{Type: EntryJointChange, Data: EncodeJointChange(jc)})
+}
+
 func (n *Node) propose(e Entry) error {
 	if n.role == Leader {
 		return n.proposeEntries([]Entry{e})
@@ -154,3 +170,9 @@ func (n *Node) AppendProgress(dst []PeerStatus) []PeerStatus {
 // AppendVoters appends the voters of the node's current configuration to dst, sorted, and
 // returns it.
 func (n *Node) AppendVoters(dst []uint64) []uint64 { return append(dst, n.conf.Voters...) }
+
+// AppendVotersOutgoing appends the outgoing voters of a joint configuration to dst (none
+// unless joint) and returns the extended slice.
+func (n *Node) AppendVotersOutgoing(dst []uint64) []uint64 {
+	return append(dst, n.conf.VotersOutgoing...)
+}

@@ -21,17 +21,22 @@ func TestRandomScriptsKeepSafety(t *testing.T) {
 	if os.Getenv("RAFTCHECK_LONG") == "1" {
 		seeds, steps = 3000, 600
 	}
-	for seed := range uint64(seeds) {
-		if script, err := chaosRun(seed, steps, Mutations{}); err != nil {
-			t.Fatalf("seed %d: %v\nscript:\n%s", seed, err, script)
+	for _, joint := range []bool{false, true} {
+		for seed := range uint64(seeds) {
+			if script, err := chaosRun(seed, steps, Mutations{}, joint); err != nil {
+				t.Fatalf("seed %d (joint changes %v): %v\nscript:\n%s", seed, joint, err, script)
+			}
 		}
 	}
 }
 
-// chaosRun runs one random script and returns it with the first problem found.
-func chaosRun(seed uint64, steps int, mu Mutations) (script string, err error) {
+// chaosRun runs one random script and returns it with the first problem found. With
+// joint, a third of the membership changes are joint changes (without, the scripts are
+// those drawn before joint consensus existed, which the other mutants are tuned to).
+func chaosRun(seed uint64, steps int, mu Mutations, joint bool) (script string, err error) {
 	r := rand.New(rand.NewPCG(seed, 0xc4a05))
 	e := newEnv()
+	e.jointChanges = joint
 	var lines []string
 	defer func() {
 		if p := recover(); p != nil {
@@ -119,6 +124,8 @@ func chaosCommand(r *rand.Rand, e *env, step int) string {
 		return fmt.Sprintf("compact %d %d", id, h.n.log.applied)
 	case k < 197:
 		return fmt.Sprintf("transfer-leader %d %d", id, other)
+	case k == 199 && e.jointChanges:
+		return chaosJointChange(r, e, id)
 	default:
 		return chaosConfChange(r, e, id)
 	}
@@ -168,6 +175,40 @@ func chaosConfChange(r *rand.Rand, e *env, id int) string {
 		return fmt.Sprintf("conf-change %d remove %d", id, conf.Voters[r.IntN(len(conf.Voters))])
 	}
 	return fmt.Sprintf("tick %d", id)
+}
+
+// chaosJointChange proposes a joint change (thesis §4.3), usually to a leader: every
+// non-member becomes a voter, and one voter is removed or demoted (while three would be
+// left), or, with nothing to add, two voters are demoted or removed.
+func chaosJointChange(r *rand.Rand, e *env, id int) string {
+	if lead := e.leader(); lead != nil && r.IntN(4) != 0 {
+		id = int(lead.id)
+	}
+	h := e.node(uint64(id))
+	if h.down {
+		return fmt.Sprintf("restart %d", id)
+	}
+	conf := h.n.conf
+	cmd := fmt.Sprintf("conf-change %d joint", id)
+	voters, changes := len(conf.Voters), 0
+	for _, v := range e.nodes {
+		if !slicesContains(conf.Voters, v.id) && !slicesContains(conf.Learners, v.id) {
+			cmd += fmt.Sprintf(" add-voter %d", v.id)
+			voters, changes = voters+1, changes+1
+		}
+	}
+	leaving := []string{"remove", "add-learner"}
+	for _, i := range r.Perm(len(conf.Voters)) {
+		if voters <= 3 || changes >= 3 {
+			break
+		}
+		cmd += fmt.Sprintf(" %s %d", leaving[r.IntN(2)], conf.Voters[i])
+		voters, changes = voters-1, changes+1
+	}
+	if changes == 0 {
+		return "add-nodes 1 voters=none " + e.nodeOpts
+	}
+	return cmd
 }
 
 func slicesContains(ids []uint64, id uint64) bool {
@@ -244,8 +285,8 @@ func (e *env) converged(lead *hnode) bool {
 	for _, s := range lead.sm {
 		hasFinal = hasFinal || s.data == "final"
 	}
-	if !hasFinal {
-		return false
+	if !hasFinal || lead.n.conf.Joint() {
+		return false // a joint configuration must be left (thesis §4.3)
 	}
 	for _, id := range append(slicesClone(lead.n.conf.Voters), lead.n.conf.Learners...) {
 		h := e.node(id)

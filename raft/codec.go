@@ -30,8 +30,9 @@ const (
 	fieldSnapOffset
 	fieldSnapData
 	fieldSnapDone
+	fieldSnapOutgoing // the snapshot's configuration is joint: its outgoing voters
 
-	fieldsAll = fieldSnapDone<<1 - 1
+	fieldsAll = fieldSnapOutgoing<<1 - 1
 )
 
 // Decoding bounds: a count larger than the remaining bytes could hold is rejected before
@@ -96,6 +97,9 @@ func (m *Message) appendSnapFields(dst []byte, mask uint64) []byte {
 	if mask&fieldSnapData != 0 {
 		dst = appendBytes(dst, m.SnapData)
 	}
+	if mask&fieldSnapOutgoing != 0 {
+		dst = appendIDs(dst, m.Snap.Conf.VotersOutgoing)
+	}
 	return dst
 }
 
@@ -126,6 +130,7 @@ func (m *Message) fieldMask() uint64 {
 	set(fieldSnapOffset, m.SnapOffset != 0)
 	set(fieldSnapData, len(m.SnapData) != 0)
 	set(fieldSnapDone, m.SnapDone)
+	set(fieldSnapOutgoing, len(m.Snap.Conf.VotersOutgoing) != 0)
 	return mask
 }
 
@@ -235,6 +240,9 @@ func (d *decoder) snapFields(m *Message, mask uint64) {
 	}
 	if mask&fieldSnapData != 0 {
 		m.SnapData = d.bytes("snapshot data")
+	}
+	if mask&fieldSnapOutgoing != 0 {
+		m.Snap.Conf.VotersOutgoing = d.ids("outgoing voter")
 	}
 }
 
@@ -355,7 +363,7 @@ func (d *decoder) entries() []Entry {
 		e.Term = d.uvarint("entry term")
 		e.Index = d.uvarint("entry index")
 		e.Type = EntryType(d.byte("entry type"))
-		if d.err == nil && e.Type != EntryNormal && e.Type != EntryConfChange {
+		if d.err == nil && e.Type != EntryNormal && !e.Type.isConf() {
 			d.fail(fmt.Sprintf("entry type %d", e.Type))
 		}
 		e.Data = d.bytes("entry data")

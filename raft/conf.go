@@ -50,10 +50,40 @@ func (ms *membership) lastIndex() uint64 {
 	return 0
 }
 
-// appended applies a configuration entry appended at index.
-func (ms *membership) appended(index uint64, cc ConfChange) {
-	next := applyConfChange(ms.current(), cc)
-	ms.points = append(ms.points, confPoint{index: index, conf: next})
+// appended applies a configuration entry (EntryConfChange or EntryJointChange) appended at
+// index. Entries are validated before they reach a log; one that does not decode changes
+// nothing.
+func (ms *membership) appended(e *Entry) {
+	next, ok := applyConfEntry(ms.current(), e)
+	if ok {
+		ms.points = append(ms.points, confPoint{index: e.Index, conf: next})
+	}
+}
+
+// applyConfEntry returns the configuration after configuration entry e, and false if e
+// is not one or does not decode.
+func applyConfEntry(cs ConfState, e *Entry) (ConfState, bool) {
+	switch e.Type {
+	case EntryConfChange:
+		cc, err := DecodeConfChange(e.Data)
+		return applyConfChange(cs, cc), err == nil
+	case EntryJointChange:
+		jc, err := DecodeJointChange(e.Data)
+		return applyJointChange(cs, jc), err == nil
+	}
+	return cs, false
+}
+
+// decodeConfEntry checks that the Data of configuration entry e decodes.
+func decodeConfEntry(e *Entry) error {
+	var err error
+	switch e.Type {
+	case EntryConfChange:
+		_, err = DecodeConfChange(e.Data)
+	case EntryJointChange:
+		_, err = DecodeJointChange(e.Data)
+	}
+	return err
 }
 
 // truncated forgets the configuration entries at or after index.
@@ -80,10 +110,10 @@ func (ms *membership) compacted(index uint64) {
 // reset replaces everything with base (a snapshot's configuration).
 func (ms *membership) reset(base ConfState) {
 	ms.base = cloneConf(base)
-	slices.Sort(ms.base.Voters)
-	slices.Sort(ms.base.Learners)
-	ms.base.Voters = slices.Compact(ms.base.Voters)
-	ms.base.Learners = slices.Compact(ms.base.Learners)
+	for _, ids := range []*[]uint64{&ms.base.Voters, &ms.base.Learners, &ms.base.VotersOutgoing} {
+		slices.Sort(*ids)
+		*ids = slices.Compact(*ids)
+	}
 	ms.points = nil
 }
 
@@ -104,11 +134,14 @@ func applyConfChange(cs ConfState, cc ConfChange) ConfState {
 		voters = removeID(voters, cc.Node)
 		learners = removeID(learners, cc.Node)
 	}
-	return ConfState{Voters: voters, Learners: learners}
+	return ConfState{Voters: voters, Learners: learners, VotersOutgoing: slices.Clone(cs.VotersOutgoing)}
 }
 
 // checkConfChange tells whether cc applies to cs, for a leader deciding to propose it.
 func checkConfChange(cs ConfState, cc ConfChange) error {
+	if cs.Joint() {
+		return fmt.Errorf("%w: %s: the joint configuration is not yet left", ErrConfChangePending, cc)
+	}
 	isVoter := slices.Contains(cs.Voters, cc.Node)
 	isLearner := slices.Contains(cs.Learners, cc.Node)
 	switch cc.Type {
@@ -150,7 +183,8 @@ func removeID(ids []uint64, id uint64) []uint64 {
 }
 
 func cloneConf(cs ConfState) ConfState {
-	return ConfState{Voters: slices.Clone(cs.Voters), Learners: slices.Clone(cs.Learners)}
+	return ConfState{Voters: slices.Clone(cs.Voters), Learners: slices.Clone(cs.Learners),
+		VotersOutgoing: slices.Clone(cs.VotersOutgoing)}
 }
 
 // quorum returns the number of voters that make a majority of n voters.

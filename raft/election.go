@@ -1,5 +1,7 @@
 package raft
 
+import "slices"
+
 // campaignKind says how an election starts.
 type campaignKind uint8
 
@@ -34,8 +36,8 @@ func (n *Node) campaign(kind campaignKind) {
 		return // a single-voter cluster needs no one else
 	}
 	last, lastTerm := n.log.lastIndex(), n.log.lastTerm()
-	for _, v := range n.conf.Voters {
-		if v == n.id {
+	for _, v := range n.conf.members() {
+		if v == n.id || !n.isVoter(v) {
 			continue
 		}
 		n.send(Message{Type: voteType, To: v, Term: term, Index: last, LogTerm: lastTerm,
@@ -87,11 +89,36 @@ func (n *Node) recordVote(from uint64, granted bool) {
 
 // electionResolved tallies the votes of current voters and acts on the outcome: winning
 // a pre-election starts the election, winning an election makes the leader, losing
-// returns to follower. It reports whether the election is over.
+// returns to follower. It reports whether the election is over. In a joint configuration
+// winning takes a majority of both halves, and a majority of rejections in either half
+// loses (thesis §4.3); the JointElectIncomingOnly mutation counts the incoming half only.
 func (n *Node) electionResolved() bool {
+	won, lost := n.tally(n.conf.Voters)
+	if n.conf.Joint() && !n.cfg.Mutations.JointElectIncomingOnly {
+		wonOut, lostOut := n.tally(n.conf.VotersOutgoing)
+		won, lost = won && wonOut, lost || lostOut
+	}
+	switch {
+	case won:
+		if n.role == PreCandidate {
+			n.campaign(campaignElection)
+		} else {
+			n.becomeLeader()
+		}
+		return true
+	case lost:
+		n.becomeFollower(n.term, None)
+		return true
+	}
+	return false
+}
+
+// tally counts the votes recorded from voters and reports whether they make a majority
+// of voters, or whether the rejections leave too few to make one.
+func (n *Node) tally(voters []uint64) (won, lost bool) {
 	granted, rejected := 0, 0
 	for _, v := range n.votes {
-		if !n.isVoter(v.from) {
+		if _, ok := slices.BinarySearch(voters, v.from); !ok {
 			continue
 		}
 		if v.granted {
@@ -100,20 +127,8 @@ func (n *Node) electionResolved() bool {
 			rejected++
 		}
 	}
-	q := quorum(len(n.conf.Voters))
-	switch {
-	case granted >= q:
-		if n.role == PreCandidate {
-			n.campaign(campaignElection)
-		} else {
-			n.becomeLeader()
-		}
-		return true
-	case rejected > len(n.conf.Voters)-q:
-		n.becomeFollower(n.term, None)
-		return true
-	}
-	return false
+	q := quorum(len(voters))
+	return granted >= q, rejected > len(voters)-q
 }
 
 // stepCandidate handles messages while PreCandidate or Candidate.

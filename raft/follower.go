@@ -98,12 +98,8 @@ func (n *Node) handleHeartbeat(m Message) {
 func (n *Node) noteConfEntries(ents []Entry) {
 	changed := false
 	for i := range ents {
-		if e := &ents[i]; e.Type == EntryConfChange {
-			cc, err := DecodeConfChange(e.Data)
-			if err != nil {
-				continue // validated on entry; a leader never appends such an entry
-			}
-			n.members.appended(e.Index, cc)
+		if e := &ents[i]; e.Type.isConf() {
+			n.members.appended(e) // validated on entry; a leader never appends a bad one
 			changed = true
 		}
 	}

@@ -252,24 +252,40 @@ func cmdPropose(e *env, a scriptArgs) error {
 	return nil
 }
 
+// cmdConfChange proposes one single-server change, or with several TYPE NODE pairs (or
+// the word joint before them) a joint change (thesis §4.3).
 func cmdConfChange(e *env, a scriptArgs) error {
-	if len(a.pos) != 3 {
-		return fmt.Errorf("usage: conf-change ID add-learner|add-voter|remove NODE")
+	pos := a.pos
+	joint := len(pos) > 1 && pos[1] == "joint"
+	if joint {
+		pos = append(pos[:1:1], pos[2:]...)
 	}
-	ids, err := e.ids(a.pos[:1])
+	if len(pos) < 3 || len(pos)%2 != 1 {
+		return fmt.Errorf("usage: conf-change ID [joint] add-learner|add-voter|remove NODE [TYPE NODE]...")
+	}
+	ids, err := e.ids(pos[:1])
 	if err != nil {
 		return err
 	}
-	typ, ok := ConfChangeTypeByName(a.pos[1])
-	if !ok {
-		return fmt.Errorf("unknown conf change type %q", a.pos[1])
+	var jc JointChange
+	for i := 1; i < len(pos); i += 2 {
+		typ, ok := ConfChangeTypeByName(pos[i])
+		if !ok {
+			return fmt.Errorf("unknown conf change type %q", pos[i])
+		}
+		target, err := strconv.ParseUint(pos[i+1], 10, 64)
+		if err != nil {
+			return err
+		}
+		jc.Changes = append(jc.Changes, ConfChange{Type: typ, Node: target})
 	}
-	target, err := strconv.ParseUint(a.pos[2], 10, 64)
-	if err != nil {
-		return err
-	}
-	if h, ok := e.live(ids[0]); ok {
-		e.report(h.n.ProposeConfChange(ConfChange{Type: typ, Node: target}))
+	h, ok := e.live(ids[0])
+	switch {
+	case !ok:
+	case joint || len(jc.Changes) > 1:
+		e.report(h.n.ProposeJointChange(jc))
+	default:
+		e.report(h.n.ProposeConfChange(jc.Changes[0]))
 	}
 	return nil
 }

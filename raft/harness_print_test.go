@@ -21,6 +21,9 @@ func cmdStatus(e *env, a scriptArgs) error {
 		e.printf("%d: %s term=%d vote=%d commit=%d lead=%d applied=%d last=%d snap=%d voters=%v learners=%v",
 			id, s.Role, s.HardState.Term, s.HardState.Vote, s.HardState.Commit, s.Lead, s.Applied,
 			s.LastIndex, s.SnapshotIndex, s.Conf.Voters, s.Conf.Learners)
+		if s.Conf.Joint() {
+			e.printf(" outgoing=%v", s.Conf.VotersOutgoing)
+		}
 		if s.LeadTransferee != None {
 			e.printf(" transferee=%d", s.LeadTransferee)
 		}
@@ -68,8 +71,12 @@ func cmdRaftState(e *env, _ scriptArgs) error {
 			continue
 		}
 		n := h.n
-		e.printf("%d: %s term=%d lead=%d commit=%d last=%d voters=%v\n", h.id, n.role, n.term,
+		e.printf("%d: %s term=%d lead=%d commit=%d last=%d voters=%v", h.id, n.role, n.term,
 			n.lead, n.log.committed, n.log.lastIndex(), n.conf.Voters)
+		if n.conf.Joint() {
+			e.printf(" outgoing=%v", n.conf.VotersOutgoing)
+		}
+		e.printf("\n")
 	}
 	return nil
 }

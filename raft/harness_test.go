@@ -20,8 +20,10 @@ type env struct {
 	quiet    bool   // suppress output (violations are always printed)
 	silent   bool   // suppress all output (random scripts)
 	nodeOpts string // add-nodes options of the random scripts, reused for joining nodes
-	mutants  bool   // some node runs with a mutation
-	reported map[string]bool
+	// jointChanges lets the random scripts draw joint membership changes.
+	jointChanges bool
+	mutants      bool // some node runs with a mutation
+	reported     map[string]bool
 	// history for the safety checks
 	leaders    map[uint64]uint64  // term -> leader
 	maxCommit  uint64             // highest commit index any node ever reported

@@ -45,12 +45,8 @@ func (n *Node) proposeEntries(ents []Entry) error {
 			return fmt.Errorf("%w: %d bytes uncommitted, limit %d", ErrProposalDropped,
 				n.uncommittedBytes, n.cfg.MaxUncommittedBytes)
 		}
-		if ents[i].Type == EntryConfChange {
-			cc, err := DecodeConfChange(ents[i].Data)
-			if err != nil {
-				return fmt.Errorf("%w: %w", ErrInvalidConfChange, err)
-			}
-			if err := n.checkConfProposal(cc); err != nil {
+		if ents[i].Type.isConf() {
+			if err := n.checkConfProposal(&ents[i]); err != nil {
 				return err
 			}
 		}
@@ -79,6 +75,7 @@ func (n *Node) flush() {
 	if n.role != Leader {
 		return
 	}
+	n.maybeLeaveJoint()
 	n.maybePromoteLearner()
 	if n.role != Leader {
 		return
@@ -222,17 +219,33 @@ func (n *Node) maybeCommit() bool {
 	return true
 }
 
-// quorumMatch returns the highest index that a majority of voters hold. The leader
-// counts itself only for what it has persisted.
+// quorumMatch returns the highest index that a majority of voters hold (of both halves
+// of a joint configuration, unless the JointCommitIncomingOnly mutation counts only the
+// incoming one). The leader counts itself only for what it has persisted.
 func (n *Node) quorumMatch() uint64 {
-	return n.quorumValue(n.log.stable, func(pr *progress) uint64 { return pr.match })
+	match := func(pr *progress) uint64 { return pr.match }
+	idx := n.votersValue(n.conf.Voters, n.log.stable, match)
+	if n.conf.Joint() && !n.cfg.Mutations.JointCommitIncomingOnly {
+		idx = min(idx, n.votersValue(n.conf.VotersOutgoing, n.log.stable, match))
+	}
+	return idx
 }
 
-// quorumValue returns the highest value that a majority of voters have reached: own for
-// this node, of(progress) for the others (0 for a voter without progress).
+// quorumValue returns the highest value that a majority of voters have reached (in both
+// halves of a joint configuration): own for this node, of(progress) for the others (0 for
+// a voter without progress).
 func (n *Node) quorumValue(own uint64, of func(*progress) uint64) uint64 {
+	v := n.votersValue(n.conf.Voters, own, of)
+	if n.conf.Joint() {
+		v = min(v, n.votersValue(n.conf.VotersOutgoing, own, of))
+	}
+	return v
+}
+
+// votersValue returns the highest value that a majority of voters have reached.
+func (n *Node) votersValue(voters []uint64, own uint64, of func(*progress) uint64) uint64 {
 	m := n.scratch[:0]
-	for _, v := range n.conf.Voters {
+	for _, v := range voters {
 		var x uint64
 		if v == n.id {
 			x = own

@@ -7,11 +7,24 @@ import "fmt"
 // term — the fix to the 2015 single-server membership change bug: without it a new leader
 // could append a change while an uncommitted change of an earlier term sits in other
 // logs, and the two configurations' majorities need not overlap.
-func (n *Node) checkConfProposal(cc ConfChange) error {
+// A joint change (thesis §4.3) obeys the same rule, and no other change may follow it
+// until the configuration has left the joint state.
+func (n *Node) checkConfProposal(e *Entry) error {
 	if !n.cfg.Mutations.ConfChangeWithoutTermCommit {
 		if err := n.confChangeBlocked(); err != nil {
 			return err
 		}
+	}
+	if e.Type == EntryJointChange {
+		jc, err := DecodeJointChange(e.Data)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidConfChange, err)
+		}
+		return checkJointChange(n.conf, jc)
+	}
+	cc, err := DecodeConfChange(e.Data)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfChange, err)
 	}
 	return checkConfChange(n.conf, cc)
 }
@@ -34,7 +47,7 @@ func (n *Node) confChangeBlocked() error {
 // A learner is thus promoted once it has caught up with everything committed when it was
 // checked; the leader needs no operator to finish an addition.
 func (n *Node) maybePromoteLearner() {
-	if len(n.conf.Learners) == 0 || n.leadTransferee != None {
+	if len(n.conf.Learners) == 0 || n.leadTransferee != None || n.conf.Joint() {
 		return
 	}
 	if !n.cfg.Mutations.ConfChangeWithoutTermCommit && n.confChangeBlocked() != nil {
@@ -63,23 +76,15 @@ func (n *Node) confChanged() {
 	n.maybeCommit() // a smaller quorum may commit more at once
 }
 
-// syncProgress gives every member (voters and learners, the leader included) a progress
-// entry, keeping existing ones, and drops the progress of departed members.
+// syncProgress gives every member (voters of either half of a joint configuration and
+// learners, the leader included) a progress entry, in ID order, keeping existing ones, and
+// drops the progress of departed members.
 func (n *Node) syncProgress() {
-	voters, learners := n.conf.Voters, n.conf.Learners
-	prs := make([]progress, 0, len(voters)+len(learners))
+	members := n.conf.members()
+	prs := make([]progress, 0, len(members))
 	next := n.log.lastIndex() + 1
-	i, j := 0, 0
-	for i < len(voters) || j < len(learners) {
-		var id uint64
-		learner := false
-		if j >= len(learners) || (i < len(voters) && voters[i] < learners[j]) {
-			id = voters[i]
-			i++
-		} else {
-			id, learner = learners[j], true
-			j++
-		}
+	for _, id := range members {
+		learner := !n.conf.hasVoter(id)
 		pr := n.progress(id)
 		if pr == nil {
 			np := newProgress(id, next, learner, n.cfg.MaxInflightMsgs)

@@ -57,6 +57,15 @@ type Mutations struct {
 	// it came from its current leader (Figure 2, AppendEntries rule 1 skipped): a deposed
 	// leader's late message overwrites entries of the newer term.
 	AcceptStaleAppend bool
+	// JointCommitIncomingOnly makes a leader in a joint configuration commit on a majority
+	// of the incoming voters alone, ignoring the outgoing ones (thesis §4.3 needs both).
+	JointCommitIncomingOnly bool
+	// JointElectIncomingOnly makes a candidate in a joint configuration win on a majority of
+	// the incoming voters alone.
+	JointElectIncomingOnly bool
+	// JointNoLeave makes a leader never append the entry that leaves a joint configuration:
+	// the change never completes.
+	JointNoLeave bool
 }
 
 // mutationFields lists every mutation with a pointer accessor; the order is the order of
@@ -79,6 +88,9 @@ var mutationFields = []struct {
 	{"ConfChangeWithoutTermCommit", func(m *Mutations) *bool { return &m.ConfChangeWithoutTermCommit }},
 	{"ReadBeforeTermCommit", func(m *Mutations) *bool { return &m.ReadBeforeTermCommit }},
 	{"AcceptStaleAppend", func(m *Mutations) *bool { return &m.AcceptStaleAppend }},
+	{"JointCommitIncomingOnly", func(m *Mutations) *bool { return &m.JointCommitIncomingOnly }},
+	{"JointElectIncomingOnly", func(m *Mutations) *bool { return &m.JointElectIncomingOnly }},
+	{"JointNoLeave", func(m *Mutations) *bool { return &m.JointNoLeave }},
 }
 
 // MutationNames returns the names of all mutations, as accepted by Set, in declaration

@@ -118,7 +118,7 @@ func (n *Node) bootstrap(voters []uint64) {
 		e := Entry{Term: 1, Index: uint64(i + 1), Type: EntryConfChange,
 			Data: EncodeConfChange(ConfChange{Type: AddVoter, Node: v})}
 		n.log.appendOwn(e)
-		n.members.appended(e.Index, ConfChange{Type: AddVoter, Node: v})
+		n.members.appended(&e)
 	}
 	n.term = 1
 	n.log.committed = uint64(len(sorted))
@@ -141,9 +141,8 @@ func (n *Node) restore(rs *Recovered) error {
 	}
 	n.log.ents = slices.Clone(rs.Entries)
 	for i := range n.log.ents {
-		if e := &n.log.ents[i]; e.Type == EntryConfChange {
-			cc, _ := DecodeConfChange(e.Data) // checked above
-			n.members.appended(e.Index, cc)
+		if e := &n.log.ents[i]; e.Type.isConf() {
+			n.members.appended(e) // checked above
 		}
 	}
 	n.log.committed = max(hs.Commit, n.log.snapIndex)
@@ -178,8 +177,8 @@ func (n *Node) checkRestoredEntries(ents []Entry, term uint64) error {
 		prevTerm = e.Term
 		switch e.Type {
 		case EntryNormal:
-		case EntryConfChange:
-			if _, err := DecodeConfChange(e.Data); err != nil {
+		case EntryConfChange, EntryJointChange:
+			if err := decodeConfEntry(e); err != nil {
 				return fmt.Errorf("raft: Config.Restore.Entries[%d] (index %d): %w", i, e.Index, err)
 			}
 		default:
@@ -199,14 +198,13 @@ func (n *Node) hardState() HardState {
 	return HardState{Term: n.term, Vote: n.vote, Commit: n.log.committed}
 }
 
-func (n *Node) isVoter(id uint64) bool {
-	_, found := slices.BinarySearch(n.conf.Voters, id)
-	return found
-}
+// isVoter reports whether id votes: in the voters or, while joint, the outgoing voters.
+func (n *Node) isVoter(id uint64) bool { return n.conf.hasVoter(id) }
 
+// isLearner reports whether id is a learner and not (while joint) still an outgoing voter.
 func (n *Node) isLearner(id uint64) bool {
 	_, found := slices.BinarySearch(n.conf.Learners, id)
-	return found
+	return found && !n.isVoter(id)
 }
 
 // promotable reports whether this node may campaign: a voter of its latest configuration, or
@@ -220,7 +218,7 @@ func (n *Node) promotable() bool {
 	if n.isVoter(n.id) {
 		return true
 	}
-	return slices.Contains(n.members.asOf(n.log.committed).Voters, n.id)
+	return n.members.asOf(n.log.committed).hasVoter(n.id)
 }
 
 // progress returns the leader's progress of id, nil if id is not a member.

@@ -196,18 +196,18 @@ func (n *Node) tickLeader() {
 // quorumActive reports whether a quorum of voters was heard from since the last check,
 // and starts a new check.
 func (n *Node) quorumActive() bool {
-	active := 0
+	var active []uint64
 	for i := range n.prs {
 		pr := &n.prs[i]
 		if pr.id == n.id {
 			pr.recentActive = true
 		}
 		if pr.recentActive && n.isVoter(pr.id) {
-			active++
+			active = append(active, pr.id)
 		}
 		pr.recentActive = pr.id == n.id
 	}
-	return active >= quorum(len(n.conf.Voters))
+	return n.jointMajority(func(id uint64) bool { return slices.Contains(active, id) }, false)
 }
 
 // validateMessage checks that m is addressed to this node and well formed, so that no
@@ -281,8 +281,8 @@ func validateEntryType(e *Entry) error {
 	switch e.Type {
 	case EntryNormal:
 		return nil
-	case EntryConfChange:
-		if _, err := DecodeConfChange(e.Data); err != nil {
+	case EntryConfChange, EntryJointChange:
+		if err := decodeConfEntry(e); err != nil {
 			return fmt.Errorf("%w: entry %d: %w", ErrInvalidMessage, e.Index, err)
 		}
 		return nil
@@ -301,7 +301,8 @@ func validateSnapChunk(m Message) error {
 		return fmt.Errorf("%w: MsgSnap done=%v for chunk ending at %d of %d", ErrInvalidMessage, m.SnapDone, end, m.SnapSize)
 	case len(m.Snap.Conf.Voters) == 0:
 		return fmt.Errorf("%w: MsgSnap with no voters", ErrInvalidMessage)
-	case slices.Contains(m.Snap.Conf.Voters, None) || slices.Contains(m.Snap.Conf.Learners, None):
+	case slices.Contains(m.Snap.Conf.Voters, None) || slices.Contains(m.Snap.Conf.Learners, None) ||
+		slices.Contains(m.Snap.Conf.VotersOutgoing, None):
 		return fmt.Errorf("%w: MsgSnap configuration names node 0", ErrInvalidMessage)
 	}
 	return nil

@@ -58,7 +58,7 @@ func (n *Node) startReadRound() {
 			r.index, r.round = n.log.committed, n.reads.round
 		}
 	}
-	if len(n.conf.Voters) == 1 && n.isVoter(n.id) {
+	if len(n.conf.Voters) == 1 && !n.conf.Joint() && n.isVoter(n.id) {
 		n.releaseReads() // no one else to ask
 		return
 	}

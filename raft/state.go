@@ -9,7 +9,13 @@ const (
 	EntryNormal EntryType = iota
 	// EntryConfChange carries an encoded ConfChange.
 	EntryConfChange
+	// EntryJointChange carries an encoded JointChange: entering or leaving a joint
+	// configuration.
+	EntryJointChange
 )
+
+// isConf reports whether entries of type t change the configuration.
+func (t EntryType) isConf() bool { return t == EntryConfChange || t == EntryJointChange }
 
 // Entry is one slot of the replicated log.
 type Entry struct {
@@ -32,9 +38,13 @@ type HardState struct {
 func (h HardState) IsEmpty() bool { return h == HardState{} }
 
 // ConfState is a cluster configuration: the voters and the non-voting learners, each sorted.
+// A joint configuration (thesis §4.3) also has VotersOutgoing, the voters of C_old: a
+// quorum is then a majority of Voters and a majority of VotersOutgoing. While joint, a
+// demoted voter is in VotersOutgoing and in Learners (it votes until the leave).
 type ConfState struct {
-	Voters   []uint64
-	Learners []uint64
+	Voters         []uint64
+	Learners       []uint64
+	VotersOutgoing []uint64 // empty unless joint
 }
 
 // SnapshotMeta describes a snapshot: the last log entry it covers and the configuration as of

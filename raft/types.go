@@ -32,13 +32,15 @@ func (r Role) String() string {
 	return "Role(" + strconv.Itoa(int(r)) + ")"
 }
 
-// String returns "normal" or "conf".
+// String returns "normal", "conf" or "joint".
 func (t EntryType) String() string {
 	switch t {
 	case EntryNormal:
 		return "normal"
 	case EntryConfChange:
 		return "conf"
+	case EntryJointChange:
+		return "joint"
 	}
 	return "EntryType(" + strconv.Itoa(int(t)) + ")"
 }
@@ -52,6 +54,13 @@ func (e Entry) String() string {
 			return fmt.Sprintf("%d/%d conf <%v>", e.Term, e.Index, err)
 		}
 		return fmt.Sprintf("%d/%d conf %s", e.Term, e.Index, cc)
+	}
+	if e.Type == EntryJointChange {
+		jc, err := DecodeJointChange(e.Data)
+		if err != nil {
+			return fmt.Sprintf("%d/%d joint <%v>", e.Term, e.Index, err)
+		}
+		return fmt.Sprintf("%d/%d conf %s", e.Term, e.Index, jc)
 	}
 	if e.Type != EntryNormal {
 		return fmt.Sprintf("%d/%d %s %q", e.Term, e.Index, e.Type, e.Data)

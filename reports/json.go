@@ -49,6 +49,7 @@ type StatsJSON struct {
 	Faults           int     `json:"faults"` // faults applied
 	FaultsSkipped    int     `json:"faults_skipped"`
 	Elections        int     `json:"elections"`
+	JointChanges     int     `json:"joint_changes,omitempty"` // joint configurations entered
 	// LatencyMS is the latency of the operations that completed ok, in simulated ms (zeros
 	// when none did), as Jepsen's latency-quantiles plot reads it.
 	LatencyMS LatencyJSON `json:"latency_ms"`
@@ -89,7 +90,7 @@ func NewRunJSON(res *cluster.Result) RunJSON {
 			Events: s.Events, SimSeconds: s.SimSeconds, WallSeconds: s.WallSeconds,
 			OpsOK: s.OpsOK, OpsFailed: s.OpsFailed, OpsIndeterminate: s.OpsIndeterminate,
 			Messages: s.Messages, Faults: s.FaultsApplied, FaultsSkipped: s.FaultsSkipped,
-			Elections: s.Elections, LatencyMS: lat,
+			Elections: s.Elections, JointChanges: s.JointChanges, LatencyMS: lat,
 		},
 		Schedule: sched,
 		Replay:   ReplayCommand(res, ""),

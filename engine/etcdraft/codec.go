@@ -117,7 +117,7 @@ func walSnapshot(index, term uint64, cs *pb.ConfState, image []byte) raft.Snapsh
 	data = append(append(data, enc...), image...)
 	return raft.Snapshot{
 		Meta: raft.SnapshotMeta{Index: index, Term: term,
-			Conf: raft.ConfState{Voters: cs.GetVoters(), Learners: cs.GetLearners()}},
+			Conf: raft.ConfState{Voters: cs.GetVoters(), Learners: cs.GetLearners(), VotersOutgoing: cs.GetVotersOutgoing()}},
 		Data: data,
 	}
 }

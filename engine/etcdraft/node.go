@@ -109,9 +109,12 @@ func (e *node) ReadIndex(ctx []byte) error {
 	return nil
 }
 
-// ChangeMembership proposes c on the leader. A change while another may not be applied yet,
-// or one that would remove the last voter, is refused with engine.ErrDropped.
-func (e *node) ChangeMembership(c engine.MemberChange) error {
+// ChangeMembership proposes the changes on the leader: one as a ConfChange, several as a
+// ConfChangeV2 that enters the joint configuration and leaves it automatically (etcd's
+// leader proposes the leave once the joint entry is applied). A change while another may
+// not be applied yet, while the configuration is joint, or one that would remove the last
+// voter, is refused with engine.ErrDropped (etcd would silently turn it into an empty entry).
+func (e *node) ChangeMembership(changes ...engine.MemberChange) error {
 	st := e.rn.BasicStatus()
 	if st.RaftState != etcd.StateLeader {
 		return &engine.NotLeader{Hint: hintOf(st.Lead)}
@@ -119,6 +122,13 @@ func (e *node) ChangeMembership(c engine.MemberChange) error {
 	if e.confProposed || e.pendingConf > st.Applied {
 		return fmt.Errorf("%w: a configuration change up to index %d is not applied (applied %d)", engine.ErrDropped, e.pendingConf, st.Applied)
 	}
+	if len(e.store.confs.current().GetVotersOutgoing()) > 0 {
+		return fmt.Errorf("%w: the configuration is joint", engine.ErrDropped)
+	}
+	if len(changes) > 1 {
+		return e.proposeJoint(changes)
+	}
+	c := changes[0]
 	cc := &pb.ConfChange{NodeId: new(raftID(c.Node))}
 	switch c.Op {
 	case engine.AddLearner:
@@ -197,6 +207,27 @@ func (e *node) Report(peer int, d engine.Delivery) {
 	}
 }
 
+// proposeJoint proposes several changes at once through the joint configuration, with
+// etcd's automatic leave (ConfChangeTransitionJointImplicit).
+func (e *node) proposeJoint(changes []engine.MemberChange) error {
+	cc := &pb.ConfChangeV2{Transition: pb.ConfChangeTransitionJointImplicit.Enum()}
+	for _, c := range changes {
+		typ := pb.ConfChangeAddLearnerNode // AddLearner, DemoteVoter
+		switch c.Op {
+		case engine.PromoteVoter:
+			typ = pb.ConfChangeAddNode
+		case engine.RemoveMember:
+			typ = pb.ConfChangeRemoveNode
+		}
+		cc.Changes = append(cc.Changes, &pb.ConfChangeSingle{Type: typ.Enum(), NodeId: new(raftID(c.Node))})
+	}
+	if err := dropped(e.rn.ProposeConfChange(cc)); err != nil {
+		return err
+	}
+	e.confProposed = true
+	return nil
+}
+
 // Status is the node's view: leader, term, commit, the configuration it applied last, and a
 // leader's match indexes.
 func (e *node) Status() engine.Status {
@@ -206,9 +237,11 @@ func (e *node) Status() engine.Status {
 		Leader: hintOf(st.Lead), IsLeader: st.RaftState == etcd.StateLeader,
 		Term: st.HardState.GetTerm(), Commit: st.HardState.GetCommit(),
 		Voters: nodes(cs.GetVoters()), Learners: nodes(cs.GetLearners()),
+		VotersOutgoing: nodes(cs.GetVotersOutgoing()),
 	}
 	slices.Sort(s.Voters)
 	slices.Sort(s.Learners)
+	slices.Sort(s.VotersOutgoing)
 	if s.IsLeader {
 		s.Matches = e.progress(nil)
 	}

@@ -412,7 +412,7 @@ func TestApplyConfChangeV2(t *testing.T) {
 		return &pb.Entry{Type: pb.EntryConfChangeV2.Enum(), Index: new(index), Term: new(uint64(9)), Data: data}
 	}
 	single := &pb.ConfChangeV2{Changes: []*pb.ConfChangeSingle{{Type: pb.ConfChangeAddLearnerNode.Enum(), NodeId: new(raftID(5))}}}
-	if got := e.applyConf(entry(100, single)); got == nil || *got != (engine.MemberChange{Op: engine.AddLearner, Node: 5}) {
+	if got, _ := e.applyConf(entry(100, single)); got == nil || *got != (engine.MemberChange{Op: engine.AddLearner, Node: 5}) {
 		t.Errorf("applyConf(V2 add learner 5) = %v; want add-learner 5", got)
 	}
 	if st := e.Status(); !slices.Equal(st.Learners, []int{5}) || !slices.Equal(st.Voters, three) {
@@ -422,8 +422,9 @@ func TestApplyConfChangeV2(t *testing.T) {
 		{Type: pb.ConfChangeAddNode.Enum(), NodeId: new(raftID(5))},
 		{Type: pb.ConfChangeAddNode.Enum(), NodeId: new(raftID(6))},
 	}}
-	if got := e.applyConf(entry(101, joint)); got != nil {
-		t.Errorf("applyConf(joint V2) = %+v; want no member change", got)
+	want := []engine.MemberChange{{Op: engine.PromoteVoter, Node: 5}, {Op: engine.PromoteVoter, Node: 6}}
+	if got, j := e.applyConf(entry(101, joint)); got != nil || j == nil || !slices.Equal(j.Changes, want) {
+		t.Errorf("applyConf(joint V2) = %+v, %+v; want the joint change %v", got, j, want)
 	}
 	if cs := e.store.confs.at(101); !slices.Equal(cs.GetVotersOutgoing(), []uint64{1, 2, 3}) || !slices.Equal(cs.GetVoters(), []uint64{1, 2, 3, 6, 7}) {
 		t.Errorf("configuration at 101 = %v; want joint {1,2,3,6,7} && {1,2,3}", cs)

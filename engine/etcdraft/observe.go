@@ -1,6 +1,8 @@
 package etcdraft
 
 import (
+	"slices"
+
 	"github.com/raftcheck/raftcheck/engine"
 	etcd "go.etcd.io/raft/v3"
 	pb "go.etcd.io/raft/v3/raftpb"
@@ -27,6 +29,8 @@ func (e *node) observe(o *engine.Observations) {
 	o.Term = e.term
 	if e.leader && !wasLeader {
 		o.Leader = e.term
+		elected := e.conf()
+		o.Elected = &elected
 	}
 	for _, m := range rd.Messages {
 		if m.GetType() == pb.MsgVoteResp && !m.GetReject() {
@@ -38,7 +42,7 @@ func (e *node) observe(o *engine.Observations) {
 		// etcd configures on apply, and applies only in Ready: a leader's commit index moved
 		// under the configuration in force when this Ready began, which is the only one.
 		if wasLeader && e.leader && o.HardState.Commit > e.commit {
-			o.Quorums = [][]int{nodes(e.store.confs.current().GetVoters())}
+			o.Quorums = []engine.Conf{e.conf()}
 		}
 		e.commit = o.HardState.Commit
 	}
@@ -46,6 +50,16 @@ func (e *node) observe(o *engine.Observations) {
 		e.matches = e.progress(e.matches[:0])
 		o.Matches = e.matches // read by the host before the next Ready
 	}
+}
+
+// conf returns the configuration in force (the last one applied), both voter sets while
+// joint, sorted.
+func (e *node) conf() engine.Conf {
+	cs := e.store.confs.current()
+	c := engine.Conf{Voters: nodes(cs.GetVoters()), Outgoing: nodes(cs.GetVotersOutgoing())}
+	slices.Sort(c.Voters)
+	slices.Sort(c.Outgoing)
+	return c
 }
 
 // trackPendingConf follows etcd's pendingConfIndex through a leader's new entries: on

@@ -150,7 +150,7 @@ func (e *node) outputs(b *engine.Batch) {
 		c := engine.Committed{Index: ent.GetIndex(), Term: ent.GetTerm(), Digest: digest(ent)}
 		switch ent.GetType() {
 		case pb.EntryConfChange, pb.EntryConfChangeV2:
-			c.Member = e.applyConf(ent)
+			c.Member, c.Joint = e.applyConf(ent)
 		default:
 			if len(ent.GetData()) > 0 {
 				c.Command = ent.GetData()
@@ -184,9 +184,10 @@ func (e *node) encode(msgs []*pb.Message) []engine.Outbound {
 }
 
 // applyConf applies a committed configuration change to etcd, which takes effect now, and
-// returns the membership change the host applies (nil for the bootstrap entries, which the
-// host counts already, and for changes that are none of the host's).
-func (e *node) applyConf(ent *pb.Entry) *engine.MemberChange {
+// returns the membership change the host applies: a single change, or a joint one (entering
+// or leaving); nothing for the bootstrap entries, which the host counts already, and for
+// changes that are none of the host's.
+func (e *node) applyConf(ent *pb.Entry) (*engine.MemberChange, *engine.JointChange) {
 	var cc pb.ConfChangeI
 	if ent.GetType() == pb.EntryConfChange {
 		cc = new(pb.ConfChange)
@@ -198,14 +199,31 @@ func (e *node) applyConf(ent *pb.Entry) *engine.MemberChange {
 	}
 	e.store.confs.record(ent.GetIndex(), e.rn.ApplyConfChange(cc))
 	if isBootstrap(ent) {
-		return nil
+		return nil, nil
 	}
-	changes := cc.AsV2().GetChanges()
-	if len(changes) != 1 {
-		return nil
+	v2 := cc.AsV2()
+	if v2.LeaveJoint() {
+		return nil, &engine.JointChange{}
 	}
-	node := nodeOf(changes[0].GetNodeId())
-	switch changes[0].GetType() {
+	if _, joint := v2.EnterJoint(); joint {
+		j := &engine.JointChange{}
+		for _, ch := range v2.GetChanges() {
+			if m := memberChange(ch); m != nil {
+				j.Changes = append(j.Changes, *m)
+			}
+		}
+		return nil, j
+	}
+	if changes := v2.GetChanges(); len(changes) == 1 {
+		return memberChange(changes[0]), nil
+	}
+	return nil, nil
+}
+
+// memberChange names one of etcd's single changes in the engine's terms (nil if none).
+func memberChange(ch *pb.ConfChangeSingle) *engine.MemberChange {
+	node := nodeOf(ch.GetNodeId())
+	switch ch.GetType() {
 	case pb.ConfChangeAddLearnerNode:
 		return &engine.MemberChange{Op: engine.AddLearner, Node: node}
 	case pb.ConfChangeAddNode:

@@ -22,13 +22,14 @@ type raftEngine struct {
 	outbound []engine.Outbound    // the batch's messages, reused
 	saved    []checker.EntryObs
 	leader   bool
-	term     uint64 // the term last reported in engine.Observations
-	commit   uint64 // the commit index last reported
-	voters   []int  // the voter set as of the last batch with a hard state
+	term     uint64      // the term last reported in engine.Observations
+	commit   uint64      // the commit index last reported
+	voters   engine.Conf // the configuration as of the last batch with a hard state
 
 	progress []raft.PeerStatus // scratch for the leader's progress
 	matches  []checker.Match
 	ids      []uint64
+	outIDs   []uint64
 	apply    []engine.Committed
 
 	// syncLate is mutant send-before-sync: writes are not synced before the messages that
@@ -117,12 +118,32 @@ func (e *raftEngine) Propose(cmd []byte) error { return e.translate(e.node.Propo
 
 func (e *raftEngine) ReadIndex(ctx []byte) error { return e.translate(e.node.ReadIndex(ctx)) }
 
-func (e *raftEngine) ChangeMembership(c engine.MemberChange) error {
-	cc := raft.ConfChange{Type: raft.AddLearner, Node: raftID(c.Node)}
-	if c.Op == engine.RemoveMember {
-		cc.Type = raft.RemoveNode
+// ChangeMembership proposes one single-server change (a promotion is raft's own business),
+// or several at once as a raft.JointChange.
+func (e *raftEngine) ChangeMembership(changes ...engine.MemberChange) error {
+	if len(changes) == 1 {
+		cc := raft.ConfChange{Type: raft.AddLearner, Node: raftID(changes[0].Node)}
+		if changes[0].Op == engine.RemoveMember {
+			cc.Type = raft.RemoveNode
+		}
+		return e.translate(e.node.ProposeConfChange(cc))
 	}
-	return e.translate(e.node.ProposeConfChange(cc))
+	var jc raft.JointChange
+	for _, c := range changes {
+		jc.Changes = append(jc.Changes, raft.ConfChange{Type: confType(c.Op), Node: raftID(c.Node)})
+	}
+	return e.translate(e.node.ProposeJointChange(jc))
+}
+
+// confType is the raft change that makes op within a joint change.
+func confType(op engine.MemberOp) raft.ConfChangeType {
+	switch op {
+	case engine.PromoteVoter:
+		return raft.AddVoter
+	case engine.RemoveMember:
+		return raft.RemoveNode
+	}
+	return raft.AddLearner // AddLearner, and DemoteVoter: a voter made a learner
 }
 
 // TransferLeader asks raft to hand leadership to node to.
@@ -173,7 +194,12 @@ func (e *raftEngine) Status() engine.Status {
 		s.Voters = append(s.Voters, nodeOf(v))
 	}
 	for _, l := range st.Conf.Learners {
-		s.Learners = append(s.Learners, nodeOf(l))
+		if !slices.Contains(st.Conf.VotersOutgoing, l) { // a demoted voter votes until the leave
+			s.Learners = append(s.Learners, nodeOf(l))
+		}
+	}
+	for _, v := range st.Conf.VotersOutgoing {
+		s.VotersOutgoing = append(s.VotersOutgoing, nodeOf(v))
 	}
 	return s
 }

@@ -59,7 +59,7 @@ func (e *raftEngine) persist(rd raft.Ready, o *engine.Observations) error {
 	e.saved = appendObs(e.saved[:0], rd.Entries) // read by the host before the next Ready
 	o.Saved = e.saved
 	for i, ent := range rd.Entries {
-		if ent.Type == raft.EntryConfChange {
+		if ent.Type == raft.EntryConfChange || ent.Type == raft.EntryJointChange {
 			o.Confs = append(o.Confs, o.Saved[i])
 		}
 	}
@@ -82,6 +82,8 @@ func (e *raftEngine) persist(rd raft.Ready, o *engine.Observations) error {
 		lead := rd.SoftState.Role == raft.Leader
 		if lead && !e.leader {
 			o.Leader = e.node.Status().HardState.Term
+			elected := e.conf()
+			o.Elected = &elected
 		}
 		e.leader = lead
 	}
@@ -97,29 +99,49 @@ func (e *raftEngine) persist(rd raft.Ready, o *engine.Observations) error {
 	return nil
 }
 
-// quorums returns the voter sets before and after the current batch if committed (a leader
-// advanced its commit index), and remembers the current one.
-func (e *raftEngine) quorums(committed bool) [][]int {
+// quorums returns the configurations before and after the current batch if committed (a
+// leader advanced its commit index), and remembers the current one.
+func (e *raftEngine) quorums(committed bool) []engine.Conf {
 	e.ids = e.node.AppendVoters(e.ids[:0])
-	if !committed && len(e.ids) == len(e.voters) {
-		same := true
-		for i, v := range e.ids {
-			same = same && nodeOf(v) == e.voters[i]
-		}
-		if same {
-			return nil // nothing to report and nothing changed: no allocation
-		}
-	}
-	now := make([]int, len(e.ids))
-	for i, v := range e.ids {
-		now[i] = nodeOf(v)
+	e.outIDs = e.node.AppendVotersOutgoing(e.outIDs[:0])
+	if !committed && sameNodes(e.ids, e.voters.Voters) && sameNodes(e.outIDs, e.voters.Outgoing) {
+		return nil // nothing to report and nothing changed: no allocation
 	}
 	before := e.voters
-	e.voters = now
+	e.voters = engine.Conf{Voters: nodesOf(e.ids), Outgoing: nodesOf(e.outIDs)}
 	if !committed {
 		return nil
 	}
-	return [][]int{before, now}
+	return []engine.Conf{before, e.voters}
+}
+
+// conf returns the node's current configuration in the checker's terms.
+func (e *raftEngine) conf() engine.Conf {
+	return engine.Conf{Voters: nodesOf(e.node.AppendVoters(nil)), Outgoing: nodesOf(e.node.AppendVotersOutgoing(nil))}
+}
+
+func sameNodes(ids []uint64, nodes []int) bool {
+	if len(ids) != len(nodes) {
+		return false
+	}
+	for i, v := range ids {
+		if nodeOf(v) != nodes[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// nodesOf names raft IDs as nodes (nil for none).
+func nodesOf(ids []uint64) []int {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]int, len(ids))
+	for i, v := range ids {
+		out[i] = nodeOf(v)
+	}
+	return out
 }
 
 // outputs turns a Ready's outputs into the host's terms.
@@ -144,6 +166,8 @@ func (e *raftEngine) outputs(rd raft.Ready, b *engine.Batch) {
 	for _, ent := range rd.CommittedEntries {
 		c := engine.Committed{Index: ent.Index, Term: ent.Term, Digest: digest(ent)}
 		switch {
+		case ent.Type == raft.EntryJointChange:
+			c.Joint = e.jointApplied(ent)
 		case ent.Type == raft.EntryConfChange:
 			cc, err := raft.DecodeConfChange(ent.Data)
 			if err != nil {
@@ -184,4 +208,17 @@ func role(r raft.Role) engine.Role {
 		return engine.Leader
 	}
 	panic(fmt.Sprintf("raftengine: unknown raft role %v", r))
+}
+
+// jointApplied translates a committed joint entry for the host.
+func (e *raftEngine) jointApplied(ent raft.Entry) *engine.JointChange {
+	jc, err := raft.DecodeJointChange(ent.Data)
+	if err != nil {
+		panic(fmt.Sprintf("raftengine: node %d committed an undecodable joint change at %d: %v", e.id, ent.Index, err))
+	}
+	out := &engine.JointChange{}
+	for _, cc := range jc.Changes { // AddLearner of a voter (a demotion) reads the same
+		out.Changes = append(out.Changes, engine.MemberChange{Op: memberOp(cc.Type), Node: nodeOf(cc.Node)})
+	}
+	return out
 }

@@ -177,7 +177,7 @@ func TestSnapshotFileFormat(t *testing.T) {
 		file   []byte
 		reason string
 	}{
-		{"bad version", withField(4, 2), "bad snapshot magic or version 2"},
+		{"bad version", withField(4, 3), "bad snapshot magic or version 3"},
 		{"too many voters", withField(24, 1<<20), "bound"},
 		{"members past the end", withField(24, 100), "member lists need"},
 		{"data length", withField(snapFixedBytes+24, 99), "snapshot data length 99"},

@@ -15,13 +15,17 @@ import (
 //	voters uint32 | learners uint32 | voter ids [voters]uint64 | learner ids [learners]uint64 |
 //	data length uint64 | data | crc uint32 (CRC-32C of every byte before it)
 const (
-	snapMagic       = "RSSN"
-	snapFixedBytes  = 32 // magic through learners count
-	snapMinBytes    = snapFixedBytes + 8 + 4
-	snapSuffix      = ".snap"
-	snapTmpSuffix   = ".snap.tmp"
-	snapMembersMax  = 1 << 16
-	snapshotNameLen = len("snap-") + 33 + len(snapSuffix)
+	snapMagic      = "RSSN"
+	snapFixedBytes = 32 // magic through learners count
+	snapMinBytes   = snapFixedBytes + 8 + 4
+	snapSuffix     = ".snap"
+	snapTmpSuffix  = ".snap.tmp"
+	snapMembersMax = 1 << 16
+	// snapJointVersion marks a snapshot file whose configuration is joint: after the
+	// learners come the outgoing voters' count (uint32) and IDs. Files of a configuration
+	// that is not joint keep formatVersion and its layout.
+	snapJointVersion = 2
+	snapshotNameLen  = len("snap-") + 33 + len(snapSuffix)
 )
 
 // snapName returns the file name of the snapshot at (index, term).
@@ -51,10 +55,14 @@ func parseSnapName(name string) (index, term uint64, tmp, ok bool) {
 func encodeSnapshot(s *raft.Snapshot) []byte {
 	le := binary.LittleEndian
 	c := s.Meta.Conf
-	n := snapMinBytes + 8*(len(c.Voters)+len(c.Learners)) + len(s.Data)
+	n := snapMinBytes + 4 + 8*(len(c.Voters)+len(c.Learners)+len(c.VotersOutgoing)) + len(s.Data)
 	b := make([]byte, 0, n)
 	b = append(b, snapMagic...)
-	b = le.AppendUint32(b, formatVersion)
+	version := uint32(formatVersion)
+	if c.Joint() {
+		version = snapJointVersion
+	}
+	b = le.AppendUint32(b, version)
 	b = le.AppendUint64(b, s.Meta.Index)
 	b = le.AppendUint64(b, s.Meta.Term)
 	b = le.AppendUint32(b, uint32(len(c.Voters)))
@@ -64,6 +72,12 @@ func encodeSnapshot(s *raft.Snapshot) []byte {
 	}
 	for _, id := range c.Learners {
 		b = le.AppendUint64(b, id)
+	}
+	if c.Joint() {
+		b = le.AppendUint32(b, uint32(len(c.VotersOutgoing)))
+		for _, id := range c.VotersOutgoing {
+			b = le.AppendUint64(b, id)
+		}
 	}
 	b = le.AppendUint64(b, uint64(len(s.Data)))
 	b = append(b, s.Data...)
@@ -81,7 +95,8 @@ func decodeSnapshot(name string, b []byte) (*raft.Snapshot, error) {
 	if crc32.Checksum(body, castagnoli) != le.Uint32(b[len(body):]) {
 		return nil, corruptf(name, 0, "snapshot checksum mismatch over bytes [0, %d)", len(body))
 	}
-	if string(b[:4]) != snapMagic || le.Uint32(b[4:]) != formatVersion {
+	version := le.Uint32(b[4:])
+	if string(b[:4]) != snapMagic || version != formatVersion && version != snapJointVersion {
 		return nil, corruptf(name, 0, "bad snapshot magic or version %d", le.Uint32(b[4:]))
 	}
 	s := &raft.Snapshot{Meta: raft.SnapshotMeta{Index: le.Uint64(b[8:]), Term: le.Uint64(b[16:])}}
@@ -105,6 +120,13 @@ func decodeSnapshot(name string, b []byte) (*raft.Snapshot, error) {
 		return nil, corruptf(name, 24, "snapshot member lists need %d bytes; the file has %d", need, len(body))
 	}
 	s.Meta.Conf.Voters, s.Meta.Conf.Learners = ids(voters), ids(learners)
+	if version == snapJointVersion {
+		out, err := outgoingIDs(name, body, &off)
+		if err != nil {
+			return nil, err
+		}
+		s.Meta.Conf.VotersOutgoing = out
+	}
 	n := le.Uint64(b[off:])
 	off += 8
 	if n != uint64(len(body)-off) {
@@ -114,4 +136,24 @@ func decodeSnapshot(name string, b []byte) (*raft.Snapshot, error) {
 		s.Data = body[off:len(body):len(body)]
 	}
 	return s, nil
+}
+
+// outgoingIDs reads the outgoing voters of a joint snapshot file at *off, leaving room for
+// the data length that follows.
+func outgoingIDs(name string, body []byte, off *int) ([]uint64, error) {
+	le := binary.LittleEndian
+	if *off+4 > len(body) {
+		return nil, corruptf(name, int64(*off), "joint snapshot lacks its outgoing voters' count")
+	}
+	n := le.Uint32(body[*off:])
+	if n == 0 || n > snapMembersMax || *off+4+8*int(n)+8 > len(body) {
+		return nil, corruptf(name, int64(*off), "joint snapshot has %d outgoing voters in %d bytes", n, len(body)-*off)
+	}
+	*off += 4
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = le.Uint64(body[*off:])
+		*off += 8
+	}
+	return out, nil
 }

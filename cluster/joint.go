@@ -1,0 +1,179 @@
+package cluster
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/nemesis"
+)
+
+// jointTask is a joint membership change the nemesis asked for (nemesis.Joint): fresh nodes
+// join as voters, and leaving nodes are removed or demoted, all in one change through the
+// joint configuration (thesis §4.3). It is done once the cluster applied the joint entry and
+// then the leave entry.
+type jointTask struct {
+	shape   string
+	leaving []int // removed or demoted
+	want    int   // fresh nodes to add
+	added   []int // the fresh nodes created so far
+	entered bool  // a joint entry was applied while this task ran
+}
+
+// enqueueJoint queues a joint fault on resolved leaving nodes.
+func (r *run) enqueueJoint(f nemesis.Fault, leaving []int) bool {
+	want, _ := f.JointChanges()
+	if f.Shape != "add" && len(leaving) == 0 {
+		return false
+	}
+	r.members.tasks = append(r.members.tasks, memberTask{kind: nemesis.Joint, node: -1, added: -1,
+		joint: &jointTask{shape: f.Shape, leaving: slices.Clone(leaving), want: want}})
+	return true
+}
+
+// attemptJoint makes one try at a joint change; it reports done once the change is left.
+func (m *membership) attemptJoint(r *run, t *memberTask) (bool, error) {
+	j := t.joint
+	if j.entered || len(m.outgoing) > 0 {
+		return j.entered && len(m.outgoing) == 0, nil // wait for the leave (the engine's own)
+	}
+	for len(j.added) < j.want {
+		n, err := r.addNode(true)
+		if err != nil {
+			return false, err
+		}
+		j.added = append(j.added, n.id)
+	}
+	changes, err := m.jointChanges(r, j)
+	if err != nil {
+		return false, err
+	}
+	return false, r.propose(changes...)
+}
+
+// jointChanges lists the changes of j against the current view, refusing one that would leave
+// a configuration without a healthy quorum.
+func (m *membership) jointChanges(r *run, j *jointTask) ([]engine.MemberChange, error) {
+	var out []engine.MemberChange
+	for _, id := range j.added {
+		if !m.has(id) {
+			out = append(out, engine.MemberChange{Op: engine.PromoteVoter, Node: id})
+		}
+	}
+	for _, id := range j.leaving {
+		switch {
+		case j.shape == "demote" && slices.Contains(m.voters, id):
+			out = append(out, engine.MemberChange{Op: engine.DemoteVoter, Node: id})
+		case j.shape != "demote" && m.has(id):
+			out = append(out, engine.MemberChange{Op: engine.RemoveMember, Node: id})
+		}
+	}
+	if len(out) < 2 {
+		return nil, fmt.Errorf("only %d changes left to make", len(out))
+	}
+	if !r.jointAffordable(j.leaving, len(j.added)) {
+		return nil, errBudget
+	}
+	return out, nil
+}
+
+// jointAffordable says whether every configuration the cluster may be in keeps, without the
+// leaving nodes and with added fresh voters, at least three voters and a healthy quorum, and
+// whether every one keeps a healthy quorum while the leaving nodes still count (a removed node
+// is shut down once the leave applies).
+func (r *run) jointAffordable(leaving []int, added int) bool {
+	for _, id := range leaving {
+		if !r.canLose(id) {
+			return false
+		}
+	}
+	for _, c := range r.configs() {
+		left := slices.DeleteFunc(slices.Clone(c), func(v int) bool { return slices.Contains(leaving, v) })
+		healthy := 0
+		for _, v := range left {
+			if r.participant(v) && r.healthyVoters([]int{v}, -1) == 1 {
+				healthy++ // not damaged, removed or refusing to start
+			}
+		}
+		n := len(left) + added
+		if n < 3 || healthy+added < n/2+1 {
+			return false
+		}
+	}
+	return true
+}
+
+// appliedJoint updates the view with a joint entry committed at index: entering makes the
+// current voters the outgoing ones and applies the changes; leaving drops the outgoing voters
+// and returns the nodes no longer members.
+func (m *membership) appliedJoint(index uint64, j engine.JointChange) (gone []int, ok bool) {
+	if index <= m.index {
+		return nil, false
+	}
+	m.index = index
+	m.removing = nil
+	if j.Leave() {
+		for _, id := range m.outgoing {
+			if !m.has(id) {
+				gone = append(gone, id)
+			}
+		}
+		m.outgoing = nil
+		return gone, true
+	}
+	m.outgoing = slices.Clone(m.voters)
+	for _, c := range j.Changes {
+		m.voters = slices.DeleteFunc(m.voters, func(id int) bool { return id == c.Node })
+		m.learners = slices.DeleteFunc(m.learners, func(id int) bool { return id == c.Node })
+		switch c.Op {
+		case engine.PromoteVoter:
+			m.voters = append(m.voters, c.Node)
+		case engine.AddLearner, engine.DemoteVoter:
+			m.learners = append(m.learners, c.Node)
+		}
+	}
+	slices.Sort(m.voters)
+	slices.Sort(m.learners)
+	if len(m.tasks) > 0 && m.tasks[0].joint != nil {
+		m.tasks[0].joint.entered = true
+	}
+	return nil, true
+}
+
+// jointApplied is called by every node applying a joint entry; the first application of each
+// index updates the view, and the nodes a leave drops are shut down for good.
+func (r *run) jointApplied(by int, index uint64, j engine.JointChange) {
+	r.members.views.appliedBy(by, index)
+	gone, ok := r.members.appliedJoint(index, j)
+	if !ok {
+		return
+	}
+	r.members.views.add(index, r.members.voters)
+	what := fmt.Sprintf("joint %v", j.Changes)
+	if j.Leave() {
+		what = "leave joint"
+	}
+	r.mark(Mark{Kind: MarkMember, Node: -1, Detail: fmt.Sprintf("%s at index %d (voters %v, outgoing %v, learners %v)",
+		what, index, r.members.voters, r.members.outgoing, r.members.learners)})
+	r.k.Trace().Event(traceMember, uint64(len(j.Changes)), uint64(len(r.members.outgoing)), index)
+	if !j.Leave() {
+		r.res.Stats.JointChanges++
+	}
+	for _, id := range gone {
+		if id < len(r.nodes) {
+			n := r.nodes[id]
+			n.removed = true
+			r.mark(Mark{Kind: MarkRemoved, Node: n.id})
+			r.k.After(0, func() { r.crash(n, nil, nil) })
+		}
+	}
+}
+
+// jointLeft returns the committed configuration if it is still joint, for the liveness check.
+func (r *run) jointLeft() *checker.Conf {
+	if len(r.members.outgoing) == 0 {
+		return nil
+	}
+	return &checker.Conf{Voters: slices.Clone(r.members.voters), Outgoing: slices.Clone(r.members.outgoing)}
+}
