@@ -19,6 +19,9 @@ type faultState struct {
 	links   []int   // link faults in effect (loss, duplicate, delay, reorder)
 	churn   []int   // churn faults in effect
 	ackKill []int   // ack-kill faults armed: each kills the next leader that acknowledges a write
+	// untilElection are the hold faults in effect that release at the next election.
+	untilElection []int
+	ended         []bool // per schedule index: the fault has ended (early, for a hold)
 }
 
 type faultEvent run // the run itself, seen as an event handler
@@ -39,6 +42,7 @@ func (e *faultEvent) OnEvent(_ simnet.Time, arg uint64) {
 // scheduleFaults queues every fault's start and end; ends at or after the heal are left to it.
 func (r *run) scheduleFaults() {
 	r.faults.targets = make([][]int, len(r.schedule))
+	r.faults.ended = make([]bool, len(r.schedule))
 	end := simnet.Time(r.cfg.Duration)
 	for i, f := range r.schedule {
 		at := simnet.Time(f.At)
@@ -114,6 +118,9 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 	case nemesis.DiskFull:
 		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetCapacity(max(n.disk.Used(), 1))) })
 	case nemesis.Hold:
+		if f.Shape == "election" && len(ids) > 0 {
+			r.faults.untilElection = append(r.faults.untilElection, i)
+		}
 		return r.eachNode(ids, r.hold)
 	case nemesis.AckKill:
 		r.faults.ackKill = append(r.faults.ackKill, i)
@@ -133,6 +140,10 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 }
 
 func (r *run) endFault(i int) {
+	if r.faults.ended[i] {
+		return // a hold released early, at an election
+	}
+	r.faults.ended[i] = true
 	ids := r.faults.targets[i]
 	if ids == nil && !slices.Contains(r.faults.network, i) && !slices.Contains(r.faults.links, i) &&
 		!slices.Contains(r.faults.churn, i) && !slices.Contains(r.faults.ackKill, i) {
@@ -162,6 +173,7 @@ func (r *run) lift(f nemesis.Fault, i int, ids []int) {
 	case nemesis.Drift:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.proc.SetClockRate(1)) })
 	case nemesis.Hold:
+		r.faults.untilElection = slices.DeleteFunc(r.faults.untilElection, func(j int) bool { return j == i })
 		r.eachNode(ids, func(n *node) { r.unhold(n, int(f.Value)) })
 	case nemesis.AckKill:
 		r.faults.ackKill = slices.DeleteFunc(r.faults.ackKill, func(j int) bool { return j == i })

@@ -139,6 +139,7 @@ func (r *run) noteLeader(id int, term uint64) {
 	r.mark(Mark{Kind: MarkLeader, Node: id, Term: term})
 	r.k.Trace().Event(traceLeader, uint64(id), term, 0)
 	r.churnLeader(id)
+	r.electionReleases()
 	if r.healed && r.res.Stats.LeaderAfterHeal < 0 {
 		r.res.Stats.LeaderAfterHeal = r.now()
 	}

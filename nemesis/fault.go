@@ -58,7 +58,7 @@ var Kinds = []struct {
 	{Add, "membership: add a node (learner, promoted when caught up)"},
 	{Remove, "membership: remove a node or the leader"},
 	{Replace, "membership: add a node, then remove an old one"},
-	{Hold, "hold back what nodes (often the leader) send for seconds, across elections, then deliver it late, sometimes twice"},
+	{Hold, "hold back what nodes (often the leader) send for seconds, across elections, then deliver it late (shape=election: just after the next leader is elected), sometimes twice"},
 	{AckKill, "kill the leader right after it acknowledges a write, before its followers learn that the write committed"},
 	{Transfer, "leadership transfer to a random voter, the most lagging one, or the one restarted last"},
 	{Joint, "membership, several at once through the joint configuration (thesis §4.3): add, remove, replace or demote two or more members"},
@@ -96,6 +96,11 @@ type Schedule []Fault
 // Partition shapes and crash modes.
 var (
 	Shapes = []string{"halves", "isolate", "ring", "bridge", "one-way"}
+	// HoldReleases are the shapes of a hold fault: when what it held goes out. "" at the
+	// end of For; "election" a moment (up to a few ticks) after the next leader is elected,
+	// while that leader's first entries are still uncommitted on its followers, or at the end
+	// of For if no leader is elected before.
+	HoldReleases = []string{"", "election"}
 	// TransferTargets are the shapes of a transfer fault: whom the leader hands over to.
 	TransferTargets = []string{"random", "lagging", "restarted"}
 	CrashModes      = []string{"lose", "prefix", "torn", "subset"}
@@ -220,6 +225,8 @@ func (f Fault) validateParams() error {
 		return fmt.Errorf("fault %s: value %v must be a probability in (0, 1]", f, f.Value)
 	case (f.Kind == Delay || f.Kind == Reorder || f.Kind == SlowDisk || f.Kind == Churn) && !(f.Value > 0 && f.Value <= 60_000):
 		return fmt.Errorf("fault %s: value %v must be milliseconds in (0, 60000]", f, f.Value)
+	case f.Kind == Hold && !slices.Contains(HoldReleases, f.Shape):
+		return fmt.Errorf("fault %s: shape %q not one of %q", f, f.Shape, HoldReleases)
 	case f.Kind == Hold && !(f.Value == 1 || f.Value == 2):
 		return fmt.Errorf("fault %s: value %v must be the copies delivered, 1 or 2", f, f.Value)
 	case f.Kind == Drift && !(f.Value >= 0.5 && f.Value <= 2):

@@ -168,6 +168,7 @@ func drawFault(cfg Params, p kindPlan, r *rand.Rand) Fault {
 		}
 		f.For = drawFor(r, 3*time.Second)
 		f.Value = float64(1 + r.IntN(2))
+		f.Shape = HoldReleases[r.IntN(len(HoldReleases))]
 	case AckKill:
 		f.For = drawFor(r, 3*time.Second)
 	case Transfer:
