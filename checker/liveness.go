@@ -39,6 +39,20 @@ type LivenessInput struct {
 	// otherwise): a joint configuration change must complete once faults heal (thesis
 	// §4.3: the leader leaves the joint configuration as soon as its entry is committed).
 	Joint *Conf
+	// StaleLeaders are the live members still leading a lower term than another live
+	// member's at the end, both since long enough after the heal to have heard of each other.
+	StaleLeaders []StaleLeader
+}
+
+// StaleLeader is a node that led Term at the end of a run (At, simulated ns) while Other was
+// in OtherTerm > Term, the two connected since Since (the heal, or the later of the leader's
+// election and the other node's term change).
+type StaleLeader struct {
+	Node      int
+	Term      uint64
+	Other     int
+	OtherTerm uint64
+	Since, At int64
 }
 
 // pendingShown bounds the operations listed in a liveness detail.
@@ -71,6 +85,11 @@ func CheckLiveness(in LivenessInput) ([]Violation, error) {
 	}
 	if len(in.Lagging) > 0 {
 		out = append(out, laggingViolation(in, deadline))
+	}
+	for _, s := range in.StaleLeaders {
+		out = append(out, Violation{Kind: KindStaleLeader, Time: s.At, Nodes: []int{s.Node, s.Other},
+			Detail: fmt.Sprintf("node %d still led term %d at the end, although node %d had been in term %d and reachable since %s, %s before: a leader that hears of a higher term steps down (Figure 2)",
+				s.Node, s.Term, s.Other, s.OtherTerm, fmtTime(s.Since), fmtTime(s.At-s.Since))})
 	}
 	if in.Joint != nil {
 		out = append(out, Violation{Kind: KindLiveness, Time: deadline, Nodes: in.Joint.Outgoing,

@@ -62,3 +62,12 @@ func TestCheckLivenessRejectsBadInput(t *testing.T) {
 	_, err = CheckLiveness(LivenessInput{HealTime: 5, Bound: 1, LeaderElected: true, LeaderAt: 4})
 	require.EqualError(t, err, "checker: LivenessInput.LeaderAt = 4: before HealTime 5")
 }
+
+func TestStaleLeaderViolation(t *testing.T) {
+	in := LivenessInput{HealTime: 10e9, Bound: 20e9, LeaderElected: true, LeaderAt: 10e9,
+		StaleLeaders: []StaleLeader{{Node: 1, Term: 2, Other: 0, OtherTerm: 3, Since: 10e9, At: 30e9}}}
+	vs, err := CheckLiveness(in)
+	require.NoError(t, err)
+	require.Equal(t, []Violation{{Kind: KindStaleLeader, Time: 30e9, Nodes: []int{1, 0},
+		Detail: "node 1 still led term 2 at the end, although node 0 had been in term 3 and reachable since 10s, 20s before: a leader that hears of a higher term steps down (Figure 2)"}}, vs)
+}

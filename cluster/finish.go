@@ -52,7 +52,7 @@ func (r *run) liveness(now int64, pending []checker.PendingOp) []checker.Violati
 	in := checker.LivenessInput{
 		HealTime: r.res.Stats.HealedAt, Bound: int64(r.cfg.HealTime),
 		LeaderElected: r.res.Stats.LeaderAfterHeal >= 0, LeaderAt: r.res.Stats.LeaderAfterHeal,
-		Pending: pending, Lagging: r.lagging(), Joint: r.jointLeft(),
+		Pending: pending, Lagging: r.lagging(), Joint: r.jointLeft(), StaleLeaders: r.staleLeaders(now),
 	}
 	if !r.healed || r.aborted { // the run ended early (a bound, an engine panic): liveness cannot be judged
 		return nil

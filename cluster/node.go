@@ -33,6 +33,9 @@ type node struct {
 	holding   int                    // hold faults keeping back what it sends
 	view      nodeView               // its persistent Raft state as observed, for the report
 	startedAt int64                  // when its current life began (simulated ns)
+	term      uint64                 // its current term as last observed
+	termAt    int64                  // when it entered term (simulated ns)
+	ledAt     int64                  // when it last became leader (simulated ns)
 	reads     map[uint64]readArrival // by client session: its latest read's first arrival
 }
 

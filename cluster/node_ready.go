@@ -80,6 +80,12 @@ func (h *host) observe(o engine.Observations) {
 		inv.VoteGranted(t, id, v.Term, v.Candidate)
 	}
 	h.n.observeState(o)
+	if o.Role != engine.NoRole && o.Term != h.n.term {
+		h.n.term, h.n.termAt = o.Term, t
+	}
+	if o.Leader != 0 {
+		h.n.ledAt = t
+	}
 	if o.Role != engine.NoRole {
 		h.n.w.mark(Mark{Kind: MarkRole, Node: id, Term: o.Term, Detail: o.Role.String()})
 	}

@@ -244,7 +244,7 @@ func (s *shrinker) round() bool {
 
 // endOfRun are the violation kinds decided only when the run ends; the others are seen
 // online, at the moment they happen.
-var endOfRun = []string{checker.KindLiveness, checker.KindLinearizability, checker.KindAppendAnomaly, cluster.KindBound}
+var endOfRun = []string{checker.KindLiveness, checker.KindStaleLeader, checker.KindLinearizability, checker.KindAppendAnomaly, cluster.KindBound}
 
 // cutAtViolation drops, for a violation seen online, every fault that starts after it and
 // ends the load phase just after it: nothing later can have caused it. The run is

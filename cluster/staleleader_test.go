@@ -1,0 +1,43 @@
+package cluster
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+	"github.com/raftcheck/raftcheck/nemesis"
+	"github.com/raftcheck/raftcheck/simnet"
+)
+
+// TestStaleLeaderKeepsRunning: a leader cut off without CheckQuorum while the others elect a
+// new one must step down once it hears of the higher term after the heal; with the
+// no-step-down bug it does not, the run goes on to its heal bound instead of ending once
+// settled, and the stale-leader check names it. Without the bug the run ends soon after the
+// heal with no violation.
+func TestStaleLeaderKeepsRunning(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Duration, cfg.Nemesis, cfg.Workload = simnet.Duration(10*time.Second), "none", "kv"
+	cfg.Tuning, cfg.Protocol.CheckQuorum = "fixed", false
+	sched := nemesis.Schedule{{Kind: nemesis.Partition, At: simnet.Duration(2 * time.Second), For: simnet.Duration(3 * time.Second),
+		Nodes: []int{0, 1, 2, 3, 4}, Leader: true, Shape: "isolate"}}
+	clean, err := Run(3, cfg, Options{Engine: raftengine.Descriptor(), Schedule: &sched})
+	require.NoError(t, err)
+	require.False(t, clean.Failed(), "%v", clean.Violations)
+	require.Less(t, clean.Stats.SimSeconds, 12.0, "a healed run ends once settled")
+
+	cfg.Mutants = []string{"no-step-down"}
+	res, err := Run(3, cfg, Options{Engine: raftengine.Descriptor(), Schedule: &sched})
+	require.NoError(t, err)
+	var stale []checker.Violation
+	for _, v := range res.Violations {
+		if v.Kind == checker.KindStaleLeader {
+			stale = append(stale, v)
+		}
+	}
+	require.Len(t, stale, 1, "%v", res.Violations)
+	require.Contains(t, stale[0].Detail, "still led term")
+	require.Equal(t, int64(cfg.Duration+cfg.HealTime), stale[0].Time, "the run went on to its heal bound")
+}
