@@ -29,6 +29,10 @@ type Options struct {
 	LinTimeout time.Duration
 	// Wall, if set, reads the wall clock for Stats.WallSeconds. It never affects the run.
 	Wall func() time.Time
+	// Progress, if set, is told every simnet.ObserveEvery events how far the run has got:
+	// the simulated time, the time by which it ends at the latest (the load phase plus the
+	// heal bound) and the events so far. It never affects the run.
+	Progress func(now, end simnet.Duration, events uint64)
 
 	poison bool // tests: the network scribbles over every delivered buffer after delivery
 }
@@ -252,7 +256,11 @@ func (r *run) execute() {
 	end := simnet.Time(r.cfg.Duration)
 	r.k.Schedule(end, (*healEvent)(r), 0)
 	limit := end + simnet.Time(r.cfg.HealTime)
-	err := r.k.Run(simnet.Limits{MaxEvents: r.cfg.MaxEvents, MaxTime: limit + simnet.Second})
+	lim := simnet.Limits{MaxEvents: r.cfg.MaxEvents, MaxTime: limit + simnet.Second}
+	if p := r.opts.Progress; p != nil {
+		lim.Observe = func(now simnet.Time, events uint64) { p(simnet.Duration(now), simnet.Duration(limit), events) }
+	}
+	err := r.k.Run(lim)
 	var bound *simnet.BoundError
 	if errors.As(err, &bound) && bound.Bound != "MaxTime" {
 		r.violate(checker.Violation{Kind: KindBound, Time: r.now(), Detail: fmt.Sprintf(

@@ -46,7 +46,13 @@ func (e *BoundError) Error() string {
 type Limits struct {
 	MaxEvents uint64
 	MaxTime   Time
+	// Observe, if set, is called every ObserveEvery events with the time and the events so
+	// far, for a progress display. It must not touch the simulation: it cannot change a run.
+	Observe func(now Time, events uint64)
 }
+
+// ObserveEvery is how many events pass between calls of Limits.Observe.
+const ObserveEvery = 1 << 12
 
 // Validate reports a Limits field that is not set.
 func (l Limits) Validate() error {
@@ -229,6 +235,9 @@ func (k *Kernel) run(lim Limits, until Time, bounded bool) error {
 		k.now = e.at
 		k.events++
 		e.h.OnEvent(e.at, e.arg)
+		if lim.Observe != nil && k.events%ObserveEvery == 0 {
+			lim.Observe(k.now, k.events)
+		}
 		if k.overflow {
 			k.overflow = false
 			return k.boundErr("QueueMax", int64(k.queueMax))

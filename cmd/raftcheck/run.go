@@ -47,7 +47,9 @@ func cmdRun(e *env, args []string) error {
 		seed.v = randomSeed()
 		fmt.Fprintf(e.stderr, "seed %d (fresh random seed)\n", seed.v)
 	}
-	res, err := e.safeRun(seed.v, cfg, cluster.Options{Wall: e.now, RecordTrace: *trace}, "")
+	progress, clear := e.runProgress()
+	res, err := e.safeRun(seed.v, cfg, cluster.Options{Wall: e.now, RecordTrace: *trace, Progress: progress}, "")
+	clear()
 	if err != nil {
 		return withPanicRepro(err, o.out, cfg)
 	}
