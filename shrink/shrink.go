@@ -102,6 +102,11 @@ func Run(seed uint64, cfg cluster.Config, opts cluster.Options, kind string, bud
 	s.ops = first.IssuedOps() // from here on each client asks the same, whatever faults go
 	before := sizeOf(first)
 	s.say("start: %s", before)
+	s.cutAtViolation()
+	s.dropFaults()
+	if len(s.sched) > reseedAbove && s.reseed() { // early, while most of the budget is left
+		s.say("reseeded: %s (%d runs)", sizeOf(s.best), s.runs)
+	}
 	s.rounds()
 	if len(s.sched) > reseedAbove && s.reseed() {
 		s.rounds()
@@ -122,7 +127,7 @@ func (s *shrinker) rounds() {
 }
 
 // reseedAbove is the schedule size above which a shrink that stalled tries other seeds.
-const reseedAbove = 5
+const reseedAbove = 3
 
 // reseedTries bounds the seeds a reseed tries.
 const reseedTries = 60
@@ -130,8 +135,8 @@ const reseedTries = 60
 // reseed looks for a smaller run of the same failure when fault removal has stalled: a
 // simulation is chaotic (dropping one early fault changes every later random draw), so a
 // schedule can be minimal for its seed and still large. It tries seeds derived from the
-// current one with the shrunk config, a nemesis of only the kinds left in the schedule at
-// half and at their full rate, and adopts the first whose generated schedule is smaller and still shows
+// current one with the shrunk config, a nemesis of only the kinds left in the schedule (or,
+// every other pair of tries, a subset of them) at half and at their full rate, and adopts the first whose generated schedule is smaller and still shows
 // the kind; the shrink then goes on from there. The result names the seed it ends with.
 func (s *shrinker) reseed() bool {
 	cfg := s.cfg
@@ -141,7 +146,6 @@ func (s *shrinker) reseed() bool {
 			kinds = append(kinds, string(f.Kind))
 		}
 	}
-	cfg.Nemesis = strings.Join(kinds, ",")
 	base := cfg.FaultInterval
 	for i := range uint64(reseedTries) {
 		if s.exhausted() {
@@ -149,6 +153,10 @@ func (s *shrinker) reseed() bool {
 		}
 		cfg.FaultInterval = base * simnet.Duration(2-i%2)         // alternately half and the same fault rate
 		seed := (s.seed*0x9e3779b97f4a7c15 + i + 1) & (1<<53 - 1) // below 2^53: exact in JSON readers that use doubles
+		cfg.Nemesis = strings.Join(kinds, ",")
+		if i%4 >= 2 { // every other pair of tries, only some of the kinds
+			cfg.Nemesis = strings.Join(kindSubset(kinds, seed>>11), ",")
+		}
 		s.runs++
 		res, err := cluster.Run(seed, cfg, s.with(nil))
 		if err != nil || !hasKind(res, s.kind) || len(res.Schedule) >= len(s.sched) {
@@ -160,6 +168,20 @@ func (s *shrinker) reseed() bool {
 		return true
 	}
 	return false
+}
+
+// kindSubset keeps the kinds whose bit in bits is set, and at least one of them.
+func kindSubset(kinds []string, bits uint64) []string {
+	var out []string
+	for k, kind := range kinds {
+		if bits>>(k%64)&1 == 1 {
+			out = append(out, kind)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{kinds[bits%uint64(len(kinds))]}
+	}
+	return out
 }
 
 // shrinker is the state of one shrink: the smallest failing candidate so far.

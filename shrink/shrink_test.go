@@ -171,3 +171,10 @@ func TestWithoutOps(t *testing.T) {
 	}
 	assert.Equal(t, 5, ops.Len(), "the input is not modified")
 }
+
+func TestKindSubset(t *testing.T) {
+	kinds := []string{"crash", "pause", "hold", "loss"}
+	assert.Equal(t, []string{"crash", "hold"}, kindSubset(kinds, 0b0101))
+	assert.Equal(t, kinds, kindSubset(kinds, 0b1111))
+	assert.Equal(t, []string{"crash"}, kindSubset(kinds, 16), "no bit of a kind set: one kind, picked by the bits")
+}
