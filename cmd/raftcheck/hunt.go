@@ -68,7 +68,7 @@ func newHuntCLI() (*cli, *huntFlags) {
 	c.fs.IntVar(&f.parallel, "parallel", runtime.GOMAXPROCS(0), "seeds run at once (default: the CPUs this process may use)")
 	c.fs.Var(&f.from, "from", "first seed of every hunt, or \"random\" (default: random, printed)")
 	c.fs.Int64Var(&f.maxSeeds, "max-seeds", 1<<20, "seeds tried per mutant at most")
-	c.fs.IntVar(&f.shrinkRuns, "shrink-runs", 200, "runs each shrink may use")
+	c.fs.IntVar(&f.shrinkRuns, "shrink-runs", shrink.DefaultRuns, "runs each shrink may use")
 	c.fs.Int64Var(&f.rateSeeds, "seeds", 0, "also run each mutant on this many seeds from --from and report how many fail (the failing-seeds column)")
 	c.fs.Int64Var(&f.cleanMin, "clean-seeds", 200, "the clean build runs at least this many seeds (and at least as many as any hunt)")
 	f.cf = c.configFlags()
