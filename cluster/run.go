@@ -26,6 +26,8 @@ type Options struct {
 	LinTimeout time.Duration
 	// Wall, if set, reads the wall clock for Stats.WallSeconds. It never affects the run.
 	Wall func() time.Time
+	// Observer, if set, watches the run as it happens (see Observer). It never affects the run.
+	Observer Observer
 
 	poison bool // tests: the network scribbles over every delivered buffer after delivery
 }
@@ -256,6 +258,9 @@ func firstNode(nodes []int) int {
 func (r *run) mark(m Mark) {
 	m.Time = r.now()
 	r.res.Timeline = append(r.res.Timeline, m)
+	if r.opts.Observer != nil {
+		r.opts.Observer.Marked(m)
+	}
 }
 
 // contact picks the node a client tries: its guess if that is a member, else a random one.
