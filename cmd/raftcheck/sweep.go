@@ -39,6 +39,9 @@ type sweepFlags struct {
 	shard        string
 	progress     string
 	maxReports   int
+	guided       bool // guided search (guidedsweep.go)
+	coverage     bool // measure coverage of the plain seeds
+	baseline     bool // with guided: also measure a random sweep of the range, for the plot
 	cf           *configFlags
 	o            outputFlags
 }
@@ -53,6 +56,9 @@ func newSweepCLI() (*cli, *sweepFlags) {
 	c.fs.StringVar(&f.shard, "shard", "0/1", "run the i-th of n disjoint slices of the range, 0 <= i < n")
 	c.fs.StringVar(&f.progress, "progress", "auto", "auto, bar, lines or none")
 	c.fs.IntVar(&f.maxReports, "max-reports", 20, "HTML reports written for the first failing seeds (every failing seed gets a repro file)")
+	c.fs.BoolVar(&f.guided, "guided", false, "coverage-guided search: mutate the schedules and settings of runs that reached new coverage, interleaved with the range's seeds (see below)")
+	c.fs.BoolVar(&f.coverage, "coverage", false, "measure the coverage of the range's seeds (no guidance): the summary and sweep.html show it")
+	c.fs.BoolVar(&f.baseline, "baseline", false, "with --guided: also measure the coverage of the plain range, for sweep.html's plot (doubles the runs)")
 	f.cf = c.configFlags()
 	addOutputFlags(c.fs, &f.o, "one RunJSON line per seed, then a {\"summary\": ...} line")
 	return c, f
@@ -178,6 +184,9 @@ func cmdSweep(e *env, args []string) error {
 	prog, err := e.newProgress(f.progress, rng.size())
 	if err != nil {
 		return err
+	}
+	if f.guided || f.coverage {
+		return e.sweepGuided(cfg, rng, f, prog)
 	}
 	return e.sweep(cfg, rng, f, prog)
 }
