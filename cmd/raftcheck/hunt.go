@@ -12,6 +12,7 @@ import (
 
 	"github.com/raftcheck/raftcheck/cluster"
 	"github.com/raftcheck/raftcheck/engine/builtin"
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/shrink"
 )
 
@@ -31,6 +32,7 @@ type huntFlags struct {
 	shrinkRuns int
 	cleanMin   int64
 	rateSeeds  int64 // --seeds: also count the failing seeds among this many (0: do not)
+	guided     bool  // coverage-guided search for each mutant (guidedhunt.go)
 	cf         *configFlags
 	o          outputFlags
 }
@@ -71,6 +73,7 @@ func newHuntCLI() (*cli, *huntFlags) {
 	c.fs.IntVar(&f.shrinkRuns, "shrink-runs", 200, "runs each shrink may use")
 	c.fs.Int64Var(&f.rateSeeds, "seeds", 0, "also run each mutant on this many seeds from --from and report how many fail (the failing-seeds column)")
 	c.fs.Int64Var(&f.cleanMin, "clean-seeds", 200, "the clean build runs at least this many seeds (and at least as many as any hunt)")
+	c.fs.BoolVar(&f.guided, "guided", false, "hunt each mutant with coverage-guided search (as sweep --guided) instead of consecutive seeds")
 	f.cf = c.configFlags()
 	addOutputFlags(c.fs, &f.o, "one JSON object per mutant, then a {\"clean\": ...} line")
 	return c, f
@@ -181,14 +184,19 @@ func (e *env) huntOne(ctx context.Context, mutant string, cfg cluster.Config, f 
 	start := e.now()
 	var caught *cluster.Result
 	rng := seedRange{from: f.from.v, count: uint64(f.maxSeeds), shards: 1}
-	_, _ = e.pool(hctx, cfg, rng, f.parallel, func(o outcome) error {
+	try := func(o outcome) error {
 		row.Seeds++
 		if o.res != nil && o.res.Failed() {
 			caught, row.WallSeconds = o.res, e.now().Sub(start).Seconds()
 			return errCaught
 		}
 		return nil
-	})
+	}
+	if f.guided {
+		e.huntGuided(hctx, cfg, rng, f.parallel, try)
+	} else {
+		_, _ = e.pool(hctx, cfg, rng, f.parallel, try)
+	}
 	if caught == nil {
 		row.WallSeconds = e.now().Sub(start).Seconds()
 		return row
@@ -215,6 +223,10 @@ func (e *env) rate(ctx context.Context, row *huntRow, cfg cluster.Config, f *hun
 // shrinkCatch shrinks a hunt's failing run and writes its repro file.
 func (e *env) shrinkCatch(row *huntRow, res *cluster.Result, f *huntFlags) {
 	sp := spec{seed: res.Seed, cfg: res.Requested}
+	if res.ExplicitSchedule { // a guided hunt's mutant run
+		s := append(nemesis.Schedule{}, res.Schedule...)
+		sp.sched = &s
+	}
 	sr, err := safeShrink(sp, row.Kind, shrink.Budget{MaxRuns: f.shrinkRuns}, func(string) {})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hunt: %s: shrinking seed %d: %v\n", row.Mutant, res.Seed, err)
