@@ -24,6 +24,16 @@ speed-up (simulated time over wall time), and the failing seeds with their repla
 Every failing seed gets a repro file in --out (the first --max-reports also an HTML report),
 and --out gets the summary page sweep.html.
 
+--coverage measures the abstract-state coverage of the seeds (package coverage); --guided runs
+a coverage-guided search instead: of the --count runs, the first batch is the range's first
+seeds, and later ones mix the range's next seeds with mutants of the runs that reached new
+features (faults added, dropped, shifted, retargeted, intensified, aimed at the parent's state
+changes, schedules spliced, protocol settings changed). Runs are planned in batches of 16 from
+the corpus as the earlier batches left it, with one random stream seeded by --from and --shard,
+so the runs and results do not depend on --parallel. Every mutant run gets a repro file,
+--out/guided/run-K.json. --baseline (with --guided) also measures the plain range, and
+sweep.html plots both curves. The summary gives the features covered.
+
 Exit code: 1 if any seed failed, 3 if any seed panicked (a panic counts as a failure of kind
 "panic"; the sweep goes on), 0 otherwise; 130 when Ctrl-C stopped it (after the seeds in
 flight, and the summary of those that ran).`
