@@ -2,6 +2,7 @@ package main
 
 import (
 	"math/rand/v2"
+	"time"
 
 	"github.com/raftcheck/raftcheck/cluster"
 	"github.com/raftcheck/raftcheck/coverage"
@@ -88,6 +89,7 @@ type guide struct {
 	seen    coverage.Set
 	hits    map[string]int // runs that reached each feature
 	curve   []int          // features covered after each run absorbed
+	spent   time.Duration  // wall time planning and absorbing (the guidance's overhead), never in results
 }
 
 func newGuide(cfg cluster.Config, rng seedRange, mutate bool) *guide {

@@ -11,6 +11,10 @@ import (
 	"github.com/raftcheck/raftcheck/simnet"
 )
 
+// maxMutations is the most mutations stacked on one mutant (1 to 5, uniformly: at 400 runs,
+// 1-5 reached 578 features where 1-3 reached 562, same base).
+const maxMutations = 5
+
 // mutation changes a mutant's schedule or settings in place, drawing from the guide's stream.
 type mutation struct {
 	name  string
@@ -30,7 +34,7 @@ var mutations = []mutation{
 	{"reseed", mutReseed},
 }
 
-// mutant makes a run from a corpus run: one to three mutations of its schedule or settings.
+// mutant makes a run from a corpus run: one to maxMutations mutations of its schedule or settings.
 // It keeps the parent's seed unless reseeded: a run is a pure function of its seed, config
 // and schedule, so the mutant replays its parent exactly up to the first fault that differs
 // and explores a branch from there. Faults the mutations leave invalid for the config are
@@ -40,7 +44,7 @@ func (g *guide) mutant() guidedJob {
 	s := append(nemesis.Schedule{}, p.sched...)
 	m := guidedJob{k: g.planned, seed: p.seed, cfg: p.cfg, sched: &s, parent: p}
 	var names []string
-	for range 1 + g.rnd.IntN(3) {
+	for range 1 + g.rnd.IntN(maxMutations) {
 		mu := mutations[g.rnd.IntN(len(mutations))]
 		mu.apply(g, &m)
 		names = append(names, mu.name)

@@ -64,12 +64,16 @@ func (e *env) runBatch(ctx context.Context, jobs []guidedJob, parallel int) ([]g
 // ctx ended.
 func (e *env) guided(ctx context.Context, g *guide, parallel int, handle func(o guidedOutcome, gain int) error) (bool, error) {
 	for g.planned < g.rng.size() {
+		t0 := e.now()
 		jobs := g.plan()
+		g.spent += e.now().Sub(t0)
 		outs, done := e.runBatch(ctx, jobs, parallel)
 		for _, o := range outs[:done] {
 			gain := 0
 			if o.err == nil {
+				t0 := e.now()
 				gain = g.absorb(o.job, o.res, o.cov)
+				g.spent += e.now().Sub(t0)
 			}
 			if err := handle(o, gain); err != nil {
 				return false, err
