@@ -40,6 +40,7 @@
 // | commit | advance (1, 2-8, 9-64, 65+), earlier-terms, phase | the leader's commit index advances | a commit that carries entries of earlier terms by counting replicas of one of its own (§5.4.2, the Figure 8 situation) |
 // | quorum | up-to-date (leader-only, minority, majority, all), leaders (1, 2+), phase | the leader's state changes | how many members hold the leader's whole log; two leaders at once (in different terms) |
 // | restart | log, phase | a node restarts from its disk | a node coming back behind, equal, ahead of or divergent from the leader (log=no-leader: none up to compare with) |
+// | depth | measure (elections, max-term, step-downs, truncations, restarts, divergent-at-once), reached (1, 2-3, 4-7, 8-15, 16-31, 32+) | a measure of the run reaches a level (every lower level too) | how far into trouble the run went: eight elections, a term of 32, four nodes divergent from the leader at once; levels are ladders a guided search climbs |
 //
 // Every combination is a feature (All lists them); many are unreachable in a correct Raft
 // (a leader with a lower term than itself, committed truncations, votes for older logs), so

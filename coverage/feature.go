@@ -49,6 +49,8 @@ var (
 	leadersDim    = dim{"leaders", []string{"1", "2+"}}
 	snapLogDim    = dim{"log-before", logAnyDim.values}
 	restartLogDim = dim{"log", logAnyDim.values}
+	measureDim    = dim{"measure", []string{"elections", "max-term", "step-downs", "truncations", "restarts", "divergent-at-once"}}
+	levelDim      = dim{"reached", []string{"1", "2-3", "4-7", "8-15", "16-31", "32+"}}
 )
 
 // The families, in the order of the documentation's table. Their index is part of the key
@@ -65,6 +67,7 @@ const (
 	famCommit
 	famQuorum
 	famRestart
+	famDepth
 )
 
 var families = []family{
@@ -79,6 +82,7 @@ var families = []family{
 	famCommit:     {"commit", []dim{advanceDim, earlierDim, phaseDim}},
 	famQuorum:     {"quorum", []dim{upToDateDim, leadersDim, phaseDim}},
 	famRestart:    {"restart", []dim{restartLogDim, phaseDim}},
+	famDepth:      {"depth", []dim{measureDim, levelDim}},
 }
 
 func faultKinds() []string {

@@ -8,32 +8,39 @@ func (t *Tracker) emitStates(id int) {
 		return
 	}
 	t.stated = t.leader
+	divergent := uint64(0)
 	for i := range t.nodes {
-		t.emitState(i)
+		if t.emitState(i) == logDivergent {
+			divergent++
+		}
 	}
+	t.deepen(measureDivergent, divergent)
 	if t.leader >= 0 {
 		t.emitQuorum()
 	}
 }
 
 // emitState records the state of an up node relative to the leader (or, with none, to the
-// most up-to-date log), skipping a repeat of the node's last state.
-func (t *Tracker) emitState(id int) {
+// most up-to-date log), skipping a repeat of the node's last state. It returns the node's
+// log relation (logNoLeader for a node that is down).
+func (t *Tracker) emitState(id int) uint8 {
 	n := &t.nodes[id]
 	if !n.up {
-		return
+		return logNoLeader
 	}
 	var k key
+	rel := t.logRel(id)
 	if t.leader < 0 {
-		k = mk(famLeaderless, n.role, t.logRel(id), t.phase())
+		k = mk(famLeaderless, n.role, rel, t.phase())
 	} else {
 		ld := &t.nodes[t.leader]
-		k = mk(famState, n.role, termRel(n.term, ld.term), t.logRel(id), lag(ld.commit, n.commit), t.phase())
+		k = mk(famState, n.role, termRel(n.term, ld.term), rel, lag(ld.commit, n.commit), t.phase())
 	}
 	if k != n.lastKey {
 		n.lastKey = k
 		t.emit(k)
 	}
+	return rel
 }
 
 // logRel is how node id's log stands to the leader's; with no leader, to the most

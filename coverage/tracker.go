@@ -19,6 +19,7 @@ type Tracker struct {
 	healed bool
 	keys   map[key]struct{}
 	quorum key // the last quorum feature emitted, to skip repeats
+	depth  depth
 }
 
 // nodeState is what the tracker knows of one node.
@@ -108,6 +109,7 @@ func (t *Tracker) Recovered(_ int64, id int, rec engine.Recovery) {
 	n.log.save(rec.Entries)
 	if restart {
 		t.emit(mk(famRestart, t.logRel(id), t.phase()))
+		t.count(measureRestarts)
 	}
 	t.emitStates(id)
 }
@@ -143,7 +145,11 @@ func (t *Tracker) Observed(_ int64, id int, o engine.Observations) {
 func (t *Tracker) Marked(m cluster.Mark) {
 	switch m.Kind {
 	case cluster.MarkCrash, cluster.MarkRemoved:
-		t.node(m.Node).up = false
+		n := t.node(m.Node)
+		if n.up && n.role == roleLeader {
+			t.count(measureStepDowns)
+		}
+		n.up = false
 		if t.leader == m.Node {
 			t.electLeader()
 		}
@@ -167,6 +173,9 @@ func (t *Tracker) roleChanged(id int, role uint8, term uint64) {
 	n := t.node(id)
 	if role != n.role {
 		t.emit(mk(famRoleChange, n.role, role, bucket(n.log.last-min(n.commit, n.log.last), 1, 5), t.phase()))
+		if n.role == roleLeader {
+			t.count(measureStepDowns)
+		}
 	}
 	n.role = role
 	t.termSeen(n, term)
@@ -181,6 +190,7 @@ func (t *Tracker) termSeen(n *nodeState, term uint64) {
 		t.emit(mk(famTermJump, n.role, bucket(term-n.term, 2, 4)))
 	}
 	n.term = max(n.term, term)
+	t.deepen(measureMaxTerm, n.term)
 }
 
 // becameLeader records node id leading in term.
@@ -188,6 +198,7 @@ func (t *Tracker) becameLeader(id int, term uint64) {
 	n := t.node(id)
 	n.role = roleLeader
 	n.term = max(n.term, term)
+	t.count(measureElections)
 	if t.leader < 0 || t.nodes[t.leader].term <= term {
 		t.leader = id
 	}
@@ -216,6 +227,7 @@ func (t *Tracker) saved(n *nodeState, o engine.Observations) {
 			below = 1
 		}
 		t.emit(mk(famTruncate, n.role, bucket(over, 2, 9), below))
+		t.count(measureTruncations)
 	}
 	if n.conf >= from {
 		n.conf = 0

@@ -93,3 +93,23 @@ func inFamily(s Set, f string) []string {
 	}
 	return out
 }
+
+func TestDepthLevelsAreReachedInOrder(t *testing.T) {
+	require.Equal(t, []uint8{0, 1, 1, 2, 2, 3, 4, 5, 5}, []uint8{level(1), level(2), level(3), level(4), level(7), level(8), level(16), level(32), level(1000)})
+	tr := threeNodes()
+	for term := uint64(1); term <= 5; term++ { // node 0 elected five times
+		tr.Observed(int64(term), 0, engine.Observations{Role: engine.Leader, Term: term, Leader: term, HardState: hs(term, 0)})
+		tr.Observed(int64(term), 0, engine.Observations{Role: engine.Follower, Term: term})
+	}
+	require.Equal(t, []string{
+		"depth/measure=elections/reached=1",
+		"depth/measure=elections/reached=2-3",
+		"depth/measure=elections/reached=4-7",
+		"depth/measure=max-term/reached=1",
+		"depth/measure=max-term/reached=2-3",
+		"depth/measure=max-term/reached=4-7",
+		"depth/measure=step-downs/reached=1",
+		"depth/measure=step-downs/reached=2-3",
+		"depth/measure=step-downs/reached=4-7",
+	}, inFamily(tr.Set(), "depth"))
+}
