@@ -22,8 +22,21 @@ import (
 // first. Workers run the jobs of one batch at a time; the batch is the price of that.
 const guidedBatch = 16
 
-// freshEvery: once the corpus holds a run, one planned run in freshEvery is a fresh seed.
-const freshEvery = 4
+// The share of fresh seeds among planned runs, once the corpus holds a run, follows which
+// source reaches more new features per run lately (fresh seeds or mutants: a moving average
+// over about the last 1/yieldAlpha runs of each, from a prior of one feature a run), within
+// [minFresh, maxFresh]: mutants that reach nothing new cannot slow the range's own seeds by
+// more than 1/minFresh.
+const (
+	minFresh   = 0.25
+	maxFresh   = 0.75
+	yieldAlpha = 0.05
+)
+
+// yield is the moving average of the features a source's runs reached first.
+type yield struct{ avg float64 }
+
+func (y *yield) add(gain int) { y.avg += yieldAlpha * (float64(gain) - y.avg) }
 
 // maxDonors bounds the faults kept as material for the add mutation.
 const maxDonors = 4096
@@ -78,22 +91,23 @@ func eventTimes(res *cluster.Result) []simnet.Duration {
 
 // guide plans the runs of a guided or random (coverage-measuring) sweep and tracks coverage.
 type guide struct {
-	mutate  bool // false: every run is a fresh seed (a random sweep that measures coverage)
-	cfg     cluster.Config
-	rng     seedRange
-	rnd     *rand.Rand
-	fresh   int // fresh seeds planned so far: the next is rng.at(fresh)
-	planned int
-	corpus  []corpusEntry
-	donors  []nemesis.Fault
-	seen    coverage.Set
-	hits    map[string]int // runs that reached each feature
-	curve   []int          // features covered after each run absorbed
-	spent   time.Duration  // wall time planning and absorbing (the guidance's overhead), never in results
+	mutate                 bool // false: every run is a fresh seed (a random sweep that measures coverage)
+	cfg                    cluster.Config
+	rng                    seedRange
+	rnd                    *rand.Rand
+	fresh                  int // fresh seeds planned so far: the next is rng.at(fresh)
+	planned                int
+	corpus                 []corpusEntry
+	donors                 []nemesis.Fault
+	seen                   coverage.Set
+	hits                   map[string]int // runs that reached each feature
+	curve                  []int          // features covered after each run absorbed
+	spent                  time.Duration  // wall time planning and absorbing (the guidance's overhead), never in results
+	fromFresh, fromMutants yield
 }
 
 func newGuide(cfg cluster.Config, rng seedRange, mutate bool) *guide {
-	return &guide{mutate: mutate, cfg: cfg, rng: rng, hits: map[string]int{},
+	return &guide{mutate: mutate, cfg: cfg, rng: rng, hits: map[string]int{}, fromFresh: yield{1}, fromMutants: yield{1},
 		rnd: rand.New(rand.NewPCG(rng.from, uint64(rng.shard)<<32^uint64(rng.shards)^0x6775696465))} // "guide"
 }
 
@@ -110,7 +124,7 @@ func (g *guide) plan() []guidedJob {
 }
 
 func (g *guide) next() guidedJob {
-	if !g.mutate || len(g.corpus) == 0 || g.rnd.IntN(freshEvery) == 0 {
+	if !g.mutate || len(g.corpus) == 0 || g.rnd.Float64() < g.freshShare() {
 		seed := g.rng.at(g.fresh)
 		g.fresh++
 		return guidedJob{k: g.planned, seed: seed, cfg: g.cfg, origin: "fresh"}
@@ -118,11 +132,22 @@ func (g *guide) next() guidedJob {
 	return g.mutant()
 }
 
+// freshShare is the probability that the next run is a fresh seed.
+func (g *guide) freshShare() float64 {
+	f, m := g.fromFresh.avg, g.fromMutants.avg
+	return min(max(f/(f+m), minFresh), maxFresh)
+}
+
 // absorb takes one run's outcome, in plan order: its features, and the run itself into the
 // corpus when it reached any feature first.
 func (g *guide) absorb(j guidedJob, res *cluster.Result, s coverage.Set) int {
 	gain := g.seen.Merge(s)
 	g.curve = append(g.curve, g.seen.Len())
+	src := &g.fromFresh
+	if j.sched != nil {
+		src = &g.fromMutants
+	}
+	src.add(gain)
 	names := s.Names()
 	for _, n := range names {
 		g.hits[n]++
