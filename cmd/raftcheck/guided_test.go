@@ -124,6 +124,7 @@ func TestMutantsStayValid(t *testing.T) {
 		{At: 5e9, Kind: nemesis.Partition, For: 3e9, Nodes: []int{0, 1, 2, 3, 4}, Shape: "ring"},
 		{At: 9e9, Kind: nemesis.Loss, For: 1e9, Value: 0.2},
 		{At: 12e9, Kind: nemesis.Hold, For: 2e9, Leader: true, Value: 1},
+		{At: 14e9, Kind: nemesis.Drift, For: 2e9, Nodes: []int{0, 1, 2}, Value: 0.95},
 	}
 	g.corpus = []corpusEntry{{k: 0, seed: 7, cfg: cfg, sched: parent, gain: 1, weight: 1, events: []simnet.Duration{2e9, 20e9}}}
 	g.donors = append(g.donors, parent...)
@@ -134,6 +135,9 @@ func TestMutantsStayValid(t *testing.T) {
 		for _, f := range *m.sched {
 			require.NoError(t, f.Validate(), "%s from %s", f, m.origin)
 			require.NoError(t, checkFault(f, cfg.Nodes, cfg.Duration), "%s from %s", f, m.origin)
+			if f.Kind == nemesis.Drift {
+				require.LessOrEqual(t, f.Value, 1.0, "drift %s from %s: the nodes' rates span Value..2-Value", f, m.origin)
+			}
 		}
 		require.NoError(t, m.cfg.Validate(), m.origin)
 		if m.sched.String() != parent.String() || m.cfg.String() != cfg.String() || m.seed != 7 {
@@ -142,7 +146,7 @@ func TestMutantsStayValid(t *testing.T) {
 	}
 	assert.Greater(t, differ, 400, "most mutants differ from their parent")
 	assert.Equal(t, 7, int(g.corpus[0].seed), "mutating never changes the corpus")
-	assert.Equal(t, 4, len(g.corpus[0].sched))
+	assert.Equal(t, 5, len(g.corpus[0].sched))
 }
 
 func TestGuidedSweepShardWithEtcd(t *testing.T) {

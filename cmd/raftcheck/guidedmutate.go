@@ -147,7 +147,10 @@ func mutIntensity(g *guide, m *guidedJob) {
 	case nemesis.Delay, nemesis.Reorder, nemesis.SlowDisk, nemesis.Churn:
 		f.Value = min(max(g.scale(f.Value), 1), 60_000)
 	case nemesis.Drift:
-		f.Value = min(max(g.scale(f.Value), 0.5), 2)
+		// Value is the slowest rate; cluster spreads the nodes' rates from it to 2-Value, so a
+		// Value above 1 would make the fastest clock the slowest and, near 2, stop it (a rate
+		// below simnet's 0.1 panics the run although nemesis validates Value up to 2).
+		f.Value = min(max(g.scale(f.Value), 0.5), 1)
 	case nemesis.Hold:
 		f.Value = 3 - f.Value // 1 ↔ 2
 	case nemesis.Partition:
