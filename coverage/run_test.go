@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftcheck/raftcheck/cluster"
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/engine/builtin"
 )
 
@@ -67,4 +68,44 @@ func BenchmarkCoverageOverhead(b *testing.B) {
 			b.ReportMetric(float64(features)/float64(b.N), "features/run")
 		})
 	}
+}
+
+// recorder keeps every call a run makes to its observer, to replay them into a tracker.
+type recorder struct{ calls []func(*Tracker) }
+
+func (r *recorder) Recovered(t int64, node int, rec engine.Recovery) {
+	r.calls = append(r.calls, func(tr *Tracker) { tr.Recovered(t, node, rec) })
+}
+
+func (r *recorder) Observed(t int64, node int, o engine.Observations) {
+	r.calls = append(r.calls, func(tr *Tracker) { tr.Observed(t, node, o) })
+}
+
+func (r *recorder) Marked(m cluster.Mark) { r.calls = append(r.calls, func(tr *Tracker) { tr.Marked(m) }) }
+
+// BenchmarkTrackerAlone replays the observer calls of eight recorded runs into fresh
+// trackers: the tracker's own cost per run, free of the run's noise (compare it with
+// BenchmarkCoverageOverhead/plain, the run itself). Observations of a batch are only read
+// while the engine's next Ready has not come, so replaying them later is a measurement aid,
+// not something a Tracker may rely on.
+func BenchmarkTrackerAlone(b *testing.B) {
+	d, err := builtin.Lookup("")
+	require.NoError(b, err)
+	var runs []*recorder
+	calls := 0
+	for seed := uint64(1); seed <= 8; seed++ {
+		rec := &recorder{}
+		_, err := cluster.Run(seed, cluster.DefaultConfig(), cluster.Options{Engine: d, Observer: rec})
+		require.NoError(b, err)
+		runs, calls = append(runs, rec), calls+len(rec.calls)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		tr := NewTracker()
+		for _, c := range runs[i%len(runs)].calls {
+			c(tr)
+		}
+		_ = tr.Set()
+	}
+	b.ReportMetric(float64(calls)/float64(len(runs)), "calls/run")
 }
