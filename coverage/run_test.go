@@ -81,7 +81,9 @@ func (r *recorder) Observed(t int64, node int, o engine.Observations) {
 	r.calls = append(r.calls, func(tr *Tracker) { tr.Observed(t, node, o) })
 }
 
-func (r *recorder) Marked(m cluster.Mark) { r.calls = append(r.calls, func(tr *Tracker) { tr.Marked(m) }) }
+func (r *recorder) Marked(m cluster.Mark) {
+	r.calls = append(r.calls, func(tr *Tracker) { tr.Marked(m) })
+}
 
 // BenchmarkTrackerAlone replays the observer calls of eight recorded runs into fresh
 // trackers: the tracker's own cost per run, free of the run's noise (compare it with
