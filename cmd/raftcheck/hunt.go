@@ -20,9 +20,10 @@ const huntAbout = `Measures bug-finding power: for each planted bug (mutant), sw
 cores until a seed shows a violation, then shrinks that run to a small repro file. Prints one
 row per mutant: caught or not, seeds tried, wall time to the first detection, the violation
 kind and the faults left in the shrunk repro. Then sweeps the clean build over the same seeds:
-it must show no violation at all. With --guided each mutant is hunted by coverage-guided search
-(as sweep --guided; the seeds column then counts runs, mutants included). Exit 0 when every mutant was caught and the clean build
-passed, 1 otherwise, 130 when Ctrl-C stopped it (after printing the table so far).`
+it must show no violation at all. With --guided each mutant is hunted by coverage-guided
+search (as sweep --guided; the seeds column then counts runs, mutants included). Exit 0 when
+every mutant was caught and the clean build passed, 1 otherwise, 130 when Ctrl-C stopped it
+(after printing the table so far).`
 
 // huntFlags are the flags of hunt.
 type huntFlags struct {
