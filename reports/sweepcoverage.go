@@ -77,10 +77,10 @@ func newCoveragePlot(c *SweepCoverage) *coveragePlot {
 		top = max(top, v)
 	}
 	p := &coveragePlot{Line: c.Line(), Width: plotW, Height: plotH, Missing: c.Missing}
-	p.Series = append(p.Series, plotSeries{Name: c.Mode, Color: "#2563eb", Points: polyline(c.Curve, runs, top), Last: last(c.Curve)})
-	if len(c.Baseline) > 0 {
+	if len(c.Baseline) > 0 { // drawn first: the sweep's own curve stays on top
 		p.Series = append(p.Series, plotSeries{Name: "random", Color: "#9ca3af", Points: polyline(c.Baseline, runs, top), Last: last(c.Baseline)})
 	}
+	p.Series = append(p.Series, plotSeries{Name: c.Mode, Color: "#2563eb", Points: polyline(c.Curve, runs, top), Last: last(c.Curve)})
 	for i := 0; i <= 4; i++ {
 		p.YTicks = append(p.YTicks, plotTick{Pos: yPos(top*i/4, top), Label: strconv.Itoa(top * i / 4)})
 		p.XTicks = append(p.XTicks, plotTick{Pos: xPos(runs*i/4, runs), Label: strconv.Itoa(runs * i / 4)})
