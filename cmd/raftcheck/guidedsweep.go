@@ -29,9 +29,10 @@ func (e *env) sweepGuided(cfg cluster.Config, rng seedRange, f *sweepFlags, prog
 	interrupted, err := e.guided(ctx, g, f.parallel, st.handleGuided)
 	var baseline []int
 	if err == nil && !interrupted && f.baseline {
-		base := newGuide(cfg, rng, false)
+		base, t0 := newGuide(cfg, rng, false), e.now()
 		interrupted, err = e.guided(ctx, base, f.parallel, func(guidedOutcome, int) error { return nil })
 		baseline = base.curve
+		st.start = st.start.Add(e.now().Sub(t0)) // the throughput is the sweep's own, not the baseline's
 	}
 	prog.finish()
 	if err != nil {
