@@ -53,6 +53,8 @@ type nodeWorld interface {
 	restored(node int, index uint64)
 	sample(s NodeState)
 	ackedWrite(n *node)
+	observed(node int, o engine.Observations)
+	recovered(node int, rec engine.Recovery)
 }
 
 // nodeSpec is what every node of a run is built from.
@@ -122,6 +124,7 @@ func (n *node) newHost() (*host, error) {
 		n.inv.Restarted(n.now(), n.id, rec)
 		n.restartState(rec)
 	}
+	n.w.recovered(n.id, rec)
 	n.started = true
 	n.startedAt = n.now()
 	return h, nil

@@ -55,6 +55,7 @@ func (h *host) OnEvent(simnet.Time, uint64) {
 // observe reports a batch's persisted facts to the checkers, in the order they require.
 func (h *host) observe(o engine.Observations) {
 	inv, t, id := h.n.inv, h.n.now(), h.n.id
+	h.n.w.observed(id, o)
 	if o.Snapshot != nil {
 		inv.SnapshotInstalled(t, id, *o.Snapshot)
 	}

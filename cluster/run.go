@@ -33,6 +33,8 @@ type Options struct {
 	// the simulated time, the time by which it ends at the latest (the load phase plus the
 	// heal bound) and the events so far. It never affects the run.
 	Progress func(now, end simnet.Duration, events uint64)
+	// Observer, if set, watches the run as it happens (see Observer). It never affects the run.
+	Observer Observer
 
 	poison bool // tests: the network scribbles over every delivered buffer after delivery
 }
@@ -292,6 +294,9 @@ func firstNode(nodes []int) int {
 func (r *run) mark(m Mark) {
 	m.Time = r.now()
 	r.res.Timeline = append(r.res.Timeline, m)
+	if r.opts.Observer != nil {
+		r.opts.Observer.Marked(m)
+	}
 }
 
 // contact picks the node a client tries: its guess if that is a member, else a random one.

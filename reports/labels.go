@@ -7,8 +7,8 @@ package reports
 
 // Estimated widths of one label character, in pixels.
 const (
-	charW10     = 5.6 // 10px text
-	charW10Bold = 6.4 // 10px bold text
+	charW10     = 6.0 // 10px text
+	charW10Bold = 7.2 // 10px bold text
 )
 
 // labelRow is the pixel range [lo, hi] of a row and what is already drawn in it.

@@ -29,6 +29,7 @@ type SweepSummary struct {
 	WallSeconds    float64
 	Config         cluster.Config
 	Failing        []SweepRun
+	Coverage       *SweepCoverage // nil when the sweep did not measure coverage
 }
 
 // sweepPage is what the sweep template renders.
@@ -42,6 +43,7 @@ type sweepPage struct {
 	Failed   int
 	Seeds    int
 	Replayer string
+	Coverage *coveragePlot
 }
 
 type kindCount struct {
@@ -57,7 +59,7 @@ func WriteSweepHTML(w io.Writer, s SweepSummary) error {
 	p := sweepPage{
 		Config: configRows(s.Config), Mutants: s.Config.Mutants, Failing: s.Failing,
 		Failed: s.Failed, Seeds: s.Seeds, Kinds: kindCounts(s.Violations, s.Seeds),
-		Replayer: ReplayPrefix() + " replay --seed N",
+		Replayer: ReplayPrefix() + " replay --seed N", Coverage: newCoveragePlot(s.Coverage),
 	}
 	p.Title = fmt.Sprintf("raftcheck sweep: %d of %d seeds failed", s.Failed, s.Seeds)
 	p.Stats = []statRow{
@@ -106,6 +108,7 @@ const sweepTemplate = `{{define "sweep"}}<!doctype html>
 {{else}}<p class="note">No violations.</p>{{end}}</section>
 <section class="card"><h2 style="margin-top:0">Config</h2>{{template "config" .Config}}<p class="note">Highlighted values differ from the default config.</p></section>
 </div>
+{{if .Coverage}}{{template "coverage" .Coverage}}{{end}}
 <h2>Failing seeds ({{len .Failing}})</h2>
 {{if .Failing}}<table class="t"><tr><th>seed</th><th>kinds</th><th>report</th><th>summary</th></tr>
 {{range .Failing}}<tr><td class="num">{{.Seed}}</td><td class="kinds">{{range .Kinds}}<span>{{.}}</span>{{end}}</td><td>{{if .Report}}<a href="{{.Report}}">report</a>{{else}}-{{end}}</td><td class="detail">{{.Summary}}</td></tr>

@@ -4,7 +4,7 @@ import "html/template"
 
 // pageTemplates holds the run page ("run") and the sweep page ("sweep"). They share the style
 // sheet and the config table. Everything is inline: the pages load nothing.
-var pageTemplates = template.Must(template.New("pages").Parse(cssTemplate + partsTemplate + scriptTemplate + runTemplate + historyTemplate + statesTemplate + sweepTemplate))
+var pageTemplates = template.Must(template.New("pages").Parse(cssTemplate + partsTemplate + scriptTemplate + runTemplate + historyTemplate + statesTemplate + sweepTemplate + coverageTemplate))
 
 const cssTemplate = `{{define "css"}}<style>
 :root{--ok:#4c8fd6;--fail:#e8488b;--unknown:#f0a020;--red:#d62728;--ink:#1d2430;--mute:#667085;--line:#e3e7ee}

@@ -3,8 +3,10 @@
 // machines and merge to combine the shards), an exact rerun of a seed or a saved repro file
 // (replay), the minimisation of a failing run (shrink), a report of a saved run (report), the
 // measure of how fast each planted bug is caught (hunt), the catalogue of engines, mutants,
-// fault kinds and workloads (list), its own and the engines' versions (version), and shell
-// completion scripts (completion).
+// fault kinds and workloads (list), the abstract-state coverage of saved runs (coverage), its
+// own and the engines' versions (version), and shell completion scripts (completion). sweep
+// and hunt take --guided: coverage-guided search that mutates the schedules of runs that
+// reached new coverage.
 //
 // Every run is a pure function of its seed and config, so any failure replays exactly:
 //

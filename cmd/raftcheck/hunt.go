@@ -12,6 +12,7 @@ import (
 
 	"github.com/raftcheck/raftcheck/cluster"
 	"github.com/raftcheck/raftcheck/engine/builtin"
+	"github.com/raftcheck/raftcheck/nemesis"
 	"github.com/raftcheck/raftcheck/shrink"
 )
 
@@ -19,8 +20,10 @@ const huntAbout = `Measures bug-finding power: for each planted bug (mutant), sw
 cores until a seed shows a violation, then shrinks that run to a small repro file. Prints one
 row per mutant: caught or not, seeds tried, wall time to the first detection, the violation
 kind and the faults left in the shrunk repro. Then sweeps the clean build over the same seeds:
-it must show no violation at all. Exit 0 when every mutant was caught and the clean build
-passed, 1 otherwise, 130 when Ctrl-C stopped it (after printing the table so far).`
+it must show no violation at all. With --guided each mutant is hunted by coverage-guided
+search (as sweep --guided; the seeds column then counts runs, mutants included). Exit 0 when
+every mutant was caught and the clean build passed, 1 otherwise, 130 when Ctrl-C stopped it
+(after printing the table so far).`
 
 // huntFlags are the flags of hunt.
 type huntFlags struct {
@@ -31,6 +34,7 @@ type huntFlags struct {
 	shrinkRuns int
 	cleanMin   int64
 	rateSeeds  int64 // --seeds: also count the failing seeds among this many (0: do not)
+	guided     bool  // coverage-guided search for each mutant (guidedhunt.go)
 	cf         *configFlags
 	o          outputFlags
 }
@@ -71,6 +75,7 @@ func newHuntCLI() (*cli, *huntFlags) {
 	c.fs.IntVar(&f.shrinkRuns, "shrink-runs", shrink.DefaultRuns, "runs each shrink may use")
 	c.fs.Int64Var(&f.rateSeeds, "seeds", 0, "also run each mutant on this many seeds from --from and report how many fail (the failing-seeds column)")
 	c.fs.Int64Var(&f.cleanMin, "clean-seeds", 200, "the clean build runs at least this many seeds (and at least as many as any hunt)")
+	c.fs.BoolVar(&f.guided, "guided", false, "hunt each mutant with coverage-guided search (as sweep --guided) instead of consecutive seeds")
 	f.cf = c.configFlags()
 	addOutputFlags(c.fs, &f.o, "one JSON object per mutant, then a {\"clean\": ...} line")
 	return c, f
@@ -181,14 +186,19 @@ func (e *env) huntOne(ctx context.Context, mutant string, cfg cluster.Config, f 
 	start := e.now()
 	var caught *cluster.Result
 	rng := seedRange{from: f.from.v, count: uint64(f.maxSeeds), shards: 1}
-	_, _ = e.pool(hctx, cfg, rng, f.parallel, func(o outcome) error {
+	try := func(o outcome) error {
 		row.Seeds++
 		if o.res != nil && o.res.Failed() {
 			caught, row.WallSeconds = o.res, e.now().Sub(start).Seconds()
 			return errCaught
 		}
 		return nil
-	})
+	}
+	if f.guided {
+		e.huntGuided(hctx, cfg, rng, f.parallel, try)
+	} else {
+		_, _ = e.pool(hctx, cfg, rng, f.parallel, try)
+	}
 	if caught == nil {
 		row.WallSeconds = e.now().Sub(start).Seconds()
 		return row
@@ -215,6 +225,10 @@ func (e *env) rate(ctx context.Context, row *huntRow, cfg cluster.Config, f *hun
 // shrinkCatch shrinks a hunt's failing run and writes its repro file.
 func (e *env) shrinkCatch(row *huntRow, res *cluster.Result, f *huntFlags) {
 	sp := spec{seed: res.Seed, cfg: res.Requested}
+	if res.ExplicitSchedule { // a guided hunt's mutant run
+		s := append(nemesis.Schedule{}, res.Schedule...)
+		sp.sched = &s
+	}
 	sr, err := safeShrink(sp, row.Kind, shrink.Budget{MaxRuns: f.shrinkRuns}, func(string) {})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hunt: %s: shrinking seed %d: %v\n", row.Mutant, res.Seed, err)

@@ -78,6 +78,7 @@ func commands() []command {
 		{"report", "render the text and HTML report of a repro or run file", cmdReport},
 		{"merge", "combine the --json outputs of sweep shards into one summary", cmdMerge},
 		{"hunt", "measure how fast each planted bug (mutant) is caught, then shrink it", cmdHunt},
+		{"coverage", "print the abstract-state coverage of saved runs (repro files)", cmdCoverage},
 		{"list", "list engines, mutants, nemeses (fault kinds) or workloads", cmdList},
 		{"version", "print raftcheck's version, the Go version and the engines' versions", cmdVersion},
 		{"completion", "print a bash or zsh completion script", cmdCompletion},

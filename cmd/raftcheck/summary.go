@@ -29,6 +29,10 @@ type sweepSummaryJSON struct {
 	Interrupted    bool           `json:"interrupted"`      // stopped early (Ctrl-C): seeds < the shard's size
 	FailingSeeds   []uint64       `json:"failing_seeds"`    // in seed order
 	Config         cluster.Config `json:"config"`
+	// Covered is the distinct coverage features the sweep's runs reached, and Guided says the
+	// runs were chosen by guided search (sweep --guided or --coverage only; 0 otherwise).
+	Covered int  `json:"covered,omitempty"`
+	Guided  bool `json:"guided,omitempty"`
 }
 
 // failure is one failing seed for the text summary and sweep.html.
@@ -42,6 +46,7 @@ type failure struct {
 type tally struct {
 	sum      sweepSummaryJSON
 	failures []failure
+	coverage *reports.SweepCoverage // sweep --guided or --coverage
 }
 
 func newTally(cfg cluster.Config, rng seedRange, parallel int) *tally {
@@ -107,6 +112,9 @@ func (t *tally) writeText(w io.Writer, page string) {
 		}
 		fmt.Fprintf(w, "  seed %d [%s]\n    %s\n", f.run.Seed, strings.Join(f.run.Kinds, " "), f.replay)
 	}
+	if t.coverage != nil {
+		fmt.Fprintln(w, t.coverage.Line())
+	}
 	if page != "" {
 		fmt.Fprintf(w, "summary page: %s\n", page)
 	}
@@ -120,7 +128,7 @@ func (t *tally) writePage(dir string) (string, error) {
 	}
 	s := reports.SweepSummary{Seeds: t.sum.Seeds, Failed: t.sum.Failed, Violations: t.sum.Violations,
 		SeedsPerSecond: t.sum.SeedsPerSecond, Speedup: t.sum.Speedup, WallSeconds: t.sum.WallSeconds,
-		Config: t.sum.Config, Failing: runs}
+		Config: t.sum.Config, Failing: runs, Coverage: t.coverage}
 	return writeFile(dir, "sweep.html", func(w io.Writer) error { return reports.WriteSweepHTML(w, s) })
 }
 

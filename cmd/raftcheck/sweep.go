@@ -26,6 +26,16 @@ and --out gets the summary page sweep.html. For a CI: --junit FILE writes a JUni
 test case per failing seed, with its violations and replay command, one for the passing
 seeds) and --summary-md FILE appends a Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY").
 
+--coverage measures the abstract-state coverage of the seeds (package coverage); --guided runs
+a coverage-guided search instead: of the --count runs, the first batch is the range's first
+seeds, and later ones mix the range's next seeds with mutants of the runs that reached new
+features (faults added, dropped, shifted, retargeted, intensified, aimed at the parent's state
+changes, schedules spliced, protocol settings changed). Runs are planned in batches of 16 from
+the corpus as the earlier batches left it, with one random stream seeded by --from and --shard,
+so the runs and results do not depend on --parallel. Every mutant run gets a repro file,
+--out/guided/run-K.json. --baseline (with --guided) also measures the plain range, and
+sweep.html plots both curves. The summary gives the features covered.
+
 Exit code: 1 if any seed failed, 3 if any seed panicked (a panic counts as a failure of kind
 "panic"; the sweep goes on), 0 otherwise; 130 when Ctrl-C stopped it (after the seeds in
 flight, and the summary of those that ran).`
@@ -41,6 +51,9 @@ type sweepFlags struct {
 	shard        string
 	progress     string
 	maxReports   int
+	guided       bool // guided search (guidedsweep.go)
+	coverage     bool // measure coverage of the plain seeds
+	baseline     bool // with guided: also measure a random sweep of the range, for the plot
 	cf           *configFlags
 	o            outputFlags
 }
@@ -55,6 +68,9 @@ func newSweepCLI() (*cli, *sweepFlags) {
 	c.fs.StringVar(&f.shard, "shard", "0/1", "run the i-th of n disjoint slices of the range, 0 <= i < n")
 	c.fs.StringVar(&f.progress, "progress", "auto", "auto, bar, lines or none")
 	c.fs.IntVar(&f.maxReports, "max-reports", 20, "HTML reports written for the first failing seeds (every failing seed gets a repro file)")
+	c.fs.BoolVar(&f.guided, "guided", false, "coverage-guided search: mutate the schedules and settings of runs that reached new coverage, interleaved with the range's seeds (see below)")
+	c.fs.BoolVar(&f.coverage, "coverage", false, "measure the coverage of the range's seeds (no guidance): the summary and sweep.html show it")
+	c.fs.BoolVar(&f.baseline, "baseline", false, "with --guided: also measure the coverage of the plain range, for sweep.html's plot (doubles the runs)")
 	f.cf = c.configFlags()
 	addOutputFlags(c.fs, &f.o, "one RunJSON line per seed, then a {\"summary\": ...} line")
 	addCIFlags(c.fs, &f.o.ci)
@@ -184,6 +200,9 @@ func cmdSweep(e *env, args []string) error {
 	prog, err := e.newProgress(f.progress, rng.size())
 	if err != nil {
 		return err
+	}
+	if f.guided || f.coverage {
+		return e.sweepGuided(cfg, rng, f, prog)
 	}
 	return e.sweep(cfg, rng, f, prog)
 }

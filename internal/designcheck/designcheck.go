@@ -47,6 +47,7 @@ var Layout = map[string]Rules{
 	"nemesis":         {MayImport: []string{"simnet"}, Deterministic: true},
 	"cluster":         {MayImport: []string{"simnet", "engine", "nemesis", "workloads", "checker"}, Deterministic: true},
 	"shrink":          {MayImport: []string{"cluster", "nemesis", "simnet", "checker"}, Deterministic: true},
+	"coverage":        {MayImport: []string{"cluster", "engine", "nemesis"}, Deterministic: true},
 	"enginetest":      {MayImport: []string{"cluster", "engine", "reports"}},
 	"reports":         {MayImport: []string{"cluster", "nemesis", "checker", "simnet", "workloads", "engine", "engine/builtin"}},
 	"fuzz":            {MayImport: []string{"*"}},
