@@ -25,7 +25,7 @@ const (
 	Duplicate Kind = "duplicate" // every link duplicates a message with probability Value
 	Delay     Kind = "delay"     // latency spike: Value milliseconds added to every link's floor
 	Reorder   Kind = "reorder"   // latency jitter: uniform 0..Value milliseconds, so messages overtake
-	Drift     Kind = "drift"     // Nodes' clocks run at rate Value, Value+step, ... (e.g. 0.95..1.05)
+	Drift     Kind = "drift"     // Nodes' clocks run at rates spread from Value to 2-Value (e.g. 0.95..1.05)
 	Corrupt   Kind = "corrupt"   // flip a bit in a synced sector of Nodes[0]'s log, crash and restart it
 	SlowDisk  Kind = "slow-disk" // Nodes' syncs take Value milliseconds
 	DiskFull  Kind = "disk-full" // Nodes' disks refuse writes beyond what they hold now
@@ -229,8 +229,8 @@ func (f Fault) validateParams() error {
 		return fmt.Errorf("fault %s: shape %q not one of %q", f, f.Shape, HoldReleases)
 	case f.Kind == Hold && !(f.Value == 1 || f.Value == 2):
 		return fmt.Errorf("fault %s: value %v must be the copies delivered, 1 or 2", f, f.Value)
-	case f.Kind == Drift && !(f.Value >= 0.5 && f.Value <= 2):
-		return fmt.Errorf("fault %s: value %v must be a clock rate in [0.5, 2]", f, f.Value)
+	case f.Kind == Drift && !(f.Value >= 0.5 && f.Value <= 1.5):
+		return fmt.Errorf("fault %s: value %v must be a clock rate in [0.5, 1.5] (the nodes' rates spread from value to 2-value)", f, f.Value)
 	case f.Kind == Joint:
 		return f.validateJoint()
 	}

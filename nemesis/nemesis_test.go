@@ -26,16 +26,18 @@ func TestFaultTextRoundTrip(t *testing.T) {
 
 func TestParseFaultErrors(t *testing.T) {
 	cases := map[string]string{
-		"1s":                          "want",
-		"x crash nodes=1 mode=lose":   "at:",
-		"1s crash mode=lose":          "needs nodes= or leader",
-		"1s crash nodes=1":            `mode "" not one of`,
-		"1s partition nodes=1":        `shape "" not one of`,
-		"1s loss value=1.5":           "must be a probability",
-		"1s crash nodes=99 mode=lose": "node 99 out of range",
-		"1s crash nodes=a mode=lose":  "nodes:",
-		"1s crash colour=red":         `unknown key "colour"`,
-		"1s delay value=0":            "milliseconds",
+		"1s":                                 "want",
+		"x crash nodes=1 mode=lose":          "at:",
+		"1s crash mode=lose":                 "needs nodes= or leader",
+		"1s crash nodes=1":                   `mode "" not one of`,
+		"1s partition nodes=1":               `shape "" not one of`,
+		"1s loss value=1.5":                  "must be a probability",
+		"1s crash nodes=99 mode=lose":        "node 99 out of range",
+		"1s crash nodes=a mode=lose":         "nodes:",
+		"1s crash colour=red":                `unknown key "colour"`,
+		"1s delay value=0":                   "milliseconds",
+		"1s drift nodes=0,1 value=1.95":      "must be a clock rate in [0.5, 1.5]",
+		"1s hold leader value=1 shape=later": `shape "later" not one of`,
 	}
 	for line, want := range cases {
 		_, err := ParseFault(line)
