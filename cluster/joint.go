@@ -72,17 +72,31 @@ func (m *membership) jointChanges(r *run, j *jointTask) ([]engine.MemberChange, 
 	if len(out) < 2 {
 		return nil, fmt.Errorf("only %d changes left to make", len(out))
 	}
-	if !r.jointAffordable(j.leaving, len(j.added)) {
+	if !r.jointAffordable(j.leaving, j.added) {
 		return nil, errBudget
 	}
+	m.entering = m.incoming(out)
 	return out, nil
 }
 
+// incoming returns the voter set the changes lead to from the current voters.
+func (m *membership) incoming(changes []engine.MemberChange) []int {
+	out := slices.Clone(m.voters)
+	for _, c := range changes {
+		out = slices.DeleteFunc(out, func(id int) bool { return id == c.Node })
+		if c.Op == engine.PromoteVoter {
+			out = append(out, c.Node)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // jointAffordable says whether every configuration the cluster may be in keeps, without the
-// leaving nodes and with added fresh voters, at least three voters and a healthy quorum, and
-// whether every one keeps a healthy quorum while the leaving nodes still count (a removed node
-// is shut down once the leave applies).
-func (r *run) jointAffordable(leaving []int, added int) bool {
+// leaving nodes and with the added fresh voters, at least three voters and a healthy quorum,
+// and whether every one keeps a healthy quorum while the leaving nodes still count (a removed
+// node is shut down once the leave applies).
+func (r *run) jointAffordable(leaving, added []int) bool {
 	for _, id := range leaving {
 		if !r.canLose(id) {
 			return false
@@ -90,18 +104,28 @@ func (r *run) jointAffordable(leaving []int, added int) bool {
 	}
 	for _, c := range r.configs() {
 		left := slices.DeleteFunc(slices.Clone(c), func(v int) bool { return slices.Contains(leaving, v) })
-		healthy := 0
-		for _, v := range left {
-			if r.participant(v) && r.healthyVoters([]int{v}, -1) == 1 {
-				healthy++ // not damaged, removed or refusing to start
+		for _, id := range added {
+			if !slices.Contains(left, id) {
+				left = append(left, id)
 			}
 		}
-		n := len(left) + added
-		if n < 3 || healthy+added < n/2+1 {
+		if len(left) < 3 || r.servingVoters(left) < len(left)/2+1 {
 			return false
 		}
 	}
 	return true
+}
+
+// servingVoters counts the voters that can serve once faults heal: not damaged, removed or
+// refusing to start.
+func (r *run) servingVoters(voters []int) int {
+	count := 0
+	for _, v := range voters {
+		if r.participant(v) && r.healthyVoters([]int{v}, -1) == 1 {
+			count++
+		}
+	}
+	return count
 }
 
 // appliedJoint updates the view with a joint entry committed at index: entering makes the
@@ -112,7 +136,7 @@ func (m *membership) appliedJoint(index uint64, j engine.JointChange) (gone []in
 		return nil, false
 	}
 	m.index = index
-	m.removing = nil
+	m.removing, m.entering = nil, nil
 	if j.Leave() {
 		for _, id := range m.outgoing {
 			if !m.has(id) {
@@ -149,7 +173,7 @@ func (r *run) jointApplied(by int, index uint64, j engine.JointChange) {
 	if !ok {
 		return
 	}
-	r.members.views.add(index, r.members.voters)
+	r.members.views.add(index, r.members.voters, r.members.outgoing)
 	what := fmt.Sprintf("joint %v", j.Changes)
 	if j.Leave() {
 		what = "leave joint"
