@@ -50,7 +50,8 @@ type healBound run // the run itself, seen as an event handler
 func (e *healBound) OnEvent(simnet.Time, uint64) { (*run)(e).k.Stop() }
 
 // checkHealed ends the run early once it has settled: a leader, no client operation
-// outstanding, and every live member caught up with the leader's commit index.
+// outstanding, every live member caught up with the leader's commit index, and no joint
+// configuration left in the committed view or in any live member's.
 func (r *run) checkHealed() {
 	if r.leader() == nil {
 		return
@@ -63,7 +64,7 @@ func (r *run) checkHealed() {
 			return
 		}
 	}
-	if len(r.lagging()) == 0 && len(r.members.outgoing) == 0 {
+	if len(r.lagging()) == 0 && r.jointLeft() == nil {
 		r.k.Stop()
 	}
 }

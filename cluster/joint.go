@@ -194,10 +194,22 @@ func (r *run) jointApplied(by int, index uint64, j engine.JointChange) {
 	}
 }
 
-// jointLeft returns the committed configuration if it is still joint, for the liveness check.
+// jointLeft returns a configuration still joint, for the liveness check: the committed one,
+// or else the one a live member reports it is in (Status), which once faults heal must also
+// have left the joint configuration (an engine that reports a leave to the host but stays
+// joint itself never completes the change).
 func (r *run) jointLeft() *checker.Conf {
-	if len(r.members.outgoing) == 0 {
-		return nil
+	if len(r.members.outgoing) > 0 {
+		return &checker.Conf{Voters: slices.Clone(r.members.voters), Outgoing: slices.Clone(r.members.outgoing)}
 	}
-	return &checker.Conf{Voters: slices.Clone(r.members.voters), Outgoing: slices.Clone(r.members.outgoing)}
+	for _, id := range r.members.all() {
+		n := r.nodes[id]
+		if n.h == nil || n.h.dead {
+			continue
+		}
+		if st := n.h.eng.Status(); len(st.VotersOutgoing) > 0 {
+			return &checker.Conf{Voters: slices.Clone(st.Voters), Outgoing: slices.Clone(st.VotersOutgoing)}
+		}
+	}
+	return nil
 }
