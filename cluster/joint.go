@@ -14,6 +14,8 @@ import (
 // joint configuration (thesis §4.3). It is done once the cluster applied the joint entry and
 // then the leave entry.
 type jointTask struct {
+	fault   int  // its index in the schedule
+	split   bool // split the network once a leader takes the change (nemesis.JointSplit)
 	shape   string
 	leaving []int // removed or demoted
 	want    int   // fresh nodes to add
@@ -21,14 +23,14 @@ type jointTask struct {
 	entered bool  // a joint entry was applied while this task ran
 }
 
-// enqueueJoint queues a joint fault on resolved leaving nodes.
-func (r *run) enqueueJoint(f nemesis.Fault, leaving []int) bool {
+// enqueueJoint queues joint fault i on resolved leaving nodes.
+func (r *run) enqueueJoint(f nemesis.Fault, i int, leaving []int) bool {
 	want, _ := f.JointChanges()
 	if f.Shape != "add" && len(leaving) == 0 {
 		return false
 	}
 	r.members.tasks = append(r.members.tasks, memberTask{kind: nemesis.Joint, node: -1, added: -1,
-		joint: &jointTask{shape: f.Shape, leaving: slices.Clone(leaving), want: want}})
+		joint: &jointTask{fault: i, split: f.Mode == nemesis.JointSplit, shape: f.Shape, leaving: slices.Clone(leaving), want: want}})
 	return true
 }
 
@@ -49,7 +51,11 @@ func (m *membership) attemptJoint(r *run, t *memberTask) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return false, r.propose(changes...)
+	return false, r.proposeThen(func(l *node) {
+		if j.split {
+			r.split(j.fault, l, m.entering)
+		}
+	}, changes...)
 }
 
 // jointChanges lists the changes of j against the current view, refusing one that would leave

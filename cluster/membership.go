@@ -184,13 +184,21 @@ func (m *membership) attemptAdd(r *run, t *memberTask) (bool, error) {
 
 // propose asks the current leader for a change; a refusal (no leader, a change in flight) is
 // retried at the next supervisor round.
-func (r *run) propose(c ...engine.MemberChange) error {
+func (r *run) propose(c ...engine.MemberChange) error { return r.proposeThen(nil, c...) }
+
+// proposeThen is propose that, when a leader takes the change, calls taken (if not nil) with
+// it before the leader sends anything.
+func (r *run) proposeThen(taken func(l *node), c ...engine.MemberChange) error {
 	l := r.leader()
 	if l == nil {
 		return nil
 	}
-	if err := l.h.eng.ChangeMembership(c...); err != nil && !errors.Is(err, engine.ErrDropped) && !errors.Is(err, engine.ErrNotLeader) {
+	err := l.h.eng.ChangeMembership(c...)
+	if err != nil && !errors.Is(err, engine.ErrDropped) && !errors.Is(err, engine.ErrNotLeader) {
 		return err
+	}
+	if err == nil && taken != nil {
+		taken(l)
 	}
 	l.h.drive()
 	return nil
