@@ -14,11 +14,12 @@ import (
 
 // faultState is what the nemesis has in effect.
 type faultState struct {
-	targets [][]int // per schedule index: the nodes the fault struck when it started (nil: not applied)
-	network []int   // partition faults in effect, by schedule index
-	links   []int   // link faults in effect (loss, duplicate, delay, reorder)
-	churn   []int   // churn faults in effect
-	ackKill []int   // ack-kill faults armed: each kills the next leader that acknowledges a write
+	targets [][]int       // per schedule index: the nodes the fault struck when it started (nil: not applied)
+	network []int         // partition faults in effect, by schedule index
+	links   []int         // link faults in effect (loss, duplicate, delay, reorder)
+	churn   []int         // churn faults in effect
+	ackKill []int         // ack-kill faults armed: each kills the next leader that acknowledges a write
+	split   map[int][]int // joint faults that split the network (in network too): the leader's side
 	// untilElection are the hold faults in effect that release at the next election.
 	untilElection []int
 	ended         []bool // per schedule index: the fault has ended (early, for a hold)
@@ -40,6 +41,8 @@ func (e *faultEvent) OnEvent(_ simnet.Time, arg uint64) {
 }
 
 // scheduleFaults queues every fault's start and end; ends at or after the heal are left to it.
+// A joint fault's For is the length of its split, which starts when a leader takes the change
+// (jointsplit.go).
 func (r *run) scheduleFaults() {
 	r.faults.targets = make([][]int, len(r.schedule))
 	r.faults.ended = make([]bool, len(r.schedule))
@@ -50,7 +53,7 @@ func (r *run) scheduleFaults() {
 			continue
 		}
 		r.k.Schedule(at, (*faultEvent)(r), uint64(i)<<1)
-		if stop := at + simnet.Time(f.For); f.For > 0 && stop < end {
+		if stop := at + simnet.Time(f.For); f.For > 0 && stop < end && f.Kind != nemesis.Joint {
 			r.k.Schedule(stop, (*faultEvent)(r), uint64(i)<<1|1)
 		}
 	}
@@ -134,7 +137,7 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 		}
 		r.enqueueMember(f.Kind, ids[0])
 	case nemesis.Joint:
-		return r.enqueueJoint(f, ids)
+		return r.enqueueJoint(f, i, ids)
 	}
 	return true
 }

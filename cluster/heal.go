@@ -50,9 +50,10 @@ type healBound run // the run itself, seen as an event handler
 func (e *healBound) OnEvent(simnet.Time, uint64) { (*run)(e).k.Stop() }
 
 // checkHealed ends the run early once it has settled: a leader, no client operation
-// outstanding, every live member caught up with the leader's commit index, and no leader of a
-// term below another live member's (a stale leader keeps the run going to its bound, where
-// the stale-leader check judges it).
+// outstanding, every live member caught up with the leader's commit index, no joint
+// configuration left in the committed view or in any live member's, and no leader of a term
+// below another live member's (a stale leader keeps the run going to its bound, where the
+// stale-leader check judges it).
 func (r *run) checkHealed() {
 	if r.leader() == nil {
 		return
@@ -65,7 +66,7 @@ func (r *run) checkHealed() {
 			return
 		}
 	}
-	if len(r.lagging()) == 0 && len(r.members.outgoing) == 0 && len(r.leadersBehind(r.now(), 0)) == 0 {
+	if len(r.lagging()) == 0 && r.jointLeft() == nil && len(r.leadersBehind(r.now(), 0)) == 0 {
 		r.k.Stop()
 	}
 }

@@ -14,6 +14,8 @@ import (
 // joint configuration (thesis §4.3). It is done once the cluster applied the joint entry and
 // then the leave entry.
 type jointTask struct {
+	fault   int  // its index in the schedule
+	split   bool // split the network once a leader takes the change (nemesis.JointSplit)
 	shape   string
 	leaving []int // removed or demoted
 	want    int   // fresh nodes to add
@@ -21,14 +23,14 @@ type jointTask struct {
 	entered bool  // a joint entry was applied while this task ran
 }
 
-// enqueueJoint queues a joint fault on resolved leaving nodes.
-func (r *run) enqueueJoint(f nemesis.Fault, leaving []int) bool {
+// enqueueJoint queues joint fault i on resolved leaving nodes.
+func (r *run) enqueueJoint(f nemesis.Fault, i int, leaving []int) bool {
 	want, _ := f.JointChanges()
 	if f.Shape != "add" && len(leaving) == 0 {
 		return false
 	}
 	r.members.tasks = append(r.members.tasks, memberTask{kind: nemesis.Joint, node: -1, added: -1,
-		joint: &jointTask{shape: f.Shape, leaving: slices.Clone(leaving), want: want}})
+		joint: &jointTask{fault: i, split: f.Mode == nemesis.JointSplit, shape: f.Shape, leaving: slices.Clone(leaving), want: want}})
 	return true
 }
 
@@ -49,7 +51,11 @@ func (m *membership) attemptJoint(r *run, t *memberTask) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return false, r.propose(changes...)
+	return false, r.proposeThen(func(l *node) {
+		if j.split {
+			r.split(j.fault, l, m.entering)
+		}
+	}, changes...)
 }
 
 // jointChanges lists the changes of j against the current view, refusing one that would leave
@@ -72,17 +78,31 @@ func (m *membership) jointChanges(r *run, j *jointTask) ([]engine.MemberChange, 
 	if len(out) < 2 {
 		return nil, fmt.Errorf("only %d changes left to make", len(out))
 	}
-	if !r.jointAffordable(j.leaving, len(j.added)) {
+	if !r.jointAffordable(j.leaving, j.added) {
 		return nil, errBudget
 	}
+	m.entering = m.incoming(out)
 	return out, nil
 }
 
+// incoming returns the voter set the changes lead to from the current voters.
+func (m *membership) incoming(changes []engine.MemberChange) []int {
+	out := slices.Clone(m.voters)
+	for _, c := range changes {
+		out = slices.DeleteFunc(out, func(id int) bool { return id == c.Node })
+		if c.Op == engine.PromoteVoter {
+			out = append(out, c.Node)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // jointAffordable says whether every configuration the cluster may be in keeps, without the
-// leaving nodes and with added fresh voters, at least three voters and a healthy quorum, and
-// whether every one keeps a healthy quorum while the leaving nodes still count (a removed node
-// is shut down once the leave applies).
-func (r *run) jointAffordable(leaving []int, added int) bool {
+// leaving nodes and with the added fresh voters, at least three voters and a healthy quorum,
+// and whether every one keeps a healthy quorum while the leaving nodes still count (a removed
+// node is shut down once the leave applies).
+func (r *run) jointAffordable(leaving, added []int) bool {
 	for _, id := range leaving {
 		if !r.canLose(id) {
 			return false
@@ -90,18 +110,28 @@ func (r *run) jointAffordable(leaving []int, added int) bool {
 	}
 	for _, c := range r.configs() {
 		left := slices.DeleteFunc(slices.Clone(c), func(v int) bool { return slices.Contains(leaving, v) })
-		healthy := 0
-		for _, v := range left {
-			if r.participant(v) && r.healthyVoters([]int{v}, -1) == 1 {
-				healthy++ // not damaged, removed or refusing to start
+		for _, id := range added {
+			if !slices.Contains(left, id) {
+				left = append(left, id)
 			}
 		}
-		n := len(left) + added
-		if n < 3 || healthy+added < n/2+1 {
+		if len(left) < 3 || r.servingVoters(left) < len(left)/2+1 {
 			return false
 		}
 	}
 	return true
+}
+
+// servingVoters counts the voters that can serve once faults heal: not damaged, removed or
+// refusing to start.
+func (r *run) servingVoters(voters []int) int {
+	count := 0
+	for _, v := range voters {
+		if r.participant(v) && r.healthyVoters([]int{v}, -1) == 1 {
+			count++
+		}
+	}
+	return count
 }
 
 // appliedJoint updates the view with a joint entry committed at index: entering makes the
@@ -112,7 +142,7 @@ func (m *membership) appliedJoint(index uint64, j engine.JointChange) (gone []in
 		return nil, false
 	}
 	m.index = index
-	m.removing = nil
+	m.removing, m.entering = nil, nil
 	if j.Leave() {
 		for _, id := range m.outgoing {
 			if !m.has(id) {
@@ -149,7 +179,7 @@ func (r *run) jointApplied(by int, index uint64, j engine.JointChange) {
 	if !ok {
 		return
 	}
-	r.members.views.add(index, r.members.voters)
+	r.members.views.add(index, r.members.voters, r.members.outgoing)
 	what := fmt.Sprintf("joint %v", j.Changes)
 	if j.Leave() {
 		what = "leave joint"
@@ -170,10 +200,22 @@ func (r *run) jointApplied(by int, index uint64, j engine.JointChange) {
 	}
 }
 
-// jointLeft returns the committed configuration if it is still joint, for the liveness check.
+// jointLeft returns a configuration still joint, for the liveness check: the committed one,
+// or else the one a live member reports it is in (Status), which once faults heal must also
+// have left the joint configuration (an engine that reports a leave to the host but stays
+// joint itself never completes the change).
 func (r *run) jointLeft() *checker.Conf {
-	if len(r.members.outgoing) == 0 {
-		return nil
+	if len(r.members.outgoing) > 0 {
+		return &checker.Conf{Voters: slices.Clone(r.members.voters), Outgoing: slices.Clone(r.members.outgoing)}
 	}
-	return &checker.Conf{Voters: slices.Clone(r.members.voters), Outgoing: slices.Clone(r.members.outgoing)}
+	for _, id := range r.members.all() {
+		n := r.nodes[id]
+		if n.h == nil || n.h.dead {
+			continue
+		}
+		if st := n.h.eng.Status(); len(st.VotersOutgoing) > 0 {
+			return &checker.Conf{Voters: slices.Clone(st.Voters), Outgoing: slices.Clone(st.VotersOutgoing)}
+		}
+	}
+	return nil
 }

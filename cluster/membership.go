@@ -23,6 +23,11 @@ type membership struct {
 	// commits (only one change is in flight at a time, so a later commit means it was
 	// committed or truncated).
 	removing []int
+	// entering is the incoming voter set of a joint change proposed since the last committed
+	// change: the joint entry may sit uncommitted in some log, and a node holding it needs a
+	// majority of this set as well (our raft uses it from the append on), so the budget
+	// counts it until a later change commits (seed 224).
+	entering []int
 	// views are the configurations nodes may still be in: see views.go.
 	views confViews
 }
@@ -75,7 +80,7 @@ func (m *membership) applied(index uint64, c engine.MemberChange) bool {
 		return false
 	}
 	m.index = index
-	m.removing = nil
+	m.removing, m.entering = nil, nil
 	m.voters = slices.DeleteFunc(m.voters, func(id int) bool { return id == c.Node })
 	m.learners = slices.DeleteFunc(m.learners, func(id int) bool { return id == c.Node })
 	switch c.Op {
@@ -96,7 +101,7 @@ func (r *run) memberApplied(by int, index uint64, c engine.MemberChange) {
 	if !r.members.applied(index, c) {
 		return
 	}
-	r.members.views.add(index, r.members.voters)
+	r.members.views.add(index, r.members.voters, nil)
 	r.mark(Mark{Kind: MarkMember, Node: c.Node, Detail: fmt.Sprintf("%s %d at index %d (voters %v, learners %v)",
 		c.Op, c.Node, index, r.members.voters, r.members.learners)})
 	r.k.Trace().Event(traceMember, uint64(c.Op), uint64(c.Node), index)
@@ -179,13 +184,21 @@ func (m *membership) attemptAdd(r *run, t *memberTask) (bool, error) {
 
 // propose asks the current leader for a change; a refusal (no leader, a change in flight) is
 // retried at the next supervisor round.
-func (r *run) propose(c ...engine.MemberChange) error {
+func (r *run) propose(c ...engine.MemberChange) error { return r.proposeThen(nil, c...) }
+
+// proposeThen is propose that, when a leader takes the change, calls taken (if not nil) with
+// it before the leader sends anything.
+func (r *run) proposeThen(taken func(l *node), c ...engine.MemberChange) error {
 	l := r.leader()
 	if l == nil {
 		return nil
 	}
-	if err := l.h.eng.ChangeMembership(c...); err != nil && !errors.Is(err, engine.ErrDropped) && !errors.Is(err, engine.ErrNotLeader) {
+	err := l.h.eng.ChangeMembership(c...)
+	if err != nil && !errors.Is(err, engine.ErrDropped) && !errors.Is(err, engine.ErrNotLeader) {
 		return err
+	}
+	if err == nil && taken != nil {
+		taken(l)
 	}
 	l.h.drive()
 	return nil
@@ -205,7 +218,10 @@ func (r *run) configs() [][]int {
 		out = append(out, r.members.outgoing)
 	}
 	for _, id := range r.members.views.behind(r.members.index, r.participant) {
-		out = append(out, r.members.views.voters(id))
+		out = append(out, r.members.views.sets(id)...)
+	}
+	if r.members.entering != nil {
+		out = append(out, r.members.entering)
 	}
 	for _, gone := range r.members.removing {
 		if slices.Contains(r.members.voters, gone) {

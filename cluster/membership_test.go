@@ -29,6 +29,12 @@ func adding(r *run, id int) *run {
 	return r
 }
 
+// entering gives r a proposed joint change whose incoming voters are ids.
+func entering(r *run, ids ...int) *run {
+	r.members.entering = ids
+	return r
+}
+
 func TestNemesisBudget(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -53,6 +59,10 @@ func TestNemesisBudget(t *testing.T) {
 		// Seed 1726: node 5, being added in place of 4, may be appended as a learner and
 		// promoted on a match it reported before it failed; six voters need four healthy.
 		{"a node being added counts", adding(budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 0, 4), 5), 5, false, false},
+		// Seed 224: a joint change removing 0 and 1 was proposed, node 3 refuses to start; the
+		// entry may sit appended and uncommitted, and a node holding it needs two of {2, 3, 4}.
+		{"a proposed joint change's incoming voters count", entering(budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 3), 2, 3, 4), 4, false, false},
+		{"a proposed joint change leaves room for one", entering(budgetRun([]int{0, 1, 2, 3, 4}, nil, nil), 2, 3, 4), 4, true, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,8 +76,10 @@ func TestMembershipView(t *testing.T) {
 	var m membership
 	m.init([]int{0, 1, 2})
 	m.removing = []int{2}
+	m.entering = []int{0, 1}
 	require.True(t, m.applied(10, engine.MemberChange{Op: engine.AddLearner, Node: 3}))
 	require.Empty(t, m.removing, "a committed change means no earlier one is still in flight")
+	require.Empty(t, m.entering, "a committed change means no earlier joint change is still in flight")
 	require.False(t, m.applied(9, engine.MemberChange{Op: engine.RemoveMember, Node: 0}), "an older index changes nothing")
 	require.True(t, m.applied(11, engine.MemberChange{Op: engine.PromoteVoter, Node: 3}))
 	require.Equal(t, []int{0, 1, 2, 3}, m.voters)
@@ -82,19 +94,22 @@ func TestMembershipView(t *testing.T) {
 func TestConfViews(t *testing.T) {
 	var v confViews
 	v.init([]int{0, 1, 2})
-	v.add(10, []int{0, 1, 2, 3})
+	v.add(10, []int{0, 1, 2, 3}, nil)
 	v.appliedBy(0, 10)
-	v.add(20, []int{0, 1, 3})
+	v.add(20, []int{0, 1, 3}, nil)
 	v.appliedBy(0, 20)
 	v.appliedBy(3, 10)
 	all := func(int) bool { return true }
 	require.Equal(t, []int{1, 2, 3}, v.behind(20, func(id int) bool { return id < 4 }))
-	require.Equal(t, []int{0, 1, 2}, v.voters(1), "never applied a change: the founders")
-	require.Equal(t, []int{0, 1, 2, 3}, v.voters(3))
-	require.Equal(t, []int{0, 1, 3}, v.voters(0))
+	require.Equal(t, [][]int{{0, 1, 2}}, v.sets(1), "never applied a change: the founders")
+	require.Equal(t, [][]int{{0, 1, 2, 3}}, v.sets(3))
+	require.Equal(t, [][]int{{0, 1, 3}}, v.sets(0))
 	v.restored(1, 15)
-	require.Equal(t, []int{0, 1, 2, 3}, v.voters(1), "a snapshot through 15 holds the change at 10")
+	require.Equal(t, [][]int{{0, 1, 2, 3}}, v.sets(1), "a snapshot through 15 holds the change at 10")
 	v.joined(4)
-	require.Equal(t, []int{0, 1, 3}, v.voters(4))
+	require.Equal(t, [][]int{{0, 1, 3}}, v.sets(4))
 	require.NotContains(t, v.behind(20, all), 4)
+	v.add(30, []int{0, 3, 4}, []int{0, 1, 3})
+	v.appliedBy(3, 30)
+	require.Equal(t, [][]int{{0, 3, 4}, {0, 1, 3}}, v.sets(3), "joint: both voter sets")
 }

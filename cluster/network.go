@@ -11,6 +11,10 @@ import (
 func (r *run) applyNetwork() {
 	r.net.Heal()
 	for _, i := range r.faults.network {
+		if r.schedule[i].Kind == nemesis.Joint {
+			r.splitCut(i)
+			continue
+		}
 		r.cut(r.schedule[i].Shape, r.partitionOrder(i))
 	}
 }

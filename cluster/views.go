@@ -14,10 +14,13 @@ type confViews struct {
 	applied map[int]uint64
 }
 
-// confChange is the voter set in effect from a configuration change's index on.
+// confChange is the voter sets in effect from a configuration change's index on: the voters
+// and, for a joint entry, the outgoing voters, whose majority a node that applied it but not
+// the leave needs as well.
 type confChange struct {
-	index  uint64
-	voters []int
+	index    uint64
+	voters   []int
+	outgoing []int
 }
 
 func (v *confViews) init(founders []int) {
@@ -25,9 +28,10 @@ func (v *confViews) init(founders []int) {
 	v.applied = map[int]uint64{}
 }
 
-// add records the voter set after the change at index (applied for the first time).
-func (v *confViews) add(index uint64, voters []int) {
-	v.changes = append(v.changes, confChange{index: index, voters: slices.Clone(voters)})
+// add records the voter sets after the change at index (applied for the first time);
+// outgoing is nil unless the change entered a joint configuration.
+func (v *confViews) add(index uint64, voters, outgoing []int) {
+	v.changes = append(v.changes, confChange{index: index, voters: slices.Clone(voters), outgoing: slices.Clone(outgoing)})
 }
 
 // appliedBy records that node applied the change at index (or a snapshot holding it).
@@ -63,12 +67,16 @@ func (v *confViews) behind(index uint64, participates func(id int) bool) []int {
 	return out
 }
 
-// voters returns the voter set node is in: the one of the last change it applied.
-func (v *confViews) voters(node int) []int {
+// sets returns the voter sets node needs majorities of: those of the last change it applied
+// (two while that change left it joint).
+func (v *confViews) sets(node int) [][]int {
 	at := v.applied[node]
 	k := len(v.changes) - 1
 	for k > 0 && v.changes[k].index > at {
 		k--
 	}
-	return v.changes[k].voters
+	if c := v.changes[k]; c.outgoing != nil {
+		return [][]int{c.voters, c.outgoing}
+	}
+	return [][]int{v.changes[k].voters}
 }

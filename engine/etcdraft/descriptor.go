@@ -29,6 +29,8 @@ const (
 	mutantSkipRestore        = "etcd-skip-restore"
 	mutantAppliedFromCommit  = "etcd-applied-from-commit"
 	mutantStaleSnapshotConf  = "etcd-stale-snapshot-conf"
+	mutantJointExplicit      = "etcd-joint-explicit"
+	mutantIgnoreLeave        = "etcd-ignore-leave"
 )
 
 var mutants = []engine.Mutant{
@@ -39,13 +41,15 @@ var mutants = []engine.Mutant{
 	{Name: mutantSkipRestore, Help: "a snapshot received from the leader is persisted but never handed to the state machine"},
 	{Name: mutantAppliedFromCommit, Help: "on restart Config.Applied is the recovered commit index, not the snapshot's: entries between them are never applied again"},
 	{Name: mutantStaleSnapshotConf, Help: "a follower is always sent the stored snapshot, whose configuration may predate a learner added since (no snapshot on demand)"},
+	{Name: mutantJointExplicit, Help: "a joint change is proposed with an explicit transition (ConfChangeTransitionJointExplicit) and the application never proposes the leave: the cluster stays in C_old,new"},
+	{Name: mutantIgnoreLeave, Help: "the entry that leaves a joint configuration (an empty ConfChangeV2) reaches the host but is never applied to etcd (no ApplyConfChange): etcd stays joint and needs majorities of both voter sets"},
 }
 
 // planted is the set of mutants a node runs with.
 type planted struct {
 	sendBeforeSync, dropHardState, applyBeforePersist bool
 	noReportSnapshot, skipRestore, appliedFromCommit  bool
-	staleSnapshotConf                                 bool
+	staleSnapshotConf, jointExplicit, ignoreLeave     bool
 }
 
 func parseMutants(names []string) (planted, error) {
@@ -66,6 +70,10 @@ func parseMutants(names []string) (planted, error) {
 			p.appliedFromCommit = true
 		case mutantStaleSnapshotConf:
 			p.staleSnapshotConf = true
+		case mutantJointExplicit:
+			p.jointExplicit = true
+		case mutantIgnoreLeave:
+			p.ignoreLeave = true
 		default:
 			return planted{}, fmt.Errorf("etcdraft: unknown mutant %q", name)
 		}

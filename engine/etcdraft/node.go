@@ -208,9 +208,14 @@ func (e *node) Report(peer int, d engine.Delivery) {
 }
 
 // proposeJoint proposes several changes at once through the joint configuration, with
-// etcd's automatic leave (ConfChangeTransitionJointImplicit).
+// etcd's automatic leave (ConfChangeTransitionJointImplicit; the etcd-joint-explicit planted
+// bug asks for an explicit one and never proposes the leave).
 func (e *node) proposeJoint(changes []engine.MemberChange) error {
-	cc := &pb.ConfChangeV2{Transition: pb.ConfChangeTransitionJointImplicit.Enum()}
+	transition := pb.ConfChangeTransitionJointImplicit
+	if e.mut.jointExplicit {
+		transition = pb.ConfChangeTransitionJointExplicit
+	}
+	cc := &pb.ConfChangeV2{Transition: transition.Enum()}
 	for _, c := range changes {
 		typ := pb.ConfChangeAddLearnerNode // AddLearner, DemoteVoter
 		switch c.Op {

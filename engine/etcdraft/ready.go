@@ -186,7 +186,8 @@ func (e *node) encode(msgs []*pb.Message) []engine.Outbound {
 // applyConf applies a committed configuration change to etcd, which takes effect now, and
 // returns the membership change the host applies: a single change, or a joint one (entering
 // or leaving); nothing for the bootstrap entries, which the host counts already, and for
-// changes that are none of the host's.
+// changes that are none of the host's. The etcd-ignore-leave planted bug reports a leave to
+// the host without applying it to etcd.
 func (e *node) applyConf(ent *pb.Entry) (*engine.MemberChange, *engine.JointChange) {
 	var cc pb.ConfChangeI
 	if ent.GetType() == pb.EntryConfChange {
@@ -197,11 +198,14 @@ func (e *node) applyConf(ent *pb.Entry) (*engine.MemberChange, *engine.JointChan
 	if err := proto.Unmarshal(ent.GetData(), cc.(proto.Message)); err != nil {
 		panic(fmt.Sprintf("etcdraft: node %d committed an undecodable configuration change at %d: %v", e.id, ent.GetIndex(), err))
 	}
+	v2 := cc.AsV2()
+	if v2.LeaveJoint() && e.mut.ignoreLeave {
+		return nil, &engine.JointChange{} // "an empty change changes nothing"
+	}
 	e.store.confs.record(ent.GetIndex(), e.rn.ApplyConfChange(cc))
 	if isBootstrap(ent) {
 		return nil, nil
 	}
-	v2 := cc.AsV2()
 	if v2.LeaveJoint() {
 		return nil, &engine.JointChange{}
 	}
