@@ -69,7 +69,7 @@ func newHuntCLI() (*cli, *huntFlags) {
 	c := newCLI("hunt", "raftcheck hunt [--mutant NAME|all] [--budget 60s] [--parallel P] [--from N|random] [config flags] [--json] [--out DIR]", huntAbout)
 	f := &huntFlags{from: seedFlag{allowRandom: true}}
 	c.fs.DurationVar(&f.budget, "budget", 60*time.Second, "wall time allowed to catch each mutant")
-	c.fs.IntVar(&f.parallel, "parallel", runtime.GOMAXPROCS(0), "seeds run at once (default: the CPUs this process may use)")
+	c.fs.IntVar(&f.parallel, "parallel", runtime.GOMAXPROCS(0), "seeds run at once, at most the CPUs this process may use (the default)")
 	c.fs.Var(&f.from, "from", "first seed of every hunt, or \"random\" (default: random, printed)")
 	c.fs.Int64Var(&f.maxSeeds, "max-seeds", 1<<20, "seeds tried per mutant at most")
 	c.fs.IntVar(&f.shrinkRuns, "shrink-runs", shrink.DefaultRuns, "runs each shrink may use")
@@ -97,7 +97,7 @@ func cmdHunt(e *env, args []string) error {
 	if err := checkOutputs(f.o); err != nil {
 		return err
 	}
-	e.warnParallel("hunt", f.parallel)
+	f.parallel = e.workers("hunt", f.parallel)
 	if !f.from.set {
 		f.from.v = randomSeed()
 	}

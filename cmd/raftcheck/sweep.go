@@ -64,7 +64,7 @@ func newSweepCLI() (*cli, *sweepFlags) {
 	c.fs.Int64Var(&f.seeds, "seeds", 1000, "run seeds 1..N (for another range: --from M --count N)")
 	c.fs.Int64Var(&f.count, "count", 0, "number of seeds to run from --from (default 1000)")
 	c.fs.Var(&f.from, "from", "first seed of the range, or \"random\" for a fresh one (printed) (default 1)")
-	c.fs.IntVar(&f.parallel, "parallel", runtime.GOMAXPROCS(0), "seeds run at once, one goroutine each (default: the CPUs this process may use)")
+	c.fs.IntVar(&f.parallel, "parallel", runtime.GOMAXPROCS(0), "seeds run at once, one goroutine each, at most the CPUs this process may use (the default)")
 	c.fs.StringVar(&f.shard, "shard", "0/1", "run the i-th of n disjoint slices of the range, 0 <= i < n")
 	c.fs.StringVar(&f.progress, "progress", "auto", "auto, bar, lines or none")
 	c.fs.IntVar(&f.maxReports, "max-reports", 20, "HTML reports written for the first failing seeds (every failing seed gets a repro file)")
@@ -105,13 +105,18 @@ func (f *sweepFlags) fromText() string {
 
 func (r seedRange) shardText() string { return fmt.Sprintf("%d/%d", r.shard, r.shards) }
 
-// warnParallel says, in one line on stderr, that more workers than CPUs make a command slower.
-func (e *env) warnParallel(cmd string, parallel int) {
-	if parallel > e.cpus {
-		fmt.Fprintf(e.stderr, "%s: warning: --parallel %d is more than the %d CPUs this process may use (GOMAXPROCS): "+
-			"that is slower, not faster (a simulation is CPU-bound, so workers beyond the CPUs only add memory and scheduling)\n",
-			cmd, parallel, e.cpus)
+// workers returns how many seeds a command runs at once for --parallel: at most one per CPU
+// this process may use. A simulation is CPU-bound, so a worker beyond the CPUs would only add
+// its memory (a run in flight holds its whole cluster) and scheduling; when --parallel asks
+// for more, one line on stderr says so.
+func (e *env) workers(cmd string, parallel int) int {
+	if parallel <= e.cpus {
+		return parallel
 	}
+	fmt.Fprintf(e.stderr, "%s: warning: --parallel %d is more than the %d CPUs this process may use (GOMAXPROCS): "+
+		"running %d seeds at a time (a simulation is CPU-bound: more workers would only add memory and scheduling)\n",
+		cmd, parallel, e.cpus, e.cpus)
+	return e.cpus
 }
 
 // rangeOf validates the range flags: --seeds N (seeds 1..N), or --from M with --count N
@@ -180,7 +185,7 @@ func cmdSweep(e *env, args []string) error {
 	if f.parallel < 1 || f.parallel > 1024 {
 		return usageErr("--parallel %d: must be in [1, 1024]", f.parallel)
 	}
-	e.warnParallel("sweep", f.parallel)
+	f.parallel = e.workers("sweep", f.parallel)
 	if f.maxReports < 0 {
 		return usageErr("--max-reports %d: must be >= 0", f.maxReports)
 	}

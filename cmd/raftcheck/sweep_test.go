@@ -378,10 +378,11 @@ func TestSweepFromRandom(t *testing.T) {
 	assert.Contains(t, r.stderr, "sweep: --from random picked ")
 }
 
-// TestParallelAboveCPUs: more workers than CPUs is allowed but said, in one line, to be slower.
+// TestParallelAboveCPUs: --parallel above the CPUs runs one seed per CPU at a time, and says so
+// in one line.
 func TestParallelAboveCPUs(t *testing.T) {
-	want := "warning: --parallel 3 is more than the 2 CPUs this process may use (GOMAXPROCS): that is slower, not faster " +
-		"(a simulation is CPU-bound, so workers beyond the CPUs only add memory and scheduling)\n"
+	want := "warning: --parallel 3 is more than the 2 CPUs this process may use (GOMAXPROCS): running 2 seeds at a time " +
+		"(a simulation is CPU-bound: more workers would only add memory and scheduling)\n"
 	for _, c := range []struct {
 		args []string
 		warn string
@@ -407,6 +408,9 @@ func TestParallelAboveCPUs(t *testing.T) {
 				assert.Empty(t, warnings)
 			} else {
 				assert.Equal(t, []string{c.warn}, warnings)
+			}
+			if c.args[0] == "sweep" {
+				assert.Contains(t, out.String(), "seeds/s on 2 workers", "at most one worker per CPU")
 			}
 		})
 	}
