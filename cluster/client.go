@@ -41,6 +41,7 @@ type client struct {
 	attempt uint32 // bumps on every send
 	tries   int    // sends of the outstanding operation
 	guess   int    // the node believed to lead, or engine.NoHint
+	note    []byte // the buffer trace lines are built in
 }
 
 // clientWorld is what a client asks of its run: whether the load phase goes on, the next
@@ -63,8 +64,9 @@ func newClient(r *run, idx int) *client {
 }
 
 // trace records a client event in the run's trace.
-func (c *client) trace(detail string) {
-	c.k.Trace().Note(traceClient, uint64(c.idx), c.seq, 0, detail)
+func (c *client) trace(detail []byte) {
+	c.k.Trace().NoteBytes(traceClient, uint64(c.idx), c.seq, 0, detail)
+	c.note = detail[:0]
 }
 
 // start schedules the client's first operation after a think time.
@@ -108,7 +110,7 @@ func (c *client) begin(now simnet.Time) {
 	}
 	c.req, c.tries = req, 0
 	c.cur = c.w.invoke(workloads.HistoryOp{Client: c.idx, Op: op, Call: int64(now)})
-	c.trace("invoke " + op.String())
+	c.trace(op.Append(append(c.note, "invoke "...)))
 	c.send()
 }
 
@@ -171,7 +173,7 @@ func (c *client) Receive(from simnet.NodeID, msg []byte) {
 // finish records the outstanding operation's completion and schedules the next one.
 func (c *client) finish(now simnet.Time, reply workloads.Reply, out workloads.Outcome) {
 	h := c.w.complete(c.cur, reply, int64(now), out)
-	c.trace("complete " + h.String())
+	c.trace(h.Append(append(c.note, "complete "...)))
 	c.cur = -1
 	c.attempt++
 	c.think()

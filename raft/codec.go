@@ -306,13 +306,16 @@ func (d *decoder) byte(what string) byte {
 	return v
 }
 
-func (d *decoder) uvarint(what string) uint64 {
+func (d *decoder) uvarint(what string) uint64 { return d.uvarintOf(what, "") }
+
+// uvarintOf is uvarint of the field named what+suffix, a name built only for an error.
+func (d *decoder) uvarintOf(what, suffix string) uint64 {
 	if d.err != nil {
 		return 0
 	}
 	v, n := binary.Uvarint(d.b[d.off:])
 	if n <= 0 {
-		d.fail("bad or truncated " + what)
+		d.fail("bad or truncated " + what + suffix)
 		return 0
 	}
 	d.off += n
@@ -322,7 +325,7 @@ func (d *decoder) uvarint(what string) uint64 {
 // bytes reads a length-prefixed byte string, aliasing b with its capacity clipped so that
 // appending to it cannot overwrite what follows. An empty string decodes as nil.
 func (d *decoder) bytes(what string) []byte {
-	n := d.uvarint(what + " length")
+	n := d.uvarintOf(what, " length")
 	if d.err != nil {
 		return nil
 	}
@@ -341,7 +344,7 @@ func (d *decoder) bytes(what string) []byte {
 
 // count reads a list length and bounds it by what the remaining bytes can hold.
 func (d *decoder) count(what string, minItemBytes int) int {
-	n := d.uvarint(what + " count")
+	n := d.uvarintOf(what, " count")
 	if d.err != nil {
 		return 0
 	}

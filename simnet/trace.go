@@ -106,6 +106,17 @@ func (t *Trace) Note(kind TraceKind, a, b, c uint64, detail string) {
 	}
 }
 
+// NoteBytes is Note with the detail in a byte slice, which it does not keep: a caller that
+// builds details in one buffer pays no allocation unless recording is on.
+func (t *Trace) NoteBytes(kind TraceKind, a, b, c uint64, detail []byte) {
+	h := fnvUint64(t.fold(kind, a, b, c), uint64(len(detail)))
+	t.hash = fnvString(h, detail)
+	t.count++
+	if t.record {
+		t.addLine(kind, a, b, c, string(detail))
+	}
+}
+
 // fold returns the hash with an event's kind, the current time and a, b, c folded in.
 func (t *Trace) fold(kind TraceKind, a, b, c uint64) uint64 {
 	h := fnvUint64(t.hash, uint64(kind))
@@ -192,7 +203,7 @@ func fnvUint64(h, v uint64) uint64 {
 }
 
 // fnvString folds the bytes of s into h.
-func fnvString(h uint64, s string) uint64 {
+func fnvString[T string | []byte](h uint64, s T) uint64 {
 	for i := 0; i < len(s); i++ {
 		h = (h ^ uint64(s[i])) * fnvPrime
 	}

@@ -46,12 +46,24 @@ type HistoryOp struct {
 }
 
 // String prints the op for reports: `c2 [1500,2700] put "k1" "7" → ok`.
-func (h HistoryOp) String() string {
+func (h HistoryOp) String() string { return string(h.Append(nil)) }
+
+// Append appends the op as String prints it to b.
+func (h HistoryOp) Append(b []byte) []byte {
 	res := h.Outcome.String()
 	if h.Outcome == OutcomeOK {
 		res = describeReply(h.Op, h.Reply, false)
 	}
-	return fmt.Sprintf("c%d [%d,%d] %s → %s", h.Client, h.Call, h.Return, h.Op, res)
+	b = append(b, 'c')
+	b = strconv.AppendInt(b, int64(h.Client), 10)
+	b = append(b, " ["...)
+	b = strconv.AppendInt(b, h.Call, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, h.Return, 10)
+	b = append(b, "] "...)
+	b = h.Op.Append(b)
+	b = append(b, " → "...)
+	return append(b, res...)
 }
 
 // Operations converts a history for Porcupine, for either workload's Model. Each kept op

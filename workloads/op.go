@@ -93,22 +93,24 @@ func (o Op) Validate() error {
 // String prints the op in the form ParseOp reads back: the kind, then the key and the
 // arguments as Go-quoted strings, e.g. `put "k1" "7"`, `cas "k1" "7" "8"` (expect, then new
 // value), `get "k1"`.
-func (o Op) String() string {
-	var b strings.Builder
-	b.WriteString(o.Kind.String())
-	b.WriteByte(' ')
-	b.WriteString(strconv.Quote(o.Key))
+func (o Op) String() string { return string(o.Append(nil)) }
+
+// Append appends the op as String prints it to b.
+func (o Op) Append(b []byte) []byte {
+	b = append(b, o.Kind.String()...)
+	b = append(b, ' ')
+	b = strconv.AppendQuote(b, o.Key)
 	switch o.Kind {
 	case Put, Append:
-		b.WriteByte(' ')
-		b.WriteString(strconv.Quote(o.Value))
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, o.Value)
 	case CAS:
-		b.WriteByte(' ')
-		b.WriteString(strconv.Quote(o.Expect))
-		b.WriteByte(' ')
-		b.WriteString(strconv.Quote(o.Value))
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, o.Expect)
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, o.Value)
 	}
-	return b.String()
+	return b
 }
 
 // ParseOp reads an op printed by Op.String and validates it.

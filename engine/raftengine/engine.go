@@ -156,10 +156,11 @@ func (e *raftEngine) TransferLeader(to int) error {
 }
 
 func (e *raftEngine) translate(err error) error {
+	if err == nil { // before nl, which escapes: most calls pay no allocation
+		return nil
+	}
 	var nl *raft.NotLeaderError
 	switch {
-	case err == nil:
-		return nil
 	case errors.As(err, &nl):
 		hint := engine.NoHint
 		if nl.Leader != raft.None {
