@@ -8,6 +8,7 @@ import (
 
 	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/nemesis"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 // ReproVersion is the format version of repro files this package writes and reads.
@@ -34,7 +35,19 @@ type Repro struct {
 type Expectation struct {
 	Kinds     []string `json:"kinds"`                // violation kinds, sorted; empty for a passing run
 	TraceHash string   `json:"trace_hash,omitempty"` // 16 hex digits
+	// HashVersion is the simnet.TraceHashVersion TraceHash was computed with (0: version 1,
+	// from before files recorded it). A replay compares hashes of its own version only.
+	HashVersion int `json:"trace_hash_version,omitempty"`
 }
+
+// HashComparable reports whether e's trace hash was computed the way this build computes
+// one.
+func (e *Expectation) HashComparable() bool {
+	return e.TraceHash != "" && e.Hash() == simnet.TraceHashVersion
+}
+
+// Hash returns the trace-hash version of e's hash (1 when the file predates the field).
+func (e *Expectation) Hash() int { return max(e.HashVersion, 1) }
 
 // Options returns the run options that replay r with engine d. It is an error wrapping
 // ErrEngine when d is not the engine, or not the version of it, that recorded r (a file that
@@ -65,7 +78,8 @@ var ErrEngine = errors.New("engine mismatch")
 // NewRepro makes the repro of a finished run, with an explicit schedule when explicit is set.
 func NewRepro(res *Result, explicit bool) Repro {
 	rp := Repro{Version: ReproVersion, Seed: res.Seed, Config: res.Config, EngineVersion: res.EngineVersion,
-		Expect: &Expectation{Kinds: res.Kinds(), TraceHash: fmt.Sprintf("%016x", res.TraceHash)}}
+		Expect: &Expectation{Kinds: res.Kinds(), TraceHash: fmt.Sprintf("%016x", res.TraceHash),
+			HashVersion: simnet.TraceHashVersion}}
 	if rp.Expect.Kinds == nil {
 		rp.Expect.Kinds = []string{}
 	}

@@ -20,13 +20,16 @@ type RunJSON struct {
 	Seed   uint64         `json:"seed"`
 	Config cluster.Config `json:"config"`
 	// EngineVersion is the version of the engine Config.Engine names.
-	EngineVersion string           `json:"engine_version"`
-	TraceHash     string           `json:"trace_hash"`   // 16 lowercase hex digits
-	Violations    []ViolationJSON  `json:"violations"`   // [] when none, never null
-	Linearizable  string           `json:"linearizable"` // "ok" | "illegal" | "unknown"
-	Stats         StatsJSON        `json:"stats"`
-	Schedule      nemesis.Schedule `json:"schedule"` // fault text lines, [] when none
-	Replay        string           `json:"replay"`   // the command that replays the run
+	EngineVersion string `json:"engine_version"`
+	TraceHash     string `json:"trace_hash"` // 16 lowercase hex digits
+	// TraceHashVersion is the simnet.TraceHashVersion of TraceHash (0 in files from before
+	// the field: version 1).
+	TraceHashVersion int              `json:"trace_hash_version,omitempty"`
+	Violations       []ViolationJSON  `json:"violations"`   // [] when none, never null
+	Linearizable     string           `json:"linearizable"` // "ok" | "illegal" | "unknown"
+	Stats            StatsJSON        `json:"stats"`
+	Schedule         nemesis.Schedule `json:"schedule"` // fault text lines, [] when none
+	Replay           string           `json:"replay"`   // the command that replays the run
 }
 
 // ViolationJSON is one violation of RunJSON.
@@ -83,9 +86,9 @@ func NewRunJSON(res *cluster.Result) RunJSON {
 		Seed:          res.Seed,
 		Config:        res.Config,
 		EngineVersion: res.EngineVersion,
-		TraceHash:     traceHash(res),
-		Violations:    vs,
-		Linearizable:  res.Linearizable.String(),
+		TraceHash:     traceHash(res), TraceHashVersion: simnet.TraceHashVersion,
+		Violations:   vs,
+		Linearizable: res.Linearizable.String(),
 		Stats: StatsJSON{
 			Events: s.Events, SimSeconds: s.SimSeconds, WallSeconds: s.WallSeconds,
 			OpsOK: s.OpsOK, OpsFailed: s.OpsFailed, OpsIndeterminate: s.OpsIndeterminate,

@@ -67,9 +67,9 @@ const (
 	fnvPrime  uint64 = 1099511628211
 )
 
-// Trace is the run's record. Every event is folded into a running FNV-1a 64 hash over
-// fixed-width little-endian fields (kind, time, a, b, c), so two runs of the same seed and
-// config have the same Hash. Text lines for humans are recorded only after Record(true);
+// Trace is the run's record. Every event is folded into a running hash (TraceHashVersion
+// says which) over its fields (kind, time, a, b, c), so two runs of the same seed and config
+// have the same Hash. Text lines for humans are recorded only after Record(true);
 // when off, an event costs the hash fold and nothing else.
 type Trace struct {
 	k         *Kernel
@@ -82,7 +82,7 @@ type Trace struct {
 }
 
 func newTrace(k *Kernel) *Trace {
-	return &Trace{k: k, hash: fnvOffset}
+	return &Trace{k: k, hash: traceHashStart}
 }
 
 // Event folds one event at the current time into the hash. It does not allocate unless
@@ -96,10 +96,9 @@ func (t *Trace) Event(kind TraceKind, a, b, c uint64) {
 }
 
 // Note is Event plus a free-form detail string, which is folded into the hash too (length
-// first, then bytes).
+// first, then the bytes).
 func (t *Trace) Note(kind TraceKind, a, b, c uint64, detail string) {
-	h := fnvUint64(t.fold(kind, a, b, c), uint64(len(detail)))
-	t.hash = fnvString(h, detail)
+	t.hash = mixBytes(t.fold(kind, a, b, c), detail)
 	t.count++
 	if t.record {
 		t.addLine(kind, a, b, c, detail)
@@ -109,8 +108,7 @@ func (t *Trace) Note(kind TraceKind, a, b, c uint64, detail string) {
 // NoteBytes is Note with the detail in a byte slice, which it does not keep: a caller that
 // builds details in one buffer pays no allocation unless recording is on.
 func (t *Trace) NoteBytes(kind TraceKind, a, b, c uint64, detail []byte) {
-	h := fnvUint64(t.fold(kind, a, b, c), uint64(len(detail)))
-	t.hash = fnvString(h, detail)
+	t.hash = mixBytes(t.fold(kind, a, b, c), detail)
 	t.count++
 	if t.record {
 		t.addLine(kind, a, b, c, string(detail))
@@ -119,11 +117,11 @@ func (t *Trace) NoteBytes(kind TraceKind, a, b, c uint64, detail []byte) {
 
 // fold returns the hash with an event's kind, the current time and a, b, c folded in.
 func (t *Trace) fold(kind TraceKind, a, b, c uint64) uint64 {
-	h := fnvUint64(t.hash, uint64(kind))
-	h = fnvUint64(h, uint64(t.k.now))
-	h = fnvUint64(h, a)
-	h = fnvUint64(h, b)
-	return fnvUint64(h, c)
+	h := mixWord(t.hash, uint64(kind))
+	h = mixWord(h, uint64(t.k.now))
+	h = mixWord(h, a)
+	h = mixWord(h, b)
+	return mixWord(h, c)
 }
 
 // Hash returns the running hash of every event so far.

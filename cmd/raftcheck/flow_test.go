@@ -15,6 +15,7 @@ import (
 
 	"github.com/raftcheck/raftcheck/cluster"
 	"github.com/raftcheck/raftcheck/reports"
+	"github.com/raftcheck/raftcheck/simnet"
 )
 
 // huntMutants are planted bugs that short runs catch. The flow tests use the first that fails
@@ -172,12 +173,19 @@ func TestReplayExpectation(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, b, 0o644))
 		return path
 	}
+	require.Equal(t, simnet.TraceHashVersion, rp.Expect.HashVersion, "a new repro records its hash version")
 	wrongHash := rp
-	wrongHash.Expect = &cluster.Expectation{Kinds: rp.Expect.Kinds, TraceHash: "0123456789abcdef"}
+	wrongHash.Expect = &cluster.Expectation{Kinds: rp.Expect.Kinds, TraceHash: "0123456789abcdef", HashVersion: simnet.TraceHashVersion}
 	fixed := rp
 	fixed.Config.Mutants = nil // the bug is gone: the expected violations must be reported missing
 	noExpect := rp
 	noExpect.Expect = nil
+	oldHash := rp // recorded before files named their hash version: version 1
+	oldHash.Expect = &cluster.Expectation{Kinds: rp.Expect.Kinds, TraceHash: "0123456789abcdef"}
+	oldHashFixed := oldHash
+	oldHashFixed.Config.Mutants = nil
+	versions := fmt.Sprintf("the file's trace hash 0123456789abcdef is of trace-hash version 1 and this raftcheck computes version %d (",
+		simnet.TraceHashVersion)
 	cases := []struct {
 		name string
 		rp   cluster.Repro
@@ -187,6 +195,10 @@ func TestReplayExpectation(t *testing.T) {
 		{"wrong hash", wrongHash, exitViolation, []string{"WARNING: DOES NOT REPRODUCE", "the file expects 0123456789abcdef"}},
 		{"bug fixed", fixed, exitViolation, []string{"DOES NOT REPRODUCE", "WARNING: expected violations are gone"}},
 		{"no expectation", noExpect, exitViolation, []string{"has no expectation"}},
+		{"older hash version", oldHash, exitViolation, []string{"reproduced: same violation kinds", versions + rp.Expect.TraceHash + "), so the hashes cannot be compared",
+			fmt.Sprintf(`set "trace_hash": %q, "trace_hash_version": %d`, rp.Expect.TraceHash, simnet.TraceHashVersion)}},
+		{"older hash version, bug fixed", oldHashFixed, exitViolation, []string{"WARNING: DOES NOT REPRODUCE", versions,
+			"WARNING: expected violations are gone"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -238,5 +238,5 @@ func specOfRun(path string, rj *reports.RunJSON) spec {
 	}
 	sched := slices.Clone(rj.Schedule)
 	return spec{seed: rj.Seed, cfg: rj.Config, sched: &sched, file: path, engineVersion: rj.EngineVersion,
-		expect: &cluster.Expectation{Kinds: kinds, TraceHash: rj.TraceHash}}
+		expect: &cluster.Expectation{Kinds: kinds, TraceHash: rj.TraceHash, HashVersion: rj.TraceHashVersion}}
 }
