@@ -77,7 +77,7 @@ type nodeState struct {
 	// confs are the indexes of the configuration entries in this life's log, ascending.
 	confs []uint64
 	// matches is this node's matchIndex per follower while it leads leaderTerm.
-	matches map[int]uint64
+	matches []uint64 // by node; nil while not leading
 	// acked is how far a leader last knew this node's log to match its own.
 	acked ack
 	// required is the synced log position that every state the disk may hold after a

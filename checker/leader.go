@@ -20,7 +20,7 @@ func (c *Invariants) BecameLeader(t int64, node int, term uint64) {
 			node, term, prev.node, term, fmtTime(prev.at))
 	}
 	c.checkCompleteness(t, node, n, term)
-	n.leaderTerm, n.matches = term, map[int]uint64{}
+	n.leaderTerm, n.matches = term, make([]uint64, len(c.nodes))
 }
 
 // checkCompleteness checks that the log of node, new leader of term, holds every entry

@@ -22,6 +22,9 @@ func (c *Invariants) LeaderMatches(t int64, node int, term uint64, matches []Mat
 		if m.Node == node || m.Node < 0 || m.Node >= len(c.nodes) {
 			continue
 		}
+		for len(n.matches) <= m.Node { // a node the run added since the term began
+			n.matches = append(n.matches, 0)
+		}
 		prev := n.matches[m.Node]
 		n.matches[m.Node] = m.Index
 		switch {

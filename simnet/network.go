@@ -127,7 +127,7 @@ type flight struct {
 type Network struct {
 	k       *Kernel
 	def     LinkConfig
-	index   map[NodeID]int32
+	index   endpointIndex
 	eps     []endpoint
 	links   []link // links[from*len(eps)+to]
 	flights []flight
@@ -146,7 +146,7 @@ func NewNetwork(k *Kernel, def LinkConfig) (*Network, error) {
 		return nil, err
 	}
 	return &Network{
-		k: k, def: def, index: map[NodeID]int32{},
+		k: k, def: def,
 		latRng: k.Stream("net/latency"), lossRng: k.Stream("net/loss"), dupRng: k.Stream("net/dup"),
 	}, nil
 }
@@ -159,7 +159,7 @@ func (n *Network) Attach(id NodeID, r Receiver) error {
 	if r == nil {
 		return fmt.Errorf("simnet: Attach(%d): nil Receiver", id)
 	}
-	if _, ok := n.index[id]; ok {
+	if _, ok := n.index.get(id); ok {
 		return fmt.Errorf("simnet: Attach(%d): already attached", id)
 	}
 	old, m := n.links, len(n.eps)
@@ -167,7 +167,7 @@ func (n *Network) Attach(id NodeID, r Receiver) error {
 	for i := range m {
 		copy(n.links[i*(m+1):i*(m+1)+m], old[i*m:(i+1)*m])
 	}
-	n.index[id] = int32(m)
+	n.index.set(id, int32(m))
 	n.eps = append(n.eps, endpoint{id: id, r: r})
 	return nil
 }
@@ -182,7 +182,7 @@ func (n *Network) Nodes() []NodeID {
 }
 
 func (n *Network) lookup(op string, id NodeID) (int32, error) {
-	i, ok := n.index[id]
+	i, ok := n.index.get(id)
 	if !ok {
 		return 0, fmt.Errorf("simnet: %s: unknown node %d", op, id)
 	}
@@ -208,11 +208,11 @@ func (n *Network) SetPoison(on bool) { n.poison = on }
 // Send sends a copy of msg from one endpoint to another; msg may be reused as soon as Send
 // returns. Drops are counted, not reported; an unknown endpoint is an error.
 func (n *Network) Send(from, to NodeID, msg []byte) error {
-	fi, ok := n.index[from]
+	fi, ok := n.index.get(from)
 	if !ok {
 		return fmt.Errorf("simnet: Send(%d, %d): unknown node %d", from, to, from)
 	}
-	ti, ok := n.index[to]
+	ti, ok := n.index.get(to)
 	if !ok {
 		return fmt.Errorf("simnet: Send(%d, %d): unknown node %d", from, to, to)
 	}
@@ -333,7 +333,7 @@ func (n *Network) deliver(idx int32) {
 // delivered first, in order, by a drain event at the current time (arrivals meanwhile queue
 // behind them), then arrivals are delivered directly.
 func (n *Network) setState(id NodeID, s endState) {
-	i, ok := n.index[id]
+	i, ok := n.index.get(id)
 	if !ok {
 		panic(fmt.Sprintf("simnet: setState(%d, %d): unknown node", id, s))
 	}

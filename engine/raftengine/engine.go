@@ -106,11 +106,33 @@ func (e *raftEngine) Step(msg []byte) error {
 	if err != nil {
 		return err
 	}
-	for i := range m.Entries {
-		m.Entries[i].Data = slices.Clone(m.Entries[i].Data)
-	}
-	m.Context, m.SnapData = slices.Clone(m.Context), slices.Clone(m.SnapData)
+	own(&m)
 	return e.translate(e.node.Step(m))
+}
+
+// own copies the byte strings a decoded message aliases (the network reuses its buffer once
+// Step returns; raft keeps entries in its log) into one new array.
+func own(m *raft.Message) {
+	n := len(m.Context) + len(m.SnapData)
+	for _, ent := range m.Entries {
+		n += len(ent.Data)
+	}
+	if n == 0 {
+		return
+	}
+	buf := make([]byte, 0, n)
+	keep := func(b []byte) []byte {
+		if len(b) == 0 {
+			return b
+		}
+		start := len(buf)
+		buf = append(buf, b...)
+		return buf[start:len(buf):len(buf)]
+	}
+	for i := range m.Entries {
+		m.Entries[i].Data = keep(m.Entries[i].Data)
+	}
+	m.Context, m.SnapData = keep(m.Context), keep(m.SnapData)
 }
 
 // Propose appends a copy of cmd: raft keeps the slice in its log.
