@@ -83,11 +83,12 @@ func TestRunJSONKeys(t *testing.T) {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(data, &m))
 
-	assert.Equal(t, []string{"config", "engine_version", "linearizable", "replay", "schedule", "seed", "stats", "trace_hash", "violations"}, keys(m))
+	assert.Equal(t, []string{"config", "engine_version", "linearizable", "replay", "schedule", "seed", "stats", "trace_hash", "trace_hash_version", "violations"}, keys(m))
 	assert.Equal(t, []string{"elections", "events", "faults", "faults_skipped", "latency_ms", "messages", "ops_failed",
 		"ops_indeterminate", "ops_ok", "sim_seconds", "wall_seconds"}, keys(m["stats"].(map[string]any)))
 	assert.Equal(t, 42.0, m["seed"])
 	assert.Equal(t, "00abcdef01234567", m["trace_hash"])
+	assert.Equal(t, float64(simnet.TraceHashVersion), m["trace_hash_version"])
 	assert.Equal(t, "illegal", m["linearizable"])
 	assert.Equal(t, []any{"250ms partition for=200ms nodes=0,1,2 shape=halves"}, m["schedule"], "schedule: fault text lines")
 	assert.Equal(t, 3.0, m["config"].(map[string]any)["nodes"], "config: cluster.Config's own JSON names")

@@ -3,36 +3,44 @@ package simnet
 import (
 	"encoding/binary"
 	"errors"
-	"hash/fnv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-// refHash is the trace hash computed with hash/fnv over the documented layout.
-func refHash(fields ...uint64) uint64 {
-	h := fnv.New64a()
-	for _, f := range fields {
-		_, _ = h.Write(binary.LittleEndian.AppendUint64(nil, f))
+// refWords folds words the way trace-hash version 2 is documented to: from the FNV-1a 64
+// offset basis, each word w is h = (h xor w) * 0x9e3779b97f4a7c15, then h xor= h >> 32.
+func refWords(h uint64, words ...uint64) uint64 {
+	for _, w := range words {
+		h = (h ^ w) * 0x9e3779b97f4a7c15
+		h ^= h >> 32
 	}
-	return h.Sum64()
+	return h
 }
 
-func TestTraceHashIsFNV1aOverFixedWidthFields(t *testing.T) {
+func TestTraceHashVersion2Layout(t *testing.T) {
+	require.Equal(t, 2, TraceHashVersion)
+	const basis = 14695981039346656037
 	k := NewKernel(1)
 	k.After(1500, func() { k.Trace().Event(TraceSend, 1, 2, 3) })
 	require.NoError(t, k.Run(testLimits))
-	require.Equal(t, refHash(uint64(TraceSend), 1500, 1, 2, 3), k.Trace().Hash())
+	require.Equal(t, refWords(basis, uint64(TraceSend), 1500, 1, 2, 3), k.Trace().Hash())
 	require.Equal(t, uint64(1), k.Trace().Count())
 
+	// A note folds its detail's length, then its bytes as little-endian words, the last one
+	// padded with zeros.
 	k2 := NewKernel(1)
-	k2.Trace().Note(TraceUser+4, 5, 6, 7, "hi")
-	h := fnv.New64a()
-	for _, f := range []uint64{uint64(TraceUser + 4), 0, 5, 6, 7, 2} {
-		_, _ = h.Write(binary.LittleEndian.AppendUint64(nil, f))
+	detail := "complete c1 [5,7]"
+	k2.Trace().Note(TraceUser+4, 5, 6, 7, detail)
+	padded := append([]byte(detail), make([]byte, 8-len(detail)%8)...)
+	words := []uint64{uint64(TraceUser + 4), 0, 5, 6, 7, uint64(len(detail))}
+	for i := 0; i < len(padded); i += 8 {
+		words = append(words, binary.LittleEndian.Uint64(padded[i:]))
 	}
-	_, _ = h.Write([]byte("hi"))
-	require.Equal(t, h.Sum64(), k2.Trace().Hash())
+	require.Equal(t, refWords(basis, words...), k2.Trace().Hash())
+	k3 := NewKernel(1)
+	k3.Trace().NoteBytes(TraceUser+4, 5, 6, 7, []byte(detail))
+	require.Equal(t, k2.Trace().Hash(), k3.Trace().Hash(), "NoteBytes folds as Note")
 }
 
 func TestTraceHashSeesEveryField(t *testing.T) {

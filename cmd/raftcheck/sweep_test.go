@@ -39,7 +39,7 @@ func TestSweepJSON(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	lines := jsonLines(r.stdout)
 	require.Len(t, lines, 5, "one line per seed, then the summary")
-	runKeys := []string{"config", "engine_version", "linearizable", "replay", "schedule", "seed", "stats", "trace_hash", "violations"}
+	runKeys := []string{"config", "engine_version", "linearizable", "replay", "schedule", "seed", "stats", "trace_hash", "trace_hash_version", "violations"}
 	for i, line := range lines[:4] {
 		assert.Equal(t, runKeys, keysOf(t, line), "line %d", i)
 		assert.Equal(t, uint64(i+1), decodeRun(t, line).Seed, "seed order")
