@@ -219,6 +219,11 @@ func TestMessagesRecycledAfterAdvance(t *testing.T) {
 		n.Ready()
 		n.Advance()
 	}), "heartbeat round trips allocate nothing")
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		n.Ready()
+		_ = n.Step(Message{Type: MsgHeartbeat, From: 1, To: 2, Term: 2}) // while the Ready is out
+		n.Advance()
+	}), "nor do messages stepped between a Ready and its Advance")
 }
 
 // On restart, the committed entries after the snapshot are handed out again so that the

@@ -53,7 +53,8 @@ type Node struct {
 	reads            readQueue
 
 	msgs       []Message
-	spareMsgs  []Message // a past Ready's Messages, reused for msgs at the next Advance
+	sentMsgs   []Message   // the last advanced Ready's Messages, valid until the next Advance
+	freeMsgs   [][]Message // arrays no Ready's Messages use any more, for msgs
 	readStates []ReadState
 
 	// prevSoft and prevHard are what the last Ready reported.

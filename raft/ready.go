@@ -83,7 +83,7 @@ func (n *Node) Ready() Ready {
 	rd.Entries = n.log.unstable()
 	rd.Snapshot = n.pendingSnap
 	rd.CommittedEntries = n.log.nextApply(n.cfg.MaxApplyEntries)
-	rd.Messages, n.msgs = n.msgs, nil
+	rd.Messages, n.msgs = n.msgs, n.takeFree()
 	rd.ReadStates, n.readStates = n.readStates, nil
 	rd.MustSync = hs.Term != n.prevHard.Term || hs.Vote != n.prevHard.Vote ||
 		len(rd.Entries) > 0 || rd.Snapshot != nil
@@ -142,16 +142,34 @@ func (n *Node) Advance() {
 	n.checkInvariants()
 }
 
-// recycleMessages rotates the message buffers: sent, the Messages of the Ready just
-// advanced, is kept aside until the next Advance, and the array kept aside before it becomes
-// the buffer for new messages, unless messages already arrived in a fresh buffer since that
-// Ready. The old values are cleared first so that the buffer keeps no entries alive.
-func (n *Node) recycleMessages(sent []Message) {
-	spare := n.spareMsgs
-	n.spareMsgs = sent
-	if len(n.msgs) > 0 || cap(spare) == 0 {
-		return
+// The message buffers rotate through three arrays, so that a steady stream of Readys
+// allocates none: the one msgs collects into, the one an outstanding Ready handed out, and
+// the one of the Ready advanced before it (valid until the next Advance). An Advance frees
+// the last, and msgs takes a free array whenever it has none, also at Ready, so messages
+// stepped between a Ready and its Advance (a host that waits for its disk) reuse one too.
+
+// takeFree returns a free message array, emptied, or nil when there is none. Arrays are
+// cleared when freed, so that they keep no entries alive.
+func (n *Node) takeFree() []Message {
+	k := len(n.freeMsgs)
+	if k == 0 {
+		return nil
 	}
-	clear(spare)
-	n.msgs = spare[:0]
+	a := n.freeMsgs[k-1]
+	n.freeMsgs[k-1] = nil
+	n.freeMsgs = n.freeMsgs[:k-1]
+	return a
+}
+
+// recycleMessages is an Advance's part: sent, the Messages of the Ready just advanced, stays
+// valid until the next Advance; the array of the Ready before it is freed.
+func (n *Node) recycleMessages(sent []Message) {
+	if old := n.sentMsgs; cap(old) > 0 && len(n.freeMsgs) < 2 {
+		clear(old)
+		n.freeMsgs = append(n.freeMsgs, old[:0])
+	}
+	n.sentMsgs = sent
+	if cap(n.msgs) == 0 {
+		n.msgs = n.takeFree()
+	}
 }
