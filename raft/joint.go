@@ -156,7 +156,7 @@ func checkJointChange(cs ConfState, jc JointChange) error {
 // know that the joint entry is committed): thesis §4.3, "once C_old,new has been committed,
 // the leader creates a log entry describing C_new". The JointNoLeave mutation never does.
 func (n *Node) maybeLeaveJoint() {
-	if !n.conf.Joint() || n.cfg.Mutations.JointNoLeave || n.confChangeBlocked() != nil {
+	if !n.conf.Joint() || n.cfg.Mutations.JointNoLeave || !n.confChangeAllowed() {
 		return
 	}
 	n.appendEntries([]Entry{{Type: EntryJointChange, Data: EncodeJointChange(JointChange{})}})

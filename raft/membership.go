@@ -29,8 +29,17 @@ func (n *Node) checkConfProposal(e *Entry) error {
 	return checkConfChange(n.conf, cc)
 }
 
+// confChangeAllowed reports whether a configuration change may be appended now: the leader
+// has committed an entry of its term and no change is pending. confChangeBlocked says why not.
+func (n *Node) confChangeAllowed() bool {
+	return n.log.mustTerm(n.log.committed) == n.term && n.members.lastIndex() <= n.log.committed
+}
+
 // confChangeBlocked reports why no configuration change may be appended now, or nil.
 func (n *Node) confChangeBlocked() error {
+	if n.confChangeAllowed() {
+		return nil
+	}
 	if n.log.mustTerm(n.log.committed) != n.term {
 		return fmt.Errorf("%w: commit index %d is of term %d, leader's term is %d",
 			ErrNoTermCommit, n.log.committed, n.log.mustTerm(n.log.committed), n.term)
@@ -50,7 +59,7 @@ func (n *Node) maybePromoteLearner() {
 	if len(n.conf.Learners) == 0 || n.leadTransferee != None || n.conf.Joint() {
 		return
 	}
-	if !n.cfg.Mutations.ConfChangeWithoutTermCommit && n.confChangeBlocked() != nil {
+	if !n.cfg.Mutations.ConfChangeWithoutTermCommit && !n.confChangeAllowed() {
 		return
 	}
 	for _, id := range n.conf.Learners {
