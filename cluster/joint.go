@@ -53,7 +53,7 @@ func (m *membership) attemptJoint(r *run, t *memberTask) (bool, error) {
 	}
 	return false, r.proposeThen(func(l *node) {
 		if j.split {
-			r.split(j.fault, l, m.entering)
+			r.split(j.fault, l, m.entering[len(m.entering)-1])
 		}
 	}, changes...)
 }
@@ -81,7 +81,7 @@ func (m *membership) jointChanges(r *run, j *jointTask) ([]engine.MemberChange, 
 	if !r.jointAffordable(j.leaving, j.added) {
 		return nil, errBudget
 	}
-	m.entering = m.incoming(out)
+	m.entering = append(m.entering, m.incoming(out))
 	return out, nil
 }
 

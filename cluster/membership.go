@@ -23,11 +23,13 @@ type membership struct {
 	// commits (only one change is in flight at a time, so a later commit means it was
 	// committed or truncated).
 	removing []int
-	// entering is the incoming voter set of a joint change proposed since the last committed
-	// change: the joint entry may sit uncommitted in some log, and a node holding it needs a
-	// majority of this set as well (our raft uses it from the append on), so the budget
-	// counts it until a later change commits (seed 224).
-	entering []int
+	// entering is the incoming voter sets of the joint changes proposed since the last
+	// committed change: a joint entry may sit uncommitted in some log, and a node holding it
+	// needs a majority of its set as well (our raft uses it from the append on), so the budget
+	// counts it until a later change commits (seed 224). Each proposal adds one: a leader
+	// that lacks an earlier entry may accept a later change while the earlier one still sits
+	// in other logs, to be committed if a node holding it leads again (seed 4667).
+	entering [][]int
 	// views are the configurations nodes may still be in: see views.go.
 	views confViews
 }
@@ -220,9 +222,7 @@ func (r *run) configs() [][]int {
 	for _, id := range r.members.views.behind(r.members.index, r.participant) {
 		out = append(out, r.members.views.sets(id)...)
 	}
-	if r.members.entering != nil {
-		out = append(out, r.members.entering)
-	}
+	out = append(out, r.members.entering...)
 	for _, gone := range r.members.removing {
 		if slices.Contains(r.members.voters, gone) {
 			out = append(out, slices.DeleteFunc(slices.Clone(r.members.voters), func(id int) bool { return id == gone }))

@@ -31,7 +31,7 @@ func adding(r *run, id int) *run {
 
 // entering gives r a proposed joint change whose incoming voters are ids.
 func entering(r *run, ids ...int) *run {
-	r.members.entering = ids
+	r.members.entering = append(r.members.entering, ids)
 	return r
 }
 
@@ -63,6 +63,10 @@ func TestNemesisBudget(t *testing.T) {
 		// entry may sit appended and uncommitted, and a node holding it needs two of {2, 3, 4}.
 		{"a proposed joint change's incoming voters count", entering(budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 3), 2, 3, 4), 4, false, false},
 		{"a proposed joint change leaves room for one", entering(budgetRun([]int{0, 1, 2, 3, 4}, nil, nil), 2, 3, 4), 4, true, false},
+		// Seed 4667: a joint change removing 0 and 1 was proposed and appended in some logs,
+		// then another (replacing 0) by a leader without it; node 3 refuses to start. The
+		// first entry may still commit: losing 2 would leave {2, 3, 4} without a quorum.
+		{"every proposed joint change counts", entering(entering(budgetRun([]int{0, 1, 2, 3, 4}, nil, nil, 3), 2, 3, 4), 1, 2, 3, 4, 5), 2, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -76,7 +80,7 @@ func TestMembershipView(t *testing.T) {
 	var m membership
 	m.init([]int{0, 1, 2})
 	m.removing = []int{2}
-	m.entering = []int{0, 1}
+	m.entering = [][]int{{0, 1}}
 	require.True(t, m.applied(10, engine.MemberChange{Op: engine.AddLearner, Node: 3}))
 	require.Empty(t, m.removing, "a committed change means no earlier one is still in flight")
 	require.Empty(t, m.entering, "a committed change means no earlier joint change is still in flight")
