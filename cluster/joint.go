@@ -100,11 +100,18 @@ func (m *membership) incoming(changes []engine.MemberChange) []int {
 
 // jointAffordable says whether every configuration the cluster may be in keeps, without the
 // leaving nodes and with the added fresh voters, at least three voters and a healthy quorum,
-// and whether every one keeps a healthy quorum while the leaving nodes still count (a removed
-// node is shut down once the leave applies).
+// and whether every one keeps a healthy quorum without all the leaving nodes while they still
+// count: the host shuts every removed node down once one node applies the leave, and a node
+// still joint needs a majority of the outgoing voters, which include them.
 func (r *run) jointAffordable(leaving, added []int) bool {
-	for _, id := range leaving {
-		if !r.canLose(id) {
+	for _, c := range r.configs() {
+		healthy := 0
+		for _, v := range c {
+			if !slices.Contains(leaving, v) {
+				healthy += r.healthyVoters([]int{v}, -1)
+			}
+		}
+		if healthy < len(c)/2+1 {
 			return false
 		}
 	}

@@ -59,6 +59,15 @@ func (m *membership) has(id int) bool {
 	return slices.Contains(m.voters, id) || slices.Contains(m.learners, id)
 }
 
+// leaving says whether id leaves at the leave of the joint configuration the cluster is in:
+// an outgoing voter that is no member of the incoming configuration. The budget counts it as
+// gone already: the host shuts it down as soon as one node applies the leave, while a node
+// that has not applied it yet still needs a majority of the outgoing voters (etcd seeds 3064,
+// 4148 and 6184).
+func (m *membership) leaving(id int) bool {
+	return slices.Contains(m.outgoing, id) && !m.has(id)
+}
+
 // votes says whether id votes: a voter, or while joint an outgoing voter.
 func (m *membership) votes(id int) bool {
 	return slices.Contains(m.voters, id) || slices.Contains(m.outgoing, id)
@@ -270,7 +279,7 @@ func (r *run) removable(id int) bool {
 func (r *run) healthyVoters(voters []int, except int) int {
 	count := 0
 	for _, v := range voters {
-		if v != except && v < len(r.nodes) && !r.nodes[v].damaged && !r.nodes[v].removed {
+		if v != except && v < len(r.nodes) && !r.nodes[v].damaged && !r.nodes[v].removed && !r.members.leaving(v) {
 			count++
 		}
 	}

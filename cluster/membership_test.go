@@ -76,6 +76,29 @@ func TestNemesisBudget(t *testing.T) {
 	}
 }
 
+// joint gives r a committed joint configuration: voters are the incoming voters, outgoing
+// the outgoing ones.
+func joint(r *run, voters, outgoing []int) *run {
+	r.members.voters, r.members.outgoing = voters, outgoing
+	return r
+}
+
+// TestJointBudget: the host shuts every node a joint change removes down once one node applies
+// the leave, while a node still joint needs a majority of the outgoing voters; the budget
+// counts the leaving nodes as gone, all at once (etcd seeds 3064, 4148, 6184).
+func TestJointBudget(t *testing.T) {
+	five := []int{0, 1, 2, 3, 4}
+	require.False(t, budgetRun(five, nil, nil, 4).jointAffordable([]int{1, 3}, nil),
+		"4 refuses: without 1 and 3 the outgoing voters keep {0, 2}, no quorum of five")
+	require.True(t, budgetRun(five, nil, nil).jointAffordable([]int{1, 3}, nil), "{0, 2, 4} are three of five")
+	require.True(t, budgetRun(five, nil, nil, 4).jointAffordable([]int{1}, []int{5}),
+		"replacing 1 by 5 while 4 refuses: {0, 2, 3} keep the outgoing quorum, {0, 2, 3, 5} the incoming one")
+	inJoint := joint(budgetRun(five, nil, nil), []int{0, 2, 4}, five)
+	require.True(t, inJoint.members.leaving(1) && inJoint.members.leaving(3) && !inJoint.members.leaving(0))
+	require.False(t, inJoint.canLose(4), "while joint, 1 and 3 count as gone: losing 4 leaves {0, 2} of the outgoing five")
+	require.True(t, joint(budgetRun(five, nil, nil), five, five).canLose(4), "a joint change that removes nobody")
+}
+
 func TestMembershipView(t *testing.T) {
 	var m membership
 	m.init([]int{0, 1, 2})
