@@ -53,7 +53,7 @@ type nodeWorld interface {
 	restored(node int, index uint64)
 	sample(s NodeState)
 	ackedWrite(n *node)
-	observed(node int, o engine.Observations)
+	observed(node int, o *engine.Observations)
 	recovered(node int, rec engine.Recovery)
 }
 

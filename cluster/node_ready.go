@@ -23,16 +23,18 @@ func (h *host) drive() {
 		if h.busy || h.dead {
 			return
 		}
-		b, ok, err := h.eng.Ready()
+		var ok bool
+		var err error
+		h.batch, ok, err = h.eng.Ready() // h.batch is empty while the host is not busy
 		if err != nil {
+			h.batch = engine.Batch{}
 			h.n.w.failStop(h.n, err)
 			return
 		}
 		if !ok {
 			return
 		}
-		h.observe(b.Observed)
-		h.batch = b
+		h.observe(&h.batch.Observed)
 		if lat := h.n.disk.TakeLatency(); lat > 0 {
 			h.busy = true
 			h.n.proc.After(lat, h, 0)
@@ -53,7 +55,7 @@ func (h *host) OnEvent(simnet.Time, uint64) {
 }
 
 // observe reports a batch's persisted facts to the checkers, in the order they require.
-func (h *host) observe(o engine.Observations) {
+func (h *host) observe(o *engine.Observations) {
 	inv, t, id := h.n.inv, h.n.now(), h.n.id
 	h.n.w.observed(id, o)
 	if o.Snapshot != nil {

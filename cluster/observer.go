@@ -21,8 +21,8 @@ func (r *run) recovered(node int, rec engine.Recovery) {
 }
 
 // observed hands a node's batch observations to the run's observer, if any.
-func (r *run) observed(node int, o engine.Observations) {
+func (r *run) observed(node int, o *engine.Observations) {
 	if r.opts.Observer != nil {
-		r.opts.Observer.Observed(r.now(), node, o)
+		r.opts.Observer.Observed(r.now(), node, *o)
 	}
 }

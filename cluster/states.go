@@ -21,7 +21,7 @@ type nodeView struct {
 }
 
 // observeState folds a batch's observations into the node's view and samples it when due.
-func (n *node) observeState(o engine.Observations) {
+func (n *node) observeState(o *engine.Observations) {
 	v := &n.view
 	if s := o.Snapshot; s != nil && !s.KeepSuffix {
 		v.cur.LastIndex, v.cur.LastTerm = s.Index, s.Term

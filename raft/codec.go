@@ -168,34 +168,31 @@ func appendIDs(dst []byte, ids []uint64) []byte {
 // b must not be modified while the message is in use.
 func DecodeMessage(b []byte) (Message, error) {
 	var m Message
+	err := DecodeMessageInto(b, &m)
+	return m, err
+}
+
+// DecodeMessageInto is DecodeMessage into *m, which it overwrites whole (zero on error):
+// a host decoding every message it receives saves a copy of the struct.
+func DecodeMessageInto(b []byte, m *Message) error {
+	*m = Message{}
 	if len(b) > maxEncodedBytes {
-		return Message{}, fmt.Errorf("%w: message of %d bytes exceeds %d", ErrMalformed, len(b), maxEncodedBytes)
+		return fmt.Errorf("%w: message of %d bytes exceeds %d", ErrMalformed, len(b), maxEncodedBytes)
 	}
 	d := decoder{b: b}
 	if v := d.byte("version"); d.err == nil && v != WireVersion {
-		return Message{}, fmt.Errorf("%w: version %d, want %d", ErrMalformed, v, WireVersion)
+		return fmt.Errorf("%w: version %d, want %d", ErrMalformed, v, WireVersion)
 	}
-	m.Type = MessageType(d.byte("type"))
-	if d.err == nil && !m.Type.Valid() {
-		return Message{}, fmt.Errorf("%w: message type %d", ErrMalformed, m.Type)
+	typ := MessageType(d.byte("type"))
+	if d.err == nil && !typ.Valid() {
+		return fmt.Errorf("%w: message type %d", ErrMalformed, typ)
 	}
 	mask := d.uvarint("field mask")
 	if d.err == nil && mask&^fieldsAll != 0 {
-		return Message{}, fmt.Errorf("%w: unknown field bits %#x", ErrMalformed, mask&^fieldsAll)
+		return fmt.Errorf("%w: unknown field bits %#x", ErrMalformed, mask&^fieldsAll)
 	}
-	for _, f := range [...]struct {
-		bit  uint64
-		dst  *uint64
-		name string
-	}{
-		{fieldFrom, &m.From, "from"}, {fieldTo, &m.To, "to"}, {fieldTerm, &m.Term, "term"},
-		{fieldLogTerm, &m.LogTerm, "log term"}, {fieldIndex, &m.Index, "index"},
-		{fieldCommit, &m.Commit, "commit"},
-	} {
-		if mask&f.bit != 0 {
-			*f.dst = d.uvarint(f.name)
-		}
-	}
+	m.Type = typ
+	d.fixedFields(m, mask)
 	if mask&fieldEntries != 0 {
 		m.Entries = d.entries()
 	}
@@ -211,14 +208,37 @@ func DecodeMessage(b []byte) (Message, error) {
 	if mask&fieldContext != 0 {
 		m.Context = d.bytes("context")
 	}
-	d.snapFields(&m, mask)
+	d.snapFields(m, mask)
 	if d.err == nil && d.off != len(b) {
 		d.fail(fmt.Sprintf("%d trailing bytes", len(b)-d.off))
 	}
 	if d.err != nil {
-		return Message{}, d.err
+		*m = Message{}
+		return d.err
 	}
-	return m, nil
+	return nil
+}
+
+// fixedFields reads the numeric header fields mask names, in their wire order.
+func (d *decoder) fixedFields(m *Message, mask uint64) {
+	if mask&fieldFrom != 0 {
+		m.From = d.uvarint("from")
+	}
+	if mask&fieldTo != 0 {
+		m.To = d.uvarint("to")
+	}
+	if mask&fieldTerm != 0 {
+		m.Term = d.uvarint("term")
+	}
+	if mask&fieldLogTerm != 0 {
+		m.LogTerm = d.uvarint("log term")
+	}
+	if mask&fieldIndex != 0 {
+		m.Index = d.uvarint("index")
+	}
+	if mask&fieldCommit != 0 {
+		m.Commit = d.uvarint("commit")
+	}
 }
 
 func (d *decoder) snapFields(m *Message, mask uint64) {

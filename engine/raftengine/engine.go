@@ -102,8 +102,8 @@ func (e *raftEngine) Tick() {
 // Step decodes a peer's message. The decoded byte slices alias msg, which belongs to the
 // network, while raft keeps entries, read contexts and snapshot data: those are copied.
 func (e *raftEngine) Step(msg []byte) error {
-	m, err := raft.DecodeMessage(msg)
-	if err != nil {
+	var m raft.Message
+	if err := raft.DecodeMessageInto(msg, &m); err != nil {
 		return err
 	}
 	own(&m)
