@@ -56,7 +56,7 @@ func TestRegressions(t *testing.T) {
 func checkRegression(t *testing.T, path string, rp Repro, res *Result) {
 	t.Helper()
 	if got := fmt.Sprintf("%016x", res.TraceHash); !rp.Expect.HashComparable() {
-		t.Logf("%s: trace hash %s of version %d; the file records one of version %d", path, got, simnet.TraceHashVersion, rp.Expect.Hash())
+		t.Logf("%s: trace hash %s of version %d; the file records one of version %d", path, got, simnet.TraceHashVersion, rp.Expect.TraceHashVersion())
 	} else if got != rp.Expect.TraceHash {
 		t.Logf("%s: trace hash %s, recorded %s (the simulator changed since)", path, got, rp.Expect.TraceHash)
 	}

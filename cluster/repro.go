@@ -43,11 +43,12 @@ type Expectation struct {
 // HashComparable reports whether e's trace hash was computed the way this build computes
 // one.
 func (e *Expectation) HashComparable() bool {
-	return e.TraceHash != "" && e.Hash() == simnet.TraceHashVersion
+	return e.TraceHash != "" && e.TraceHashVersion() == simnet.TraceHashVersion
 }
 
-// Hash returns the trace-hash version of e's hash (1 when the file predates the field).
-func (e *Expectation) Hash() int { return max(e.HashVersion, 1) }
+// TraceHashVersion returns the trace-hash version of e's hash (1 when the file predates the
+// field).
+func (e *Expectation) TraceHashVersion() int { return max(e.HashVersion, 1) }
 
 // Options returns the run options that replay r with engine d. It is an error wrapping
 // ErrEngine when d is not the engine, or not the version of it, that recorded r (a file that

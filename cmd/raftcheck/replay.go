@@ -110,7 +110,7 @@ func compareRun(w io.Writer, file string, exp *cluster.Expectation, hash string,
 // version of the hash function: the hashes say nothing, so only the kinds are compared.
 func hashVersionChanged(w io.Writer, file string, exp *cluster.Expectation, hash string, kinds []string) {
 	why := fmt.Sprintf("the file's trace hash %s is of trace-hash version %d and this raftcheck computes version %d (%s), so the hashes cannot be compared",
-		exp.TraceHash, exp.Hash(), simnet.TraceHashVersion, hash)
+		exp.TraceHash, exp.TraceHashVersion(), simnet.TraceHashVersion, hash)
 	if slices.Equal(exp.Kinds, kinds) {
 		fmt.Fprintf(w, "reproduced: same violation kinds %v; %s\n", kinds, why)
 		fmt.Fprintf(w, "  to record the new hash, set \"trace_hash\": %q, \"trace_hash_version\": %d in the file's \"expect\"\n",
