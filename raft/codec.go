@@ -199,12 +199,8 @@ func DecodeMessageInto(b []byte, m *Message) error {
 	m.Reject = mask&fieldReject != 0
 	m.Force = mask&fieldForce != 0
 	m.SnapDone = mask&fieldSnapDone != 0
-	if mask&fieldRejectHint != 0 {
-		m.RejectHint = d.uvarint("reject hint")
-	}
-	if mask&fieldRound != 0 {
-		m.Round = d.uvarint("round")
-	}
+	d.optional(mask, fieldRejectHint, &m.RejectHint, "reject hint")
+	d.optional(mask, fieldRound, &m.Round, "round")
 	if mask&fieldContext != 0 {
 		m.Context = d.bytes("context")
 	}
@@ -221,23 +217,18 @@ func DecodeMessageInto(b []byte, m *Message) error {
 
 // fixedFields reads the numeric header fields mask names, in their wire order.
 func (d *decoder) fixedFields(m *Message, mask uint64) {
-	if mask&fieldFrom != 0 {
-		m.From = d.uvarint("from")
-	}
-	if mask&fieldTo != 0 {
-		m.To = d.uvarint("to")
-	}
-	if mask&fieldTerm != 0 {
-		m.Term = d.uvarint("term")
-	}
-	if mask&fieldLogTerm != 0 {
-		m.LogTerm = d.uvarint("log term")
-	}
-	if mask&fieldIndex != 0 {
-		m.Index = d.uvarint("index")
-	}
-	if mask&fieldCommit != 0 {
-		m.Commit = d.uvarint("commit")
+	d.optional(mask, fieldFrom, &m.From, "from")
+	d.optional(mask, fieldTo, &m.To, "to")
+	d.optional(mask, fieldTerm, &m.Term, "term")
+	d.optional(mask, fieldLogTerm, &m.LogTerm, "log term")
+	d.optional(mask, fieldIndex, &m.Index, "index")
+	d.optional(mask, fieldCommit, &m.Commit, "commit")
+}
+
+// optional reads the uvarint field named what into *dst when mask has its bit.
+func (d *decoder) optional(mask, bit uint64, dst *uint64, what string) {
+	if mask&bit != 0 {
+		*dst = d.uvarint(what)
 	}
 }
 
