@@ -46,7 +46,8 @@ type noProgress struct{}
 func (noProgress) update(int, int) {}
 func (noProgress) finish()         {}
 
-// lineProgress prints "sweep: 120/1000 seeds, 2 failed, 40.1 seeds/s" at most every interval.
+// lineProgress prints "sweep: 120/1000 seeds, 2 failed, 40.1 seeds/s, 22s left" at most every
+// interval; the time left is the seeds left at the rate so far.
 type lineProgress struct {
 	w           io.Writer
 	now         func() time.Time
@@ -61,11 +62,15 @@ func (p *lineProgress) update(done, failed int) {
 		return
 	}
 	p.last = now
-	rate := 0.0
+	rate, left := 0.0, ""
 	if s := now.Sub(p.start).Seconds(); s > 0 {
 		rate = float64(done) / s
 	}
-	fmt.Fprintf(p.w, "sweep: %d/%d seeds, %d failed, %.1f seeds/s\n", done, p.total, failed, rate)
+	if rate > 0 {
+		eta := time.Duration(float64(p.total-done) / rate * float64(time.Second))
+		left = ", " + eta.Round(time.Second).String() + " left"
+	}
+	fmt.Fprintf(p.w, "sweep: %d/%d seeds, %d failed, %.1f seeds/s%s\n", done, p.total, failed, rate, left)
 }
 
 func (p *lineProgress) finish() {}

@@ -17,7 +17,8 @@ gathers the results in seed order: the output does not depend on --parallel. The
 from 0, as a Kubernetes indexed Job numbers its pods), so n machines sweep disjoint slices of
 one range; raftcheck merge combines their --json outputs.
 
-Progress goes to stderr: a bar on a terminal, a plain line every 5 s otherwise. With --json,
+Progress goes to stderr: a bar on a terminal, otherwise a line every 5 s (seeds done, failed,
+seeds per second, time left). With --json,
 stdout has one RunJSON line per seed, in seed order, then one {"summary": {...}} line.
 Without it, a text summary: seeds run, failing seeds per violation kind, seeds per second,
 speed-up (simulated time over wall time), and the failing seeds with their replay commands.

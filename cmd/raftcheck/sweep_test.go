@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/assert"
@@ -328,6 +329,22 @@ func TestSweepPanickingSeed(t *testing.T) {
 	assert.Equal(t, exitInternal, text.code)
 	assert.Contains(t, text.stdout, "seed 2 [panic]")
 	assert.Contains(t, text.stderr, "1 seeds panicked")
+}
+
+// TestLineProgressTimeLeft: a progress line says how long the seeds left take at the rate so
+// far, and lines come at most every interval.
+func TestLineProgressTimeLeft(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := t0
+	var w bytes.Buffer
+	p := &lineProgress{w: &w, now: func() time.Time { return now }, every: 5 * time.Second, start: t0, last: t0, total: 1000}
+	now = t0.Add(10 * time.Second)
+	p.update(100, 2)
+	now = t0.Add(12 * time.Second)
+	p.update(130, 2) // within the interval: no line
+	now = t0.Add(20 * time.Second)
+	p.update(0, 0) // nothing done yet at this rate: no time left to give
+	assert.Equal(t, "sweep: 100/1000 seeds, 2 failed, 10.0 seeds/s, 1m30s left\nsweep: 0/1000 seeds, 0 failed, 0.0 seeds/s\n", w.String())
 }
 
 func TestSweepProgressLines(t *testing.T) {
