@@ -18,8 +18,8 @@ from 0, as a Kubernetes indexed Job numbers its pods), so n machines sweep disjo
 one range; raftcheck merge combines their --json outputs.
 
 Progress goes to stderr: a bar on a terminal, otherwise a line every 5 s (seeds done, failed,
-seeds per second, time left). With --json,
-stdout has one RunJSON line per seed, in seed order, then one {"summary": {...}} line.
+seeds per second, time left). With --json, stdout has one RunJSON line per seed, in seed
+order, then one {"summary": {...}} line.
 Without it, a text summary: seeds run, failing seeds per violation kind, seeds per second,
 speed-up (simulated time over wall time), and the failing seeds with their replay commands.
 Every failing seed gets a repro file in --out (the first --max-reports also an HTML report),
