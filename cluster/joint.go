@@ -53,7 +53,7 @@ func (m *membership) attemptJoint(r *run, t *memberTask) (bool, error) {
 	}
 	return false, r.proposeThen(func(l *node) {
 		if j.split {
-			r.split(j.fault, l, m.entering[len(m.entering)-1])
+			r.split(j.fault, l, m.incoming(changes))
 		}
 	}, changes...)
 }
@@ -78,11 +78,30 @@ func (m *membership) jointChanges(r *run, j *jointTask) ([]engine.MemberChange, 
 	if len(out) < 2 {
 		return nil, fmt.Errorf("only %d changes left to make", len(out))
 	}
-	if !r.jointAffordable(j.leaving, j.added) {
+	if !r.jointAffordable(j.leaving, removedBy(out), j.added) {
 		return nil, errBudget
 	}
-	m.entering = append(m.entering, m.incoming(out))
+	m.propose(proposedJoint{incoming: m.incoming(out), removed: removedBy(out)})
 	return out, nil
+}
+
+// removedBy lists the nodes changes remove (not those they demote).
+func removedBy(changes []engine.MemberChange) []int {
+	var out []int
+	for _, c := range changes {
+		if c.Op == engine.RemoveMember {
+			out = append(out, c.Node)
+		}
+	}
+	return out
+}
+
+// propose records a joint change as proposed, once however often a task retries it.
+func (m *membership) propose(p proposedJoint) {
+	same := func(q proposedJoint) bool { return slices.Equal(q.incoming, p.incoming) && slices.Equal(q.removed, p.removed) }
+	if !slices.ContainsFunc(m.entering, same) {
+		m.entering = append(m.entering, p)
+	}
 }
 
 // incoming returns the voter set the changes lead to from the current voters.
@@ -100,14 +119,15 @@ func (m *membership) incoming(changes []engine.MemberChange) []int {
 
 // jointAffordable says whether every configuration the cluster may be in keeps, without the
 // leaving nodes and with the added fresh voters, at least three voters and a healthy quorum,
-// and whether every one keeps a healthy quorum without all the leaving nodes while they still
+// and whether every one keeps a healthy quorum without all the removed nodes while they still
 // count: the host shuts every removed node down once one node applies the leave, and a node
-// still joint needs a majority of the outgoing voters, which include them.
-func (r *run) jointAffordable(leaving, added []int) bool {
+// still joint needs a majority of the outgoing voters, which include them. (A demoted node
+// stays up as a learner.) So a joint change never removes two voters of three or four.
+func (r *run) jointAffordable(leaving, removed, added []int) bool {
 	for _, c := range r.configs() {
 		healthy := 0
 		for _, v := range c {
-			if !slices.Contains(leaving, v) {
+			if !slices.Contains(removed, v) {
 				healthy += r.healthyVoters([]int{v}, -1)
 			}
 		}

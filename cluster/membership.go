@@ -23,15 +23,22 @@ type membership struct {
 	// commits (only one change is in flight at a time, so a later commit means it was
 	// committed or truncated).
 	removing []int
-	// entering is the incoming voter sets of the joint changes proposed since the last
-	// committed change: a joint entry may sit uncommitted in some log, and a node holding it
-	// needs a majority of its set as well (our raft uses it from the append on), so the budget
-	// counts it until a later change commits (seed 224). Each proposal adds one: a leader
-	// that lacks an earlier entry may accept a later change while the earlier one still sits
-	// in other logs, to be committed if a node holding it leads again (seed 4667).
-	entering [][]int
+	// entering is the joint changes proposed since the last committed change: a joint entry
+	// may sit uncommitted in some log, and a node holding it needs a majority of its incoming
+	// voters as well (our raft uses it from the append on), so the budget counts them until a
+	// later change commits (seed 224). Each distinct proposal adds one: a leader that lacks an
+	// earlier entry may accept a later change while the earlier one still sits in other logs,
+	// to be committed if a node holding it leads again (seed 4667).
+	entering []proposedJoint
 	// views are the configurations nodes may still be in: see views.go.
 	views confViews
+}
+
+// proposedJoint is a joint change proposed and not yet known to be committed or dropped:
+// the voters it leads to, and the nodes it removes (the host shuts those down at its leave;
+// demoted ones stay up as learners).
+type proposedJoint struct {
+	incoming, removed []int
 }
 
 // memberTask is a change the nemesis asked for; one runs at a time.
@@ -59,13 +66,16 @@ func (m *membership) has(id int) bool {
 	return slices.Contains(m.voters, id) || slices.Contains(m.learners, id)
 }
 
-// leaving says whether id leaves at the leave of the joint configuration the cluster is in:
-// an outgoing voter that is no member of the incoming configuration. The budget counts it as
-// gone already: the host shuts it down as soon as one node applies the leave, while a node
-// that has not applied it yet still needs a majority of the outgoing voters (etcd seeds 3064,
-// 4148 and 6184).
+// leaving says whether id leaves at the leave of a joint configuration: an outgoing voter of
+// the one the cluster is in that is no member of the incoming configuration, or a node a
+// proposed joint change removes. The budget counts it as gone already: the host shuts it down
+// as soon as one node applies the leave, while a node that has not applied it yet still needs
+// a majority of the outgoing voters (etcd seeds 3064, 4148 and 6184).
 func (m *membership) leaving(id int) bool {
-	return slices.Contains(m.outgoing, id) && !m.has(id)
+	if slices.Contains(m.outgoing, id) && !m.has(id) {
+		return true
+	}
+	return slices.ContainsFunc(m.entering, func(p proposedJoint) bool { return slices.Contains(p.removed, id) })
 }
 
 // votes says whether id votes: a voter, or while joint an outgoing voter.
@@ -231,7 +241,9 @@ func (r *run) configs() [][]int {
 	for _, id := range r.members.views.behind(r.members.index, r.participant) {
 		out = append(out, r.members.views.sets(id)...)
 	}
-	out = append(out, r.members.entering...)
+	for _, p := range r.members.entering {
+		out = append(out, p.incoming)
+	}
 	for _, gone := range r.members.removing {
 		if slices.Contains(r.members.voters, gone) {
 			out = append(out, slices.DeleteFunc(slices.Clone(r.members.voters), func(id int) bool { return id == gone }))

@@ -31,7 +31,7 @@ func adding(r *run, id int) *run {
 
 // entering gives r a proposed joint change whose incoming voters are ids.
 func entering(r *run, ids ...int) *run {
-	r.members.entering = append(r.members.entering, ids)
+	r.members.entering = append(r.members.entering, proposedJoint{incoming: ids})
 	return r
 }
 
@@ -85,25 +85,38 @@ func joint(r *run, voters, outgoing []int) *run {
 
 // TestJointBudget: the host shuts every node a joint change removes down once one node applies
 // the leave, while a node still joint needs a majority of the outgoing voters; the budget
-// counts the leaving nodes as gone, all at once (etcd seeds 3064, 4148, 6184).
+// counts the removed nodes as gone, all at once, from the proposal on (etcd seeds 3064, 4148,
+// 6184). A demoted node stays up as a learner.
 func TestJointBudget(t *testing.T) {
-	five := []int{0, 1, 2, 3, 4}
-	require.False(t, budgetRun(five, nil, nil, 4).jointAffordable([]int{1, 3}, nil),
+	five, four := []int{0, 1, 2, 3, 4}, []int{0, 1, 2, 3}
+	require.False(t, budgetRun(five, nil, nil, 4).jointAffordable([]int{1, 3}, []int{1, 3}, nil),
 		"4 refuses: without 1 and 3 the outgoing voters keep {0, 2}, no quorum of five")
-	require.True(t, budgetRun(five, nil, nil).jointAffordable([]int{1, 3}, nil), "{0, 2, 4} are three of five")
-	require.True(t, budgetRun(five, nil, nil, 4).jointAffordable([]int{1}, []int{5}),
+	require.True(t, budgetRun(five, nil, nil).jointAffordable([]int{1, 3}, []int{1, 3}, nil), "{0, 2, 4} are three of five")
+	require.True(t, budgetRun(five, nil, nil, 4).jointAffordable([]int{1}, []int{1}, []int{5}),
 		"replacing 1 by 5 while 4 refuses: {0, 2, 3} keep the outgoing quorum, {0, 2, 3, 5} the incoming one")
+	require.False(t, budgetRun(four, nil, nil).jointAffordable([]int{1, 2}, []int{1, 2}, []int{5, 6}),
+		"replacing two of four: {0, 3} are no quorum of the outgoing four")
+	require.True(t, budgetRun(four, nil, nil).jointAffordable([]int{1, 2}, nil, []int{5, 6}),
+		"demoting two of four while adding two: the demoted stay up")
+
 	inJoint := joint(budgetRun(five, nil, nil), []int{0, 2, 4}, five)
 	require.True(t, inJoint.members.leaving(1) && inJoint.members.leaving(3) && !inJoint.members.leaving(0))
 	require.False(t, inJoint.canLose(4), "while joint, 1 and 3 count as gone: losing 4 leaves {0, 2} of the outgoing five")
 	require.True(t, joint(budgetRun(five, nil, nil), five, five).canLose(4), "a joint change that removes nobody")
+
+	proposed := budgetRun(five, nil, nil)
+	proposed.members.propose(proposedJoint{incoming: []int{0, 2, 4}, removed: []int{1, 3}})
+	proposed.members.propose(proposedJoint{incoming: []int{0, 2, 4}, removed: []int{1, 3}})
+	require.Len(t, proposed.members.entering, 1, "a retried proposal is recorded once")
+	require.True(t, proposed.members.leaving(3), "a proposed removal counts before the entry applies")
+	require.False(t, proposed.canLose(4), "the entry may apply at any time: 4 must stay")
 }
 
 func TestMembershipView(t *testing.T) {
 	var m membership
 	m.init([]int{0, 1, 2})
 	m.removing = []int{2}
-	m.entering = [][]int{{0, 1}}
+	m.entering = []proposedJoint{{incoming: []int{0, 1}}}
 	require.True(t, m.applied(10, engine.MemberChange{Op: engine.AddLearner, Node: 3}))
 	require.Empty(t, m.removing, "a committed change means no earlier one is still in flight")
 	require.Empty(t, m.entering, "a committed change means no earlier joint change is still in flight")

@@ -16,8 +16,8 @@ import (
 // 32 MiB 1109×, 48 MiB 1146×, 96 MiB 1124×, 128 MiB 1032×, 256 MiB 939×. So the collector
 // runs once the heap reaches gcHeapPerWorker per worker, which keeps a sweep's resident
 // memory near that figure (plus the runtime's own) however many seeds it runs. A run whose
-// live heap alone nears the budget (a long --duration) raises it to twice that live heap,
-// seed by seed, instead of collecting without end. The environment's GOGC or GOMEMLIMIT,
+// live heap alone nears the budget (a long --duration) raises it to twice that live heap, for
+// the rest of the command, instead of collecting without end. The environment's GOGC or GOMEMLIMIT,
 // when set, wins.
 const gcHeapPerWorker = 48 << 20
 

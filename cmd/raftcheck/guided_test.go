@@ -33,7 +33,7 @@ func guidedSweep(t *testing.T, parallel int, extra ...string) ([]guidedRunView, 
 	dir := t.TempDir()
 	args := withShort(append([]string{"sweep", "--guided", "--from", "11", "--count", "40", "--parallel", fmt.Sprint(parallel),
 		"--progress", "none", "--out", dir, "--json"}, extra...)...)
-	r := invoke(t, args...)
+	r := invokeUncapped(t, args...)
 	require.Contains(t, []int{exitOK, exitViolation}, r.code, r.stderr)
 	lines := jsonLines(r.stdout)
 	var views []guidedRunView

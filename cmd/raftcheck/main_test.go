@@ -39,6 +39,17 @@ func invoke(t *testing.T, args ...string) result {
 	return invokeWith(t, nil, args...)
 }
 
+// invokeUncapped is invoke on an env that claims 64 CPUs, so that --parallel runs as many
+// workers as asked on any machine: for the tests that compare worker counts.
+func invokeUncapped(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := newEnv(&out, &errb)
+	e.cpus = 64
+	code := e.main(args)
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
 // short are flags that keep a run to a few milliseconds.
 var short = []string{"--duration", "5s"}
 

@@ -79,7 +79,7 @@ func sweepViews(t *testing.T, parallel int) ([]seedView, string) {
 	from := max(4, mustUint(t, seed)) - 3 // a range of 8 seeds around the failing one
 	args := withShort("sweep", "--from", fmt.Sprint(from), "--count", "8", "--parallel", fmt.Sprint(parallel),
 		"--mutant", bug(t), "--progress", "none", "--out", dir)
-	r := invoke(t, append(args, "--json")...)
+	r := invokeUncapped(t, append(args, "--json")...)
 	require.Equal(t, exitViolation, r.code, r.stderr)
 	var out []seedView
 	lines := jsonLines(r.stdout)
