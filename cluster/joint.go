@@ -98,7 +98,9 @@ func removedBy(changes []engine.MemberChange) []int {
 
 // propose records a joint change as proposed, once however often a task retries it.
 func (m *membership) propose(p proposedJoint) {
-	same := func(q proposedJoint) bool { return slices.Equal(q.incoming, p.incoming) && slices.Equal(q.removed, p.removed) }
+	same := func(q proposedJoint) bool {
+		return slices.Equal(q.incoming, p.incoming) && slices.Equal(q.removed, p.removed)
+	}
 	if !slices.ContainsFunc(m.entering, same) {
 		m.entering = append(m.entering, p)
 	}
