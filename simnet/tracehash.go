@@ -4,8 +4,10 @@ import "encoding/binary"
 
 // TraceHashVersion names the function Trace.Hash computes, so that a file recording a hash
 // can say which one it used: a replay compares hashes of one version only. Version 1 folded
-// every field into FNV-1a 64 a byte at a time (8 multiplies a word, 6.5% of a run); version 2
-// folds a word at a time with mixWord.
+// every field into FNV-1a 64 a byte at a time (8 multiplies a word, 6.5% of a run). Version 2
+// starts from the FNV-1a 64 offset basis and folds each 64-bit field w of an event (kind,
+// time, a, b, c) as h = (h xor w) * 0x9e3779b97f4a7c15, then h xor= h >> 32; a Note's detail
+// follows as its length, then its bytes as little-endian words, the last one zero-padded.
 const TraceHashVersion = 2
 
 // traceHashStart is the hash of an empty trace.
