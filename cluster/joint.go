@@ -78,19 +78,20 @@ func (m *membership) jointChanges(r *run, j *jointTask) ([]engine.MemberChange, 
 	if len(out) < 2 {
 		return nil, fmt.Errorf("only %d changes left to make", len(out))
 	}
-	if !r.jointAffordable(j.leaving, removedBy(out), j.added) {
+	if !r.jointAffordable(j.leaving, j.added) {
 		return nil, errBudget
 	}
-	m.propose(proposedJoint{incoming: m.incoming(out), removed: removedBy(out)})
+	incoming := m.incoming(out)
+	m.propose(proposedJoint{incoming: incoming, leaving: m.leavingVoters(incoming)})
 	return out, nil
 }
 
-// removedBy lists the nodes changes remove (not those they demote).
-func removedBy(changes []engine.MemberChange) []int {
+// leavingVoters lists the current voters that are not voters of incoming.
+func (m *membership) leavingVoters(incoming []int) []int {
 	var out []int
-	for _, c := range changes {
-		if c.Op == engine.RemoveMember {
-			out = append(out, c.Node)
+	for _, id := range m.voters {
+		if !slices.Contains(incoming, id) {
+			out = append(out, id)
 		}
 	}
 	return out
@@ -99,7 +100,7 @@ func removedBy(changes []engine.MemberChange) []int {
 // propose records a joint change as proposed, once however often a task retries it.
 func (m *membership) propose(p proposedJoint) {
 	same := func(q proposedJoint) bool {
-		return slices.Equal(q.incoming, p.incoming) && slices.Equal(q.removed, p.removed)
+		return slices.Equal(q.incoming, p.incoming) && slices.Equal(q.leaving, p.leaving)
 	}
 	if !slices.ContainsFunc(m.entering, same) {
 		m.entering = append(m.entering, p)
@@ -121,15 +122,16 @@ func (m *membership) incoming(changes []engine.MemberChange) []int {
 
 // jointAffordable says whether every configuration the cluster may be in keeps, without the
 // leaving nodes and with the added fresh voters, at least three voters and a healthy quorum,
-// and whether every one keeps a healthy quorum without all the removed nodes while they still
-// count: the host shuts every removed node down once one node applies the leave, and a node
-// still joint needs a majority of the outgoing voters, which include them. (A demoted node
-// stays up as a learner.) So a joint change never removes two voters of three or four.
-func (r *run) jointAffordable(leaving, removed, added []int) bool {
+// and whether every one keeps a healthy quorum without all the leaving voters at once while
+// they still count: a node still joint needs a majority of the outgoing voters, which include
+// them, and once one node applies the leave the host shuts a removed one down, and a demoted
+// one is a learner that cannot campaign, though its log may be the longest (etcd seed 3261:
+// the demoted leader's). So a joint change never takes two voters of three or four.
+func (r *run) jointAffordable(leaving, added []int) bool {
 	for _, c := range r.configs() {
 		healthy := 0
 		for _, v := range c {
-			if !slices.Contains(removed, v) {
+			if !slices.Contains(leaving, v) {
 				healthy += r.healthyVoters([]int{v}, -1)
 			}
 		}

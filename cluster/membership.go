@@ -35,10 +35,9 @@ type membership struct {
 }
 
 // proposedJoint is a joint change proposed and not yet known to be committed or dropped:
-// the voters it leads to, and the nodes it removes (the host shuts those down at its leave;
-// demoted ones stay up as learners).
+// the voters it leads to, and the voters it takes out (removed or demoted).
 type proposedJoint struct {
-	incoming, removed []int
+	incoming, leaving []int
 }
 
 // memberTask is a change the nemesis asked for; one runs at a time.
@@ -66,16 +65,17 @@ func (m *membership) has(id int) bool {
 	return slices.Contains(m.voters, id) || slices.Contains(m.learners, id)
 }
 
-// leaving says whether id leaves at the leave of a joint configuration: an outgoing voter of
-// the one the cluster is in that is no member of the incoming configuration, or a node a
-// proposed joint change removes. The budget counts it as gone already: the host shuts it down
-// as soon as one node applies the leave, while a node that has not applied it yet still needs
-// a majority of the outgoing voters (etcd seeds 3064, 4148 and 6184).
+// leaving says whether id stops voting at the leave of a joint configuration: an outgoing
+// voter of the one the cluster is in that is no incoming voter, or a voter a proposed joint
+// change takes out. The budget counts it as gone already: once one node applies the leave,
+// the host shuts a removed node down and a demoted one is a learner that cannot campaign,
+// while a node that has not applied the leave still needs a majority of the outgoing voters
+// (etcd seeds 3064, 4148, 6184 and 3261).
 func (m *membership) leaving(id int) bool {
-	if slices.Contains(m.outgoing, id) && !m.has(id) {
+	if slices.Contains(m.outgoing, id) && !slices.Contains(m.voters, id) {
 		return true
 	}
-	return slices.ContainsFunc(m.entering, func(p proposedJoint) bool { return slices.Contains(p.removed, id) })
+	return slices.ContainsFunc(m.entering, func(p proposedJoint) bool { return slices.Contains(p.leaving, id) })
 }
 
 // votes says whether id votes: a voter, or while joint an outgoing voter.

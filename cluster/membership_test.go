@@ -83,21 +83,21 @@ func joint(r *run, voters, outgoing []int) *run {
 	return r
 }
 
-// TestJointBudget: the host shuts every node a joint change removes down once one node applies
-// the leave, while a node still joint needs a majority of the outgoing voters; the budget
-// counts the removed nodes as gone, all at once, from the proposal on (etcd seeds 3064, 4148,
-// 6184). A demoted node stays up as a learner.
+// TestJointBudget: once one node applies a joint change's leave, the host shuts the removed
+// nodes down and the demoted ones are learners that cannot campaign, while a node still joint
+// needs a majority of the outgoing voters; the budget counts the leaving voters as gone, all
+// at once, from the proposal on (etcd seeds 3064, 4148, 6184, 3261).
 func TestJointBudget(t *testing.T) {
 	five, four := []int{0, 1, 2, 3, 4}, []int{0, 1, 2, 3}
-	require.False(t, budgetRun(five, nil, nil, 4).jointAffordable([]int{1, 3}, []int{1, 3}, nil),
+	require.False(t, budgetRun(five, nil, nil, 4).jointAffordable([]int{1, 3}, nil),
 		"4 refuses: without 1 and 3 the outgoing voters keep {0, 2}, no quorum of five")
-	require.True(t, budgetRun(five, nil, nil).jointAffordable([]int{1, 3}, []int{1, 3}, nil), "{0, 2, 4} are three of five")
-	require.True(t, budgetRun(five, nil, nil, 4).jointAffordable([]int{1}, []int{1}, []int{5}),
+	require.True(t, budgetRun(five, nil, nil).jointAffordable([]int{1, 3}, nil), "{0, 2, 4} are three of five")
+	require.True(t, budgetRun(five, nil, nil, 4).jointAffordable([]int{1}, []int{5}),
 		"replacing 1 by 5 while 4 refuses: {0, 2, 3} keep the outgoing quorum, {0, 2, 3, 5} the incoming one")
-	require.False(t, budgetRun(four, nil, nil).jointAffordable([]int{1, 2}, []int{1, 2}, []int{5, 6}),
+	require.False(t, budgetRun(four, nil, nil).jointAffordable([]int{1, 2}, []int{5, 6}),
 		"replacing two of four: {0, 3} are no quorum of the outgoing four")
-	require.True(t, budgetRun(four, nil, nil).jointAffordable([]int{1, 2}, nil, []int{5, 6}),
-		"demoting two of four while adding two: the demoted stay up")
+	require.False(t, budgetRun(five, nil, nil, 0).jointAffordable([]int{1, 4}, nil),
+		"seed 3261: 0 refuses; demoting 1 and 4 leaves {2, 3} of the outgoing five once the demoted leader applies the leave")
 
 	inJoint := joint(budgetRun(five, nil, nil), []int{0, 2, 4}, five)
 	require.True(t, inJoint.members.leaving(1) && inJoint.members.leaving(3) && !inJoint.members.leaving(0))
@@ -105,10 +105,13 @@ func TestJointBudget(t *testing.T) {
 	require.True(t, joint(budgetRun(five, nil, nil), five, five).canLose(4), "a joint change that removes nobody")
 
 	proposed := budgetRun(five, nil, nil)
-	proposed.members.propose(proposedJoint{incoming: []int{0, 2, 4}, removed: []int{1, 3}})
-	proposed.members.propose(proposedJoint{incoming: []int{0, 2, 4}, removed: []int{1, 3}})
+	proposed.members.propose(proposedJoint{incoming: []int{0, 2, 4}, leaving: []int{1, 3}})
+	proposed.members.propose(proposedJoint{incoming: []int{0, 2, 4}, leaving: []int{1, 3}})
 	require.Len(t, proposed.members.entering, 1, "a retried proposal is recorded once")
 	require.True(t, proposed.members.leaving(3), "a proposed removal counts before the entry applies")
+	demoted := joint(budgetRun(five, nil, nil), []int{0, 2, 3}, five)
+	demoted.members.learners = []int{1, 4}
+	require.True(t, demoted.members.leaving(1), "a demoted voter cannot campaign once it applies the leave")
 	require.False(t, proposed.canLose(4), "the entry may apply at any time: 4 must stay")
 }
 
