@@ -129,18 +129,10 @@ func (m *membership) incoming(changes []engine.MemberChange) []int {
 // the demoted leader's). So a joint change never takes two voters of three or four.
 func (r *run) jointAffordable(leaving, added []int) bool {
 	for _, c := range r.configs() {
-		healthy := 0
-		for _, v := range c {
-			if !slices.Contains(leaving, v) {
-				healthy += r.healthyVoters([]int{v}, -1)
-			}
-		}
-		if healthy < len(c)/2+1 {
+		left := slices.DeleteFunc(slices.Clone(c), func(v int) bool { return slices.Contains(leaving, v) })
+		if r.healthyVoters(left, -1) < len(c)/2+1 {
 			return false
 		}
-	}
-	for _, c := range r.configs() {
-		left := slices.DeleteFunc(slices.Clone(c), func(v int) bool { return slices.Contains(leaving, v) })
 		for _, id := range added {
 			if !slices.Contains(left, id) {
 				left = append(left, id)

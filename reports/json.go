@@ -83,12 +83,13 @@ func NewRunJSON(res *cluster.Result) RunJSON {
 	var lat LatencyJSON
 	lat.P50, lat.P95, lat.P99 = LatencyQuantiles(res)
 	return RunJSON{
-		Seed:          res.Seed,
-		Config:        res.Config,
-		EngineVersion: res.EngineVersion,
-		TraceHash:     traceHash(res), TraceHashVersion: simnet.TraceHashVersion,
-		Violations:   vs,
-		Linearizable: res.Linearizable.String(),
+		Seed:             res.Seed,
+		Config:           res.Config,
+		EngineVersion:    res.EngineVersion,
+		TraceHash:        traceHash(res),
+		TraceHashVersion: simnet.TraceHashVersion,
+		Violations:       vs,
+		Linearizable:     res.Linearizable.String(),
 		Stats: StatsJSON{
 			Events: s.Events, SimSeconds: s.SimSeconds, WallSeconds: s.WallSeconds,
 			OpsOK: s.OpsOK, OpsFailed: s.OpsFailed, OpsIndeterminate: s.OpsIndeterminate,

@@ -97,17 +97,15 @@ func (t *Trace) Event(kind TraceKind, a, b, c uint64) {
 
 // Note is Event plus a free-form detail string, which is folded into the hash too (length
 // first, then the bytes).
-func (t *Trace) Note(kind TraceKind, a, b, c uint64, detail string) {
-	t.hash = mixBytes(t.fold(kind, a, b, c), detail)
-	t.count++
-	if t.record {
-		t.addLine(kind, a, b, c, detail)
-	}
-}
+func (t *Trace) Note(kind TraceKind, a, b, c uint64, detail string) { note(t, kind, a, b, c, detail) }
 
 // NoteBytes is Note with the detail in a byte slice, which it does not keep: a caller that
 // builds details in one buffer pays no allocation unless recording is on.
 func (t *Trace) NoteBytes(kind TraceKind, a, b, c uint64, detail []byte) {
+	note(t, kind, a, b, c, detail)
+}
+
+func note[T string | []byte](t *Trace, kind TraceKind, a, b, c uint64, detail T) {
 	t.hash = mixBytes(t.fold(kind, a, b, c), detail)
 	t.count++
 	if t.record {
@@ -201,7 +199,7 @@ func fnvUint64(h, v uint64) uint64 {
 }
 
 // fnvString folds the bytes of s into h.
-func fnvString[T string | []byte](h uint64, s T) uint64 {
+func fnvString(h uint64, s string) uint64 {
 	for i := 0; i < len(s); i++ {
 		h = (h ^ uint64(s[i])) * fnvPrime
 	}

@@ -17,8 +17,8 @@ import (
 // runs once the heap reaches gcHeapPerWorker per worker, which keeps a sweep's resident
 // memory near that figure (plus the runtime's own) however many seeds it runs. A run whose
 // live heap alone nears the budget (a long --duration) raises it to twice that live heap, for
-// the rest of the command, instead of collecting without end. The environment's GOGC or GOMEMLIMIT,
-// when set, wins.
+// the rest of the command, instead of collecting without end. The environment's GOGC or
+// GOMEMLIMIT, when set, wins.
 const gcHeapPerWorker = 48 << 20
 
 // gcPolicy is what the collector is set to: a growth percentage (-1: off) and a heap limit.
@@ -42,11 +42,12 @@ const gcWatchEvery = 100 * time.Millisecond
 // gcGovernor holds a command's collector policy while it runs seeds, watching the live heap
 // from its own goroutine.
 type gcGovernor struct {
-	limit               int64
-	prevLimit, prevPerc int64
-	live                []metrics.Sample
-	stop                chan struct{}
-	done                chan struct{}
+	limit       int64
+	prevLimit   int64
+	prevPercent int
+	live        []metrics.Sample
+	stop        chan struct{}
+	done        chan struct{}
 }
 
 // lessGC applies gcBudget(workers) and returns the function that restores the previous
@@ -59,7 +60,7 @@ func lessGC(workers int) (restore func()) {
 	g := &gcGovernor{limit: p.limit, live: []metrics.Sample{{Name: "/gc/heap/live:bytes"}},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	g.prevLimit = debug.SetMemoryLimit(p.limit)
-	g.prevPerc = int64(debug.SetGCPercent(p.percent))
+	g.prevPercent = debug.SetGCPercent(p.percent)
 	go g.watch()
 	return g.restore
 }
@@ -96,6 +97,6 @@ func (g *gcGovernor) raise() {
 func (g *gcGovernor) restore() {
 	close(g.stop)
 	<-g.done
-	debug.SetGCPercent(int(g.prevPerc))
+	debug.SetGCPercent(g.prevPercent)
 	debug.SetMemoryLimit(g.prevLimit)
 }
