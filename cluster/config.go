@@ -51,8 +51,26 @@ type Config struct {
 	CompactEvery   int             `json:"compact_every"`  // a node snapshots after this many applied entries
 	// WALSegmentBytes is the size at which a node's WAL starts a new segment; 0: the engine's
 	// default.
-	WALSegmentBytes int64  `json:"wal_segment_bytes"`
-	MaxEvents       uint64 `json:"max_events"` // hard bound on simulator events for the run
+	WALSegmentBytes int64 `json:"wal_segment_bytes"`
+
+	// Host "swarm" makes each seed draw the host behaviours below from a stream of their own,
+	// each only where the engine declares that its contract permits it (engine.Semantics);
+	// the Result records the drawn values with Host "fixed", which replays them exactly.
+	// "fixed" uses the values as given; so does "", the form of files written before host
+	// behaviours were drawn. All zero is the strictest host: persist, send, apply and serve
+	// reads in one step per batch, each read asked once.
+	Host string `json:"host,omitempty"`
+	// ApplyDelay makes the state machine slow: the host hands a batch's snapshot and
+	// committed entries to it and calls Advance at once, and it applies one entry per
+	// ApplyDelay, in order, behind commit (engine.Semantics.LazyApply). 0: applied in the
+	// batch's own step, before Advance.
+	ApplyDelay simnet.Duration `json:"apply_delay,omitempty"`
+	// ReadRetry: a read still waiting for its index is asked of the engine again, with its
+	// original context, this often (engine.Semantics.RepeatReads; etcd's server retries
+	// every 500ms). 0: each read is asked once per arrival.
+	ReadRetry simnet.Duration `json:"read_retry,omitempty"`
+
+	MaxEvents uint64 `json:"max_events"` // hard bound on simulator events for the run
 }
 
 // DefaultConfig is the standard scenario: 5 nodes, 30 simulated seconds, 100 operations per
@@ -63,7 +81,7 @@ func DefaultConfig() Config {
 		Workload: "swarm", Clients: 8, Rate: 100, Keys: 8, KeyDist: "zipfian", ReadFraction: 0.3, WritesPerKey: 32,
 		ReadIndex: true, Forwarding: true,
 		Nemesis: "swarm", FaultInterval: simnet.Duration(8 * time.Second),
-		Tuning: "swarm", Protocol: engine.Protocol{PreVote: true, CheckQuorum: true},
+		Tuning: "swarm", Protocol: engine.Protocol{PreVote: true, CheckQuorum: true}, Host: "swarm",
 		Tick: simnet.Duration(50 * time.Millisecond), ElectionTicks: 10, HeartbeatTicks: 1,
 		ClientTimeout: simnet.Duration(time.Second),
 		LatencyMin:    simnet.Duration(time.Millisecond), LatencyTail: simnet.Duration(2 * time.Millisecond),
@@ -100,6 +118,9 @@ func (c Config) Validate() error {
 		{c.WALSegmentBytes != 0 && (c.WALSegmentBytes < 1024 || c.WALSegmentBytes > 1<<30), "wal_segment_bytes", c.WALSegmentBytes, "must be 0 (the default) or in [1024, 1073741824]"},
 		{c.MaxEvents == 0, "max_events", c.MaxEvents, "must be > 0"},
 		{c.Tuning != "swarm" && c.Tuning != "fixed", "tuning", c.Tuning, `must be "swarm" or "fixed"`},
+		{c.Host != "" && c.Host != "swarm" && c.Host != "fixed", "host", c.Host, `must be "swarm" or "fixed"`},
+		{c.ApplyDelay < 0 || c.ApplyDelay > simnet.Duration(time.Second), "apply_delay", c.ApplyDelay, "must be in [0, 1s]"},
+		{c.ReadRetry != 0 && (c.ReadRetry < simnet.Duration(time.Millisecond) || c.ReadRetry > simnet.Duration(time.Minute)), "read_retry", c.ReadRetry, "must be 0 (never) or in [1ms, 1m]"},
 		{c.SyncLatency < 0 || c.SyncLatency > simnet.Duration(time.Second), "sync_latency", c.SyncLatency, "must be in [0, 1s]"},
 		{c.Protocol.MaxAppend < 0, "protocol.max_append_entries", c.Protocol.MaxAppend, "must be >= 0 (0: default)"},
 		{c.Protocol.MaxInflight < 0, "protocol.max_inflight", c.Protocol.MaxInflight, "must be >= 0 (0: default)"},

@@ -13,6 +13,8 @@ import (
 var hostMutants = []engine.Mutant{
 	{Name: "no-session-dedup", Help: "a retried client command is applied twice (no session dedup)"},
 	{Name: "restore-without-sessions", Help: "a state machine restored from a snapshot forgets its client sessions: it applies a retried command the others deduplicated"},
+	{Name: "read-at-handed-index", Help: "a read is served once the engine has handed out the entries through its index, not once the state machine has applied them (only a slow state machine, apply_delay, tells them apart)"},
+	{Name: "read-ctx-session", Help: "a read's ReadIndex context names the client's session but not the request: an answer to an earlier read of the session, late or repeated (read_retry), serves a later one"},
 }
 
 // Mutants lists every bug that can be planted in a run of engine d: the engine's own, then
@@ -26,6 +28,8 @@ func Mutants(d *engine.Descriptor) []engine.Mutant {
 type mutants struct {
 	noDedup           bool     // workloads: no client-session deduplication
 	restoreNoSessions bool     // workloads: a restore forgets the client sessions
+	readAtHanded      bool     // host: reads served at the handed index, not the applied one
+	readCtxSession    bool     // host: ReadIndex contexts name the session only
 	engine            []string // planted in the engine, through engine.Config.Mutants
 }
 
@@ -41,6 +45,10 @@ func parseMutants(names []string, d *engine.Descriptor) (mutants, error) {
 			m.noDedup = true
 		case name == "restore-without-sessions":
 			m.restoreNoSessions = true
+		case name == "read-at-handed-index":
+			m.readAtHanded = true
+		case name == "read-ctx-session":
+			m.readCtxSession = true
 		default:
 			known := make([]string, 0, len(d.Mutants)+len(hostMutants))
 			for _, mu := range Mutants(d) {

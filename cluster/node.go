@@ -65,6 +65,8 @@ type nodeSpec struct {
 	mutants           []string // planted in the engine
 	noDedup           bool     // host mutant: no client-session deduplication
 	restoreNoSessions bool     // host mutant: a restore forgets the client sessions
+	readAtHanded      bool     // host mutant: reads served once handed their index, not applied
+	readCtxSession    bool     // host mutant: a read's ReadIndex context names its session only
 }
 
 func (n *node) now() int64 { return int64(n.k.Now()) }
@@ -119,6 +121,9 @@ func (n *node) newHost() (*host, error) {
 		return nil, err
 	}
 	h := &host{n: n, kv: kv, pending: map[uint64]pendingWrite{}}
+	if n.spec.cfg.ApplyDelay > 0 {
+		h.lazy = &applier{h: h}
+	}
 	h.eng = &guarded{e: eng, fail: func(method string, v any, frames string) { n.w.enginePanic(n, method, v, frames) }}
 	if n.started {
 		n.inv.Restarted(n.now(), n.id, rec)
@@ -143,6 +148,11 @@ type host struct {
 	deliveries []report // the last batch's delivery reports, passed on after Advance
 	applied    int      // entries applied since the last compaction
 	dead       bool
+	// lazy is the slow state machine's queue when Config.ApplyDelay > 0 (nil: each batch is
+	// applied in its own step); given is the index through which the engine has handed out
+	// committed entries or a snapshot, applied or not.
+	lazy  *applier
+	given uint64
 }
 
 type pendingWrite struct {
@@ -156,11 +166,13 @@ type pendingRead struct {
 	key          string
 	index        uint64 // 0 until the read's index is known
 	arrived      uint64 // the highest index committed anywhere when the read arrived
+	asked        int64  // when the engine was last asked for its index (simulated ns)
 }
 
 // Tick advances the engine's logical clock.
 func (h *host) Tick() {
 	h.eng.Tick()
+	h.retryReads()
 	h.drive()
 }
 
@@ -209,11 +221,11 @@ func (h *host) read(from simnet.NodeID, cmd []byte) {
 	if !current {
 		return // a late copy of a read its client has finished: nobody waits for the answer
 	}
-	if err := h.eng.ReadIndex(readCtx(c.Client, c.Seq)); err != nil {
+	if err := h.eng.ReadIndex(h.readCtx(c.Client, c.Seq)); err != nil {
 		h.reject(from, c, err)
 		return
 	}
-	h.addRead(pendingRead{session: c.Client, seq: c.Seq, client: from, key: c.Op.Key, arrived: arrived})
+	h.addRead(pendingRead{session: c.Client, seq: c.Seq, client: from, key: c.Op.Key, arrived: arrived, asked: h.n.now()})
 }
 
 // readArrived returns the highest index committed anywhere when read (session, seq) first

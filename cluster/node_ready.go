@@ -119,16 +119,21 @@ func (h *host) complete() {
 			h.deliveries = append(h.deliveries, report{peer: m.To, d: d})
 		}
 	}
+	h.given = handedThrough(h.given, b)
 	if b.Snapshot != nil {
-		if err := h.kv.Restore(b.Snapshot.Data); err != nil {
-			h.n.w.violate(checker.Violation{Kind: KindSnapshotData, Time: h.n.now(), Nodes: []int{h.n.id},
-				Detail: "restoring snapshot " + itoa64(b.Snapshot.Index) + ": " + err.Error()})
-		}
-		h.applied = 0
 		h.n.w.restored(h.n.id, b.Snapshot.Index)
+		if h.lazy == nil {
+			h.restore(b.Snapshot)
+		}
 	}
 	for _, c := range b.Apply {
-		h.apply(c)
+		h.handed(c)
+		if h.lazy == nil {
+			h.apply(c)
+		}
+	}
+	if h.lazy != nil {
+		h.lazy.push(b.Snapshot, b.Apply)
 	}
 	for _, rs := range b.Reads {
 		h.readIndexKnown(rs)
@@ -141,6 +146,42 @@ func (h *host) complete() {
 	h.maybeCompact()
 }
 
+// handedThrough is the index through which the engine has handed the host its log after
+// batch b: the last committed entry or snapshot in it, else given.
+func handedThrough(given uint64, b engine.Batch) uint64 {
+	if n := len(b.Apply); n > 0 {
+		return b.Apply[n-1].Index
+	}
+	if b.Snapshot != nil {
+		return b.Snapshot.Index
+	}
+	return given
+}
+
+// restore replaces the state machine with a snapshot's image.
+func (h *host) restore(s *engine.SnapshotData) {
+	if err := h.kv.Restore(s.Data); err != nil {
+		h.n.w.violate(checker.Violation{Kind: KindSnapshotData, Time: h.n.now(), Nodes: []int{h.n.id},
+			Detail: "restoring snapshot " + itoa64(s.Index) + ": " + err.Error()})
+	}
+	h.applied = 0
+}
+
+// handed reports a committed entry the engine handed out: the checkers see the engine apply
+// it (its order, its content) and the run sees its configuration change take effect, whether
+// the state machine applies it now or later (a slow one).
+func (h *host) handed(c engine.Committed) {
+	n := h.n
+	n.inv.Applied(n.now(), n.id, checker.EntryObs{Index: c.Index, Term: c.Term, Digest: c.Digest})
+	if c.Member != nil {
+		n.w.memberApplied(n.id, c.Index, *c.Member)
+	}
+	if c.Joint != nil {
+		n.w.jointApplied(n.id, c.Index, *c.Joint)
+	}
+}
+
+// apply applies a committed entry to the state machine and answers the client waiting for it.
 func (h *host) apply(c engine.Committed) {
 	n := h.n
 	a, err := h.kv.Apply(c.Index, c.Command)
@@ -149,14 +190,7 @@ func (h *host) apply(c engine.Committed) {
 			Detail: "applying index " + itoa64(c.Index) + ": " + err.Error()})
 	}
 	obs := checker.EntryObs{Index: c.Index, Term: c.Term, Digest: c.Digest}
-	n.inv.Applied(n.now(), n.id, obs)
 	h.applied++
-	if c.Member != nil {
-		n.w.memberApplied(n.id, c.Index, *c.Member)
-	}
-	if c.Joint != nil {
-		n.w.jointApplied(n.id, c.Index, *c.Joint)
-	}
 	p, ok := h.pending[a.Client]
 	if !ok || a.Client == 0 || p.seq != a.Seq {
 		return
@@ -169,8 +203,12 @@ func (h *host) apply(c engine.Committed) {
 	}
 }
 
-// readCtx is the ReadIndex context of a client's read: its session and sequence number.
-func readCtx(session, seq uint64) []byte {
+// readCtx is the ReadIndex context of a client's read: its session and sequence number (the
+// session alone with the read-ctx-session planted bug).
+func (h *host) readCtx(session, seq uint64) []byte {
+	if h.n.spec.readCtxSession {
+		seq = 0
+	}
 	b := binary.AppendUvarint(nil, session)
 	return binary.AppendUvarint(b, seq)
 }
@@ -202,17 +240,22 @@ func (h *host) readIndexKnown(rs engine.ReadReady) {
 		return
 	}
 	for i := range h.reads {
-		if h.reads[i].session == session && h.reads[i].seq == seq {
-			h.reads[i].index = rs.Index
+		if p := &h.reads[i]; p.session == session && (p.seq == seq || h.n.spec.readCtxSession) {
+			p.index = rs.Index
 		}
 	}
 }
 
-// serveReads answers every read whose index the state machine has reached.
+// serveReads answers every read whose index the state machine has reached (with the
+// read-at-handed-index planted bug: whose index the engine has handed out, applied or not).
 func (h *host) serveReads() {
+	reached := h.kv.AppliedIndex()
+	if h.n.spec.readAtHanded {
+		reached = h.given
+	}
 	kept := h.reads[:0]
 	for _, p := range h.reads {
-		if p.index == 0 || p.index > h.kv.AppliedIndex() {
+		if p.index == 0 || p.index > reached {
 			kept = append(kept, p)
 			continue
 		}

@@ -103,7 +103,10 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 		return nil, err
 	}
 	r := &run{seed: seed, mut: mut, opts: opts, k: simnet.NewKernel(seed), eng: d}
-	r.cfg = cfg.Tune(r.k.Stream("tuning"))
+	r.cfg = cfg.Tune(r.k.Stream("tuning")).drawHost(r.k.Stream("tuning/host"), d.Semantics)
+	if err := r.cfg.checkHost(d); err != nil {
+		return nil, err
+	}
 	if r.cfg.Workload == "swarm" { // drawn from a stream of its own: no other draw moves
 		r.cfg.Workload = []string{workloads.WorkloadKV, workloads.WorkloadAppend}[r.k.Stream("tuning/workload").IntN(2)]
 	}
@@ -120,7 +123,7 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 		return nil, err
 	}
 	r.res = Result{Seed: seed, Config: r.cfg, Requested: cfg, Schedule: r.schedule, ExplicitSchedule: opts.Schedule != nil,
-		ExplicitOps: opts.Ops != nil, EngineVersion: d.Version, Notes: semanticsNotes(d)}
+		ExplicitOps: opts.Ops != nil, EngineVersion: d.Version, Notes: append(semanticsNotes(d), hostNotes(r.cfg)...)}
 	if err := r.setupWorld(); err != nil {
 		return nil, err
 	}
@@ -225,7 +228,7 @@ func (r *run) addNode(joining bool) (*node, error) {
 	}
 	if r.spec == nil {
 		r.spec = &nodeSpec{cfg: r.cfg, eng: r.eng, founders: r.founders, mutants: r.mut.engine, noDedup: r.mut.noDedup,
-			restoreNoSessions: r.mut.restoreNoSessions}
+			restoreNoSessions: r.mut.restoreNoSessions, readAtHanded: r.mut.readAtHanded, readCtxSession: r.mut.readCtxSession}
 	}
 	n := &node{w: r, spec: r.spec, k: r.k, net: r.net, inv: r.inv, id: id, disk: disk, joining: joining}
 	pc := simnet.ProcessConfig{TickInterval: simnet.Time(r.cfg.Tick), ClockRate: 1, Disk: disk}

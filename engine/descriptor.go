@@ -23,6 +23,16 @@ type Semantics struct {
 	// PromotesLearners: the implementation promotes a caught-up learner itself. Otherwise the
 	// host proposes PromoteVoter once the learner's log matches the leader's commit index.
 	PromotesLearners bool
+	// LazyApply: the host may restore a batch's snapshot and apply its committed entries
+	// after Advance, at its own pace and in order (a slow state machine, applied behind
+	// commit); the engine never assumes the state machine has reached what it handed out
+	// (an image it asks for is at the host's own applied index). etcd raft: Advance "may be
+	// done at any time after" persisting, the updates processed in order.
+	LazyApply bool
+	// RepeatReads: ReadIndex may be called again with the context of a read that has not
+	// been answered yet (a host retrying a read with its original context, the way etcd's
+	// server does); the engine answers every call or ignores the repeats, never another read.
+	RepeatReads bool
 }
 
 // Mutant is a planted bug, switched on by name, used to measure how fast the framework finds

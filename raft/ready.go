@@ -15,7 +15,9 @@ import "fmt"
 //     CommittedEntries in order; then serve the ReadStates whose Index is applied.
 //  4. Call Advance.
 //
-// Steps 2 and 3 may happen in either order or together, but both only after step 1. No
+// Steps 2 and 3 may happen in either order or together, but both only after step 1. Step 3
+// may also finish after Advance, at the host's pace (a slow state machine), as long as the
+// host applies in order and only Compacts through what it has applied. No
 // other Ready may be requested before Advance; Step, Tick and the proposal methods may be
 // called in between. The slices in a Ready alias the node's memory: read them, do not
 // modify them. Messages stays valid until the Advance of the next Ready, which recycles
@@ -114,7 +116,8 @@ func (n *Node) reportedHardState() HardState {
 }
 
 // Advance acknowledges that the last Ready was processed: its entries and snapshot are
-// durable and its committed entries applied.
+// durable and its committed entries handed to the state machine (which may apply them
+// later, in order).
 func (n *Node) Advance() {
 	if !n.rd.out {
 		panic(fmt.Sprintf("raft: node %d: Advance without an outstanding Ready", n.id))

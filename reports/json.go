@@ -228,7 +228,19 @@ var configFlags = []configFlag{
 	durFlag("--sync-latency", func(c *cluster.Config) *simnet.Duration { return &c.SyncLatency }),
 	intFlag("--compact-every", func(c *cluster.Config) *int { return &c.CompactEvery }),
 	{"--wal-segment-bytes", func(c *cluster.Config) string { return strconv.FormatInt(c.WALSegmentBytes, 10) }},
+	{"--host", hostMode},
+	durFlag("--apply-delay", func(c *cluster.Config) *simnet.Duration { return &c.ApplyDelay }),
+	durFlag("--read-retry", func(c *cluster.Config) *simnet.Duration { return &c.ReadRetry }),
 	{"--max-events", func(c *cluster.Config) string { return strconv.FormatUint(c.MaxEvents, 10) }},
+}
+
+// hostMode is a config's Host as a flag value: "" (a file written before host behaviours
+// were drawn) ran the host as given, which is "fixed".
+func hostMode(c *cluster.Config) string {
+	if c.Host == "" {
+		return "fixed"
+	}
+	return c.Host
 }
 
 // replayFlags lists the flags of `raftcheck run` whose values differ from the default config.

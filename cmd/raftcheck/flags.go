@@ -210,6 +210,9 @@ func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	fs.TextVar(&p.LatencyTail, "latency-tail", d.LatencyTail, "mean of the exponential latency tail on top of the floor (tuned)")
 	fs.IntVar(&p.CompactEvery, "compact-every", d.CompactEvery, "a node snapshots after this many applied entries, 0 for never (tuned)")
 	fs.Int64Var(&p.WALSegmentBytes, "wal-segment-bytes", d.WALSegmentBytes, "size at which a node's WAL starts a new segment file, 0 for the engine's default (tuned)")
+	fs.StringVar(&p.Host, "host", d.Host, "swarm: each seed draws the host behaviours marked (host) below, where the engine permits them; fixed: the flags' values are used (all 0: the strictest host)")
+	fs.TextVar(&p.ApplyDelay, "apply-delay", d.ApplyDelay, "a slow state machine: time to apply one entry, after Advance, behind commit; 0 applies each batch before Advance (host)")
+	fs.TextVar(&p.ReadRetry, "read-retry", d.ReadRetry, "ask the engine again, with the read's original context, for the index of a read waiting this long; 0 never (host)")
 	fs.Uint64Var(&p.MaxEvents, "max-events", d.MaxEvents, "hard bound on simulator events per run")
 	for _, n := range flagNames(fs) {
 		if !slices.Contains(before, n) {
@@ -241,6 +244,10 @@ func (c *configFlags) setNames() []string {
 var tunedFlags = []string{"prevote", "check-quorum", "max-append-entries", "max-inflight", "snapshot-chunk",
 	"sync-latency", "election-ticks", "latency-min", "latency-tail", "compact-every", "wal-segment-bytes"}
 
+// hostFlags are the flags of the host behaviours that --host swarm draws per seed. Setting
+// one of them without --host means --host fixed: the others are then 0, the strictest host.
+var hostFlags = []string{"apply-delay", "read-retry"}
+
 // config returns the validated config, naming the flag of the first bad value.
 func (c *configFlags) config() (cluster.Config, error) {
 	cfg := c.cfg
@@ -255,6 +262,9 @@ func (c *configFlags) config() (cluster.Config, error) {
 	c.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if !set["tuning"] && slices.ContainsFunc(tunedFlags, func(n string) bool { return set[n] }) {
 		cfg.Tuning = "fixed"
+	}
+	if !set["host"] && slices.ContainsFunc(hostFlags, func(n string) bool { return set[n] }) {
+		cfg.Host = "fixed"
 	}
 	if err := checkNemesis(cfg.Nemesis); err != nil {
 		return cluster.Config{}, err

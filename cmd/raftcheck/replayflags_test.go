@@ -30,6 +30,7 @@ func TestReplayCommandRoundTrips(t *testing.T) {
 	cfg.ClientTimeout, cfg.LatencyMin, cfg.LatencyTail = simnet.Duration(700*time.Millisecond), simnet.Duration(3*time.Millisecond), simnet.Duration(4*time.Millisecond)
 	cfg.SyncLatency, cfg.CompactEvery, cfg.MaxEvents = simnet.Duration(5*time.Millisecond), 77, 1234567
 	cfg.WALSegmentBytes = 8192
+	cfg.Host, cfg.ApplyDelay, cfg.ReadRetry = "fixed", simnet.Duration(2*time.Millisecond), simnet.Duration(70*time.Millisecond)
 	require.NoError(t, cfg.Validate())
 	requireEveryFieldDiffers(t, "Config", reflect.ValueOf(cfg), reflect.ValueOf(cluster.DefaultConfig()))
 

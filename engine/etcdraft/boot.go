@@ -43,7 +43,7 @@ func New(cfg engine.Config) (engine.Engine, engine.Recovery, error) {
 		return nil, engine.Recovery{}, fmt.Errorf("etcdraft: node %d: opening the WAL: %w", cfg.ID, err)
 	}
 	e := &node{id: cfg.ID, log: w, forward: cfg.Forward, mut: mut, state: etcd.StateFollower, term: rec.HardState.Term}
-	e.store = &storage{MemoryStorage: etcd.NewMemoryStorage(), image: cfg.Image, stale: mut.staleSnapshotConf}
+	e.store = &storage{MemoryStorage: etcd.NewMemoryStorage(), image: cfg.Image, stale: mut.staleSnapshotConf, atHanded: mut.imageAtHanded}
 	e.store.confs.reset(0, new(pb.ConfState))
 	applied, ents, err := e.load(rec)
 	if err != nil {

@@ -31,6 +31,7 @@ const (
 	mutantStaleSnapshotConf  = "etcd-stale-snapshot-conf"
 	mutantJointExplicit      = "etcd-joint-explicit"
 	mutantIgnoreLeave        = "etcd-ignore-leave"
+	mutantImageAtHanded      = "etcd-image-at-handed-index"
 )
 
 var mutants = []engine.Mutant{
@@ -43,6 +44,7 @@ var mutants = []engine.Mutant{
 	{Name: mutantStaleSnapshotConf, Help: "a follower is always sent the stored snapshot, whose configuration may predate a learner added since (no snapshot on demand)"},
 	{Name: mutantJointExplicit, Help: "a joint change is proposed with an explicit transition (ConfChangeTransitionJointExplicit) and the application never proposes the leave: the cluster stays in C_old,new"},
 	{Name: mutantIgnoreLeave, Help: "the entry that leaves a joint configuration (an empty ConfChangeV2) reaches the host but is never applied to etcd (no ApplyConfChange): etcd stays joint and needs majorities of both voter sets"},
+	{Name: mutantImageAtHanded, Help: "a snapshot made on demand is labelled with the last index etcd handed the host, not the index of the host's image: a slow state machine (apply_delay) sends a follower an image older than its label"},
 }
 
 // planted is the set of mutants a node runs with.
@@ -50,6 +52,7 @@ type planted struct {
 	sendBeforeSync, dropHardState, applyBeforePersist bool
 	noReportSnapshot, skipRestore, appliedFromCommit  bool
 	staleSnapshotConf, jointExplicit, ignoreLeave     bool
+	imageAtHanded                                     bool
 }
 
 func parseMutants(names []string) (planted, error) {
@@ -74,6 +77,8 @@ func parseMutants(names []string) (planted, error) {
 			p.jointExplicit = true
 		case mutantIgnoreLeave:
 			p.ignoreLeave = true
+		case mutantImageAtHanded:
+			p.imageAtHanded = true
 		default:
 			return planted{}, fmt.Errorf("etcdraft: unknown mutant %q", name)
 		}
@@ -87,7 +92,7 @@ func Descriptor() *engine.Descriptor {
 	return &engine.Descriptor{
 		Name:      "etcd",
 		Version:   version(),
-		Semantics: engine.Semantics{ConfOnApply: true, PromotesLearners: false},
+		Semantics: engine.Semantics{ConfOnApply: true, PromotesLearners: false, LazyApply: true, RepeatReads: true},
 		New:       New,
 		Mutants:   append([]engine.Mutant(nil), mutants...),
 		Describe:  describe,

@@ -157,6 +157,7 @@ func (e *node) outputs(b *engine.Batch) {
 			}
 		}
 		e.apply = append(e.apply, c)
+		e.store.handed = c.Index
 	}
 	b.Apply = e.apply
 	for _, rs := range rd.ReadStates {

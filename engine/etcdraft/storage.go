@@ -24,6 +24,10 @@ type storage struct {
 	confs confLog
 	image func() (applied uint64, data []byte) // nil: always the stored snapshot
 	stale bool                                 // mutant etcd-stale-snapshot-conf
+	// handed is the last committed index handed to the host; atHanded (mutant
+	// etcd-image-at-handed-index) labels an image with it instead of the image's own index.
+	handed   uint64
+	atHanded bool
 }
 
 // Snapshot returns a snapshot at the host's applied index when that is newer than the
@@ -35,6 +39,9 @@ func (s *storage) Snapshot() (*pb.Snapshot, error) {
 		return stored, err
 	}
 	applied, data := s.image()
+	if s.atHanded {
+		applied = max(applied, s.handed)
+	}
 	if applied <= stored.GetMetadata().GetIndex() {
 		return stored, nil
 	}

@@ -1,0 +1,98 @@
+package cluster
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/raftcheck/raftcheck/engine"
+	"github.com/raftcheck/raftcheck/engine/raftengine"
+	"github.com/raftcheck/raftcheck/simnet"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDrawHostFollowsSemantics: swarm draws each host behaviour only where the engine permits
+// it, records Host "fixed", and leaves a fixed config alone; the draws do not depend on what
+// the engine permits (the same stream gives the same values).
+func TestDrawHostFollowsSemantics(t *testing.T) {
+	all := engine.Semantics{LazyApply: true, RepeatReads: true}
+	seen := map[bool]int{}
+	for seed := uint64(1); seed <= 40; seed++ {
+		c := DefaultConfig().drawHost(simnet.NewKernel(seed).Stream("tuning/host"), all)
+		require.Equal(t, "fixed", c.Host)
+		seen[c.ApplyDelay > 0]++
+		seen[c.ReadRetry > 0]++
+		none := DefaultConfig().drawHost(simnet.NewKernel(seed).Stream("tuning/host"), engine.Semantics{})
+		require.Zero(t, none.ApplyDelay, "seed %d", seed)
+		require.Zero(t, none.ReadRetry, "seed %d", seed)
+		noIndex := DefaultConfig()
+		noIndex.ReadIndex = false
+		require.Zero(t, noIndex.drawHost(simnet.NewKernel(seed).Stream("tuning/host"), all).ReadRetry, "reads through the log have no ReadIndex to retry")
+	}
+	require.Greater(t, seen[true], 20, "the behaviours are drawn on in many seeds")
+	require.Greater(t, seen[false], 10, "and off in some")
+	fixed := DefaultConfig()
+	fixed.Host, fixed.ApplyDelay = "fixed", simnet.Duration(time.Millisecond)
+	require.Equal(t, fixed, fixed.drawHost(simnet.NewKernel(1).Stream("tuning/host"), all))
+}
+
+// TestHostBehaviourRefusedWhereNotPermitted: a fixed config asking an engine for a freedom
+// its contract does not give is an error naming the field and the engine.
+func TestHostBehaviourRefusedWhereNotPermitted(t *testing.T) {
+	strict := *raftengine.Descriptor()
+	strict.Semantics.LazyApply, strict.Semantics.RepeatReads = false, false
+	cfg := short()
+	cfg.Host, cfg.ApplyDelay = "fixed", simnet.Duration(time.Millisecond)
+	_, err := Run(1, cfg, Options{Engine: &strict})
+	require.ErrorContains(t, err, "apply_delay = 1ms: engine raftcheck does not let the host apply after Advance")
+	cfg.ApplyDelay, cfg.ReadRetry = 0, simnet.Duration(50*time.Millisecond)
+	_, err = Run(1, cfg, Options{Engine: &strict})
+	require.ErrorContains(t, err, "read_retry = 50ms: engine raftcheck does not take a read's context twice")
+	cfg.Host = "lazy"
+	require.ErrorContains(t, cfg.Validate(), `config host = lazy: must be "swarm" or "fixed"`)
+}
+
+// TestSlowStateMachine: with a slow state machine and read retries the run names them, reads
+// still wait for the applied index (no violation) and the trace is deterministic.
+func TestSlowStateMachine(t *testing.T) {
+	cfg := short()
+	cfg.Host, cfg.ApplyDelay, cfg.ReadRetry = "fixed", simnet.Duration(3*time.Millisecond), simnet.Duration(20*time.Millisecond)
+	var hashes []uint64
+	for range 2 {
+		res, err := Run(7, cfg, Options{Engine: raftengine.Descriptor()})
+		require.NoError(t, err)
+		require.False(t, res.Failed(), "violations: %v", res.Violations)
+		require.Contains(t, res.Notes, "host: a slow state machine applies one entry per 3ms, after Advance, behind commit")
+		require.Contains(t, res.Notes, "host: a read waiting for its index is asked again with its original context every 20ms")
+		require.Greater(t, res.Stats.OpsOK, 100)
+		hashes = append(hashes, res.TraceHash)
+	}
+	require.Equal(t, hashes[0], hashes[1])
+}
+
+// TestHostBehaviourMatters: each planted bug that only a host behaviour exposes fails with
+// that behaviour (its repro in the regression corpus) and passes on the same seed and
+// schedule with the strictest host.
+func TestHostBehaviourMatters(t *testing.T) {
+	for _, name := range []string{"mutant-read-at-handed-index", "mutant-read-ctx-session", "mutant-etcd-image-at-handed-index"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path := "../testdata/regressions/" + name + ".json"
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			rp, err := ParseRepro(path, data)
+			require.NoError(t, err)
+			require.NotZero(t, rp.Config.ApplyDelay+rp.Config.ReadRetry, "%s runs with a host behaviour", path)
+			opts, err := rp.Options(mustEngine(t, rp.Config.Engine))
+			require.NoError(t, err)
+			res, err := Run(rp.Seed, rp.Config, opts)
+			require.NoError(t, err)
+			require.True(t, res.Failed(), "%s: caught with the behaviour", path)
+			strict := rp.Config
+			strict.ApplyDelay, strict.ReadRetry = 0, 0
+			res, err = Run(rp.Seed, strict, opts)
+			require.NoError(t, err)
+			require.False(t, res.Failed(), "%s: escapes with the strictest host: %v", path, res.Violations)
+		})
+	}
+}
