@@ -247,6 +247,7 @@ func (s *shrinker) round() bool {
 		fn   func()
 	}{
 		{"cut at the violation", s.cutAtViolation},
+		{"host behaviours", s.strictHost},
 		{"faults", s.dropFaults},
 		{"fault pairs", s.dropPairs},
 		{"fault parameters", s.simplifyFaults},
@@ -455,6 +456,23 @@ func (s *shrinker) reduceRate() {
 		if !s.try(cfg, s.sched) {
 			return
 		}
+	}
+}
+
+// strictHost turns each host behaviour the run used (a slow state machine, read retries)
+// back to the strictest host while the failure remains, so that the repro keeps only the
+// behaviours the bug needs.
+func (s *shrinker) strictHost() {
+	for _, field := range []func(*cluster.Config) *simnet.Duration{
+		func(c *cluster.Config) *simnet.Duration { return &c.ApplyDelay },
+		func(c *cluster.Config) *simnet.Duration { return &c.ReadRetry },
+	} {
+		if *field(&s.cfg) == 0 || s.exhausted() {
+			continue
+		}
+		cfg := s.cfg
+		*field(&cfg) = 0
+		s.try(cfg, s.sched)
 	}
 }
 

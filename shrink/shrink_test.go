@@ -2,10 +2,13 @@ package shrink
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/cluster"
 	"github.com/raftcheck/raftcheck/engine/raftengine"
 	"github.com/raftcheck/raftcheck/nemesis"
@@ -177,4 +180,28 @@ func TestKindSubset(t *testing.T) {
 	assert.Equal(t, []string{"crash", "hold"}, kindSubset(kinds, 0b0101))
 	assert.Equal(t, kinds, kindSubset(kinds, 0b1111))
 	assert.Equal(t, []string{"crash"}, kindSubset(kinds, 16), "no bit of a kind set: one kind, picked by the bits")
+}
+
+// TestShrinkTriesTheStrictestHost: shrinking tries each host behaviour off; a bug that only a
+// slow state machine exposes keeps it (the run cannot fail without it).
+func TestShrinkTriesTheStrictestHost(t *testing.T) {
+	cfg := cluster.DefaultConfig()
+	cfg.Mutants = []string{"read-at-handed-index"}
+	cfg.Host, cfg.ApplyDelay, cfg.ReadRetry = "fixed", simnet.Duration(time.Millisecond), simnet.Duration(100*time.Millisecond)
+	cfg.Duration = simnet.Duration(10 * time.Second)
+	seed := uint64(0)
+	for s := uint64(1); s <= 30 && seed == 0; s++ {
+		res, err := cluster.Run(s, cfg, ours(nil))
+		require.NoError(t, err)
+		if hasKind(res, checker.KindStaleRead) {
+			seed = s
+		}
+	}
+	require.NotZero(t, seed, "read-at-handed-index shows a stale read on a seed in [1, 30]")
+	var steps []string
+	sr, err := Run(seed, cfg, ours(nil), checker.KindStaleRead, Budget{MaxRuns: 150}, func(s string) { steps = append(steps, s) })
+	require.NoError(t, err)
+	require.True(t, hasKind(sr.Result, checker.KindStaleRead))
+	assert.Equal(t, cfg.ApplyDelay, sr.Config.ApplyDelay, "the slow state machine is what the bug needs")
+	assert.True(t, slices.ContainsFunc(steps, func(s string) bool { return strings.HasPrefix(s, "host behaviours: ") }), "steps: %q", steps)
 }
