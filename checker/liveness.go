@@ -55,6 +55,15 @@ type StaleLeader struct {
 	Since, At int64
 }
 
+// StaleLeaderViolation is the violation of a leader that went on leading s.Term although it
+// had been connected to s.Other, in the higher s.OtherTerm, since s.Since: a server steps down
+// on seeing a higher term (Figure 2, "All Servers").
+func StaleLeaderViolation(s StaleLeader) Violation {
+	return Violation{Kind: KindStaleLeader, Time: s.At, Nodes: []int{s.Node, s.Other},
+		Detail: fmt.Sprintf("node %d still led term %d at %s, although node %d had been in term %d and reachable since %s, %s before: a leader that hears of a higher term steps down (Figure 2)",
+			s.Node, s.Term, fmtTime(s.At), s.Other, s.OtherTerm, fmtTime(s.Since), fmtTime(s.At-s.Since))}
+}
+
 // pendingShown bounds the operations listed in a liveness detail.
 const pendingShown = 5
 
@@ -87,9 +96,7 @@ func CheckLiveness(in LivenessInput) ([]Violation, error) {
 		out = append(out, laggingViolation(in, deadline))
 	}
 	for _, s := range in.StaleLeaders {
-		out = append(out, Violation{Kind: KindStaleLeader, Time: s.At, Nodes: []int{s.Node, s.Other},
-			Detail: fmt.Sprintf("node %d still led term %d at the end, although node %d had been in term %d and reachable since %s, %s before: a leader that hears of a higher term steps down (Figure 2)",
-				s.Node, s.Term, s.Other, s.OtherTerm, fmtTime(s.Since), fmtTime(s.At-s.Since))})
+		out = append(out, StaleLeaderViolation(s))
 	}
 	if in.Joint != nil {
 		out = append(out, Violation{Kind: KindLiveness, Time: deadline, Nodes: in.Joint.Outgoing,

@@ -69,5 +69,5 @@ func TestStaleLeaderViolation(t *testing.T) {
 	vs, err := CheckLiveness(in)
 	require.NoError(t, err)
 	require.Equal(t, []Violation{{Kind: KindStaleLeader, Time: 30e9, Nodes: []int{1, 0},
-		Detail: "node 1 still led term 2 at the end, although node 0 had been in term 3 and reachable since 10s, 20s before: a leader that hears of a higher term steps down (Figure 2)"}}, vs)
+		Detail: "node 1 still led term 2 at 30s, although node 0 had been in term 3 and reachable since 10s, 20s before: a leader that hears of a higher term steps down (Figure 2)"}}, vs)
 }

@@ -40,9 +40,10 @@ const (
 	// a majority of its configuration's voters (§5.2; of both voter sets while the
 	// configuration is joint), or without having saved its own vote in the term (Figure 2).
 	KindElectionQuorum = "election-quorum"
-	// KindStaleLeader: after the heal, a node went on believing it led a term below another
-	// live member's for longer than a few election timeouts (Figure 2: a server that sees a
-	// higher term adopts it and becomes a follower).
+	// KindStaleLeader: a node went on believing it led a term below another live member's
+	// for longer than a few election timeouts after the two could talk (after the heal, or
+	// during the load phase once a leader of the higher term reached it over a calm link;
+	// Figure 2: a server that sees a higher term adopts it and becomes a follower).
 	KindStaleLeader = "stale-leader"
 	// KindCommitRule: a leader advanced its commit index to an entry of an earlier term
 	// (§5.4.2, Figure 8: entries of earlier terms are committed only indirectly).

@@ -23,6 +23,7 @@ type faultState struct {
 	// untilElection are the hold faults in effect that release at the next election.
 	untilElection []int
 	ended         []bool // per schedule index: the fault has ended (early, for a hold)
+	calm          calm   // the fault-free stretches (calm.go)
 }
 
 type faultEvent run // the run itself, seen as an event handler
@@ -42,8 +43,9 @@ func (e *faultEvent) OnEvent(_ simnet.Time, arg uint64) {
 
 // scheduleFaults queues every fault's start and end; ends at or after the heal are left to it.
 // A joint fault's For is the length of its split, which starts when a leader takes the change
-// (jointsplit.go).
+// (jointsplit.go). The stale-leader watch, which looks at the fault-free stretches, starts too.
 func (r *run) scheduleFaults() {
+	r.watchStaleLeaders()
 	r.faults.targets = make([][]int, len(r.schedule))
 	r.faults.ended = make([]bool, len(r.schedule))
 	end := simnet.Time(r.cfg.Duration)
@@ -214,6 +216,7 @@ func crashMode(name string) simnet.CrashMode {
 }
 
 func (r *run) pause(n *node) {
+	r.touchSender(n)
 	if n.proc.State() == simnet.Running {
 		mustDisk(n, n.proc.Pause())
 		r.mark(Mark{Kind: MarkPause, Node: n.id})
@@ -224,6 +227,7 @@ func (r *run) pause(n *node) {
 }
 
 func (r *run) resume(n *node) {
+	r.touchSender(n)
 	if n.paused == 0 {
 		return
 	}
@@ -266,6 +270,7 @@ func (r *run) corrupt(n *node, i int) bool {
 
 // hold starts holding back what n sends to the other nodes (the hold fault).
 func (r *run) hold(n *node) {
+	r.touchSender(n)
 	if n.holding++; n.holding > 1 {
 		return
 	}
@@ -279,6 +284,7 @@ func (r *run) hold(n *node) {
 // unhold ends one hold of n; the messages held so far go out now, copies times each, and
 // when no hold is left n's links carry messages as usual again.
 func (r *run) unhold(n *node, copies int) {
+	r.touchSender(n)
 	if n.holding == 0 {
 		return
 	}

@@ -66,7 +66,7 @@ func (r *run) checkHealed() {
 			return
 		}
 	}
-	if len(r.lagging()) == 0 && r.jointLeft() == nil && len(r.leadersBehind(r.now(), 0)) == 0 {
+	if len(r.lagging()) == 0 && r.jointLeft() == nil && len(r.leadersBehind(r.now(), 0, false)) == 0 {
 		r.k.Stop()
 	}
 }

@@ -17,6 +17,7 @@ func (r *run) applyNetwork() {
 		}
 		r.cut(r.schedule[i].Shape, r.partitionOrder(i))
 	}
+	r.touchLinks()
 }
 
 // partitionOrder lists the nodes a partition fault arranges: its resolved targets first (the

@@ -1,7 +1,10 @@
 package cluster
 
 import (
+	"slices"
+
 	"github.com/raftcheck/raftcheck/checker"
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/simnet"
 )
 
@@ -13,18 +16,27 @@ const staleSettleTimeouts = 3
 // staleLeaders lists, at the end of a healed run, every live member that still leads a term
 // below another live member's, both since long enough to have heard of each other.
 func (r *run) staleLeaders(now int64) []checker.StaleLeader {
-	return r.leadersBehind(now, staleSettleTimeouts*int64(r.cfg.ElectionTicks)*int64(r.cfg.Tick))
+	return r.leadersBehind(now, r.staleSettle(), false)
+}
+
+// staleSettle is how long two nodes must have been connected before a leader of the lower
+// term must have heard of the higher one.
+func (r *run) staleSettle() int64 {
+	return staleSettleTimeouts * int64(r.cfg.ElectionTicks) * int64(r.cfg.Tick)
 }
 
 // leadersBehind lists every live member that leads a term below another live member's, both
-// since at least settle (and since the heal).
-func (r *run) leadersBehind(now, settle int64) []checker.StaleLeader {
-	var live []*node
-	for _, id := range r.members.all() {
-		if n := r.nodes[id]; n.h != nil && !n.h.dead && n.proc.State() == simnet.Running {
-			live = append(live, n)
-		}
+// since at least settle, the link from the other to the leader reachable since then too
+// (calm.go). With byLeader the
+// other member must itself lead its term with the stale leader in its configuration: its
+// heartbeats carry the higher term to it (used while faults may still strike, when a
+// follower's term alone may not travel: etcd answers a stale leader's heartbeat only with
+// CheckQuorum or PreVote).
+func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLeader {
+	if byLeader {
+		settle += r.calmSlack()
 	}
+	live := r.liveMembers()
 	var out []checker.StaleLeader
 	for _, l := range live {
 		st := l.h.eng.Status()
@@ -32,13 +44,74 @@ func (r *run) leadersBehind(now, settle int64) []checker.StaleLeader {
 			continue
 		}
 		for _, o := range live {
-			ot := o.h.eng.Status().Term
-			since := max(r.res.Stats.HealedAt, l.ledAt, o.termAt)
-			if ot > st.Term && o.term == ot && now-since >= settle {
-				out = append(out, checker.StaleLeader{Node: l.id, Term: st.Term, Other: o.id, OtherTerm: ot, Since: since, At: now})
+			ost := o.h.eng.Status()
+			since := max(r.calmSince(o, l), l.ledAt, o.termAt)
+			if byLeader {
+				if !ost.IsLeader || !inConf(ost, l.id) {
+					continue
+				}
+				since = max(since, o.ledAt)
+			}
+			if ost.Term > st.Term && o.term == ost.Term && since <= now-settle {
+				out = append(out, checker.StaleLeader{Node: l.id, Term: st.Term, Other: o.id, OtherTerm: ost.Term, Since: since, At: now})
 				break
 			}
 		}
 	}
 	return out
+}
+
+// liveMembers are the members running now.
+func (r *run) liveMembers() []*node {
+	var live []*node
+	for _, id := range r.members.all() {
+		if n := r.nodes[id]; n.h != nil && !n.h.dead && n.proc.State() == simnet.Running {
+			live = append(live, n)
+		}
+	}
+	return live
+}
+
+// inConf reports whether node id is a member of the configuration st describes.
+func inConf(st engine.Status, id int) bool {
+	return slices.Contains(st.Voters, id) || slices.Contains(st.Learners, id) || slices.Contains(st.VotersOutgoing, id)
+}
+
+// staleWatch is the run seen as the handler of the periodic stale-leader check.
+type staleWatch run
+
+// watchStaleLeaders checks, every election timeout of the load phase, for a leader that has
+// gone on leading a term below that of a leader it has been connected to in a calm stretch
+// for staleSettleTimeouts election timeouts: Figure 2 makes every server step down on a
+// higher term, and that leader's heartbeats carry it. The heal phase is left to the check
+// at the end of the run.
+func (r *run) watchStaleLeaders() {
+	r.k.Schedule(r.k.Now()+simnet.Time(r.staleSettle()/staleSettleTimeouts), (*staleWatch)(r), 0)
+}
+
+// OnEvent checks once and schedules the next check.
+func (e *staleWatch) OnEvent(now simnet.Time, _ uint64) {
+	r := (*run)(e)
+	if r.healed {
+		return
+	}
+	for _, s := range r.leadersBehind(int64(now), r.staleSettle(), true) {
+		if !r.staleSeen(s) {
+			r.violate(checker.StaleLeaderViolation(s))
+		}
+	}
+	r.watchStaleLeaders()
+}
+
+// staleSeen reports whether the stale leadership s (a node and its term) was reported
+// already, recording it if not.
+func (r *run) staleSeen(s checker.StaleLeader) bool {
+	c := &r.faults.calm
+	for _, p := range c.stale {
+		if p.Node == s.Node && p.Term == s.Term {
+			return true
+		}
+	}
+	c.stale = append(c.stale, s)
+	return false
 }
