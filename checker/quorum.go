@@ -7,9 +7,11 @@ import "fmt"
 // change, which takes effect at once, in the same step that commits under the one before;
 // report it after the batch's HardStateSaved).
 // §5.3: a leader commits an entry once it is stored on a majority of the servers; followers
-// persist entries before they acknowledge them. Checks that a majority of voters hold the
-// leader's entry at index, with the same history (chain hash), in the logs they saved: a
-// leader that counted stale or misattributed acknowledgements commits without a quorum.
+// persist entries before they acknowledge them, and a leader counts its own copy once it is
+// durable (thesis §10.2.1). Checks that a majority of voters hold the leader's entry at
+// index, with the same history (chain hash), durably (synced, or under a snapshot) in the
+// logs they saved: a leader that counted stale or misattributed acknowledgements, or an
+// acknowledgement sent before the entry was synced, commits without a quorum.
 // While a configuration is joint (thesis §4.3) a majority of its outgoing voters must hold
 // the entry too: a leader that commits on the new majority alone is caught here.
 func (c *Invariants) CommitQuorum(t int64, node int, index uint64, configs []Conf) {
@@ -42,8 +44,8 @@ func (c *Invariants) quorumHolds(t int64, node int, index uint64, mine logEntry,
 		if v < 0 || v >= len(c.nodes) {
 			continue
 		}
-		l := &c.nodes[v].log
-		if e, ok := l.at(index); (ok && e.chain == mine.chain) || l.snapIndex > index {
+		n := &c.nodes[v]
+		if e, ok := n.log.at(index); (ok && e.chain == mine.chain && n.required.index >= index) || n.log.snapIndex > index {
 			holders = append(holders, v) // a snapshot past index holds it applied
 		} else {
 			missing = append(missing, v)
@@ -54,7 +56,7 @@ func (c *Invariants) quorumHolds(t int64, node int, index uint64, mine logEntry,
 	}
 	return func() {
 		c.report(KindCommitQuorum, t, append([]int{node}, missing...),
-			"leader %d committed index %d (term %d) but only nodes %v of voters %v hold that entry (%s); a majority is %d (of each voter set while joint)",
+			"leader %d committed index %d (term %d) but only nodes %v of voters %v hold that entry durably (%s); a majority is %d (of each voter set while joint)",
 			node, index, mine.term, holders, voters, fmt.Sprintf("missing on %v", missing), len(voters)/2+1)
 	}
 }

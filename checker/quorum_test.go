@@ -12,8 +12,10 @@ func TestCommitQuorum(t *testing.T) {
 	e := EntryObs{Index: 1, Term: 2, Digest: 7}
 	for _, n := range []int{0, 1} {
 		c.EntriesSaved(10, n, []EntryObs{e})
+		c.Synced(10, n)
 	}
 	c.EntriesSaved(10, 2, []EntryObs{{Index: 1, Term: 1, Digest: 8}}) // a different entry
+	c.Synced(10, 2)
 	c.CommitQuorum(20, 0, 1, []Conf{{Voters: []int{0, 1, 2, 3, 4}}})
 	vs := c.Violations()
 	require.Len(t, vs, 1)
@@ -23,9 +25,33 @@ func TestCommitQuorum(t *testing.T) {
 
 	// With three holders, or under a configuration of three that two hold, it is a quorum.
 	c.EntriesSaved(30, 3, []EntryObs{e})
+	c.Synced(30, 3)
 	c.CommitQuorum(31, 0, 1, []Conf{{Voters: []int{0, 1, 2, 3, 4}}})
 	c.CommitQuorum(32, 0, 1, []Conf{{Voters: []int{0, 1, 2, 3, 4, 5, 6}}, {Voters: []int{0, 1, 2}}})
 	require.Len(t, c.Violations(), 1)
+}
+
+// TestCommitQuorumDurable: an entry a follower has saved but not yet synced does not count
+// towards the quorum (§5.3: followers persist entries before they acknowledge them; a leader
+// counts its own copy once durable, thesis §10.2.1); once synced, or under a snapshot, it does.
+func TestCommitQuorumDurable(t *testing.T) {
+	c, err := NewInvariants(3, Options{})
+	require.NoError(t, err)
+	e := EntryObs{Index: 1, Term: 2, Digest: 7}
+	for _, n := range []int{0, 1, 2} {
+		c.EntriesSaved(10, n, []EntryObs{e})
+	}
+	c.Synced(10, 0)
+	c.CommitQuorum(20, 0, 1, []Conf{{Voters: []int{0, 1, 2}}})
+	vs := c.Violations()
+	require.Len(t, vs, 1)
+	require.Equal(t, KindCommitQuorum, vs[0].Kind)
+	require.Equal(t, []int{0, 1, 2}, vs[0].Nodes)
+	require.Contains(t, vs[0].Detail, "only nodes [0] of voters [0 1 2] hold that entry durably")
+
+	c.Synced(30, 2)
+	c.CommitQuorum(31, 0, 1, []Conf{{Voters: []int{0, 1, 2}}})
+	require.Len(t, c.Violations(), 1, "synced on two of three: a quorum")
 }
 
 // TestCommitQuorumJoint: while joint (thesis §4.3) the entry needs a majority of the
@@ -36,6 +62,7 @@ func TestCommitQuorumJoint(t *testing.T) {
 	e := EntryObs{Index: 1, Term: 2, Digest: 7}
 	for _, n := range []int{0, 3, 4} { // the new majority {0,3,4} of voters [0 3 4]
 		c.EntriesSaved(10, n, []EntryObs{e})
+		c.Synced(10, n)
 	}
 	joint := Conf{Voters: []int{0, 3, 4}, Outgoing: []int{0, 1, 2}}
 	c.CommitQuorum(20, 0, 1, []Conf{joint})
@@ -45,6 +72,7 @@ func TestCommitQuorumJoint(t *testing.T) {
 	require.Contains(t, vs[0].Detail, "only nodes [0] of voters [0 1 2] hold that entry")
 
 	c.EntriesSaved(30, 1, []EntryObs{e}) // now {0,1} of the old voters too
+	c.Synced(30, 1)
 	c.CommitQuorum(31, 0, 1, []Conf{joint})
 	require.Len(t, c.Violations(), 1)
 }
