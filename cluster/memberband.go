@@ -21,16 +21,18 @@ var (
 	errLastIDs = errors.New("no node ids left to add one back; the cluster keeps its configured size")
 )
 
-// withinBand says whether a change by delta members (added minus taken out) keeps the
-// membership within the band a run holds: at most Nodes+membersOver members, and, once no
-// node id is left to add one back (nemesis.MaxNodeIDs), at least Nodes. Before that a removal
-// may go below Nodes, down to the three voters that removable requires.
+// withinBand says whether a change by delta members (added minus taken out) may start from
+// the membership's current size (members and nodes being added): an addition only below
+// Nodes+membersOver members, and, once no node id is left to add one back
+// (nemesis.MaxNodeIDs), a removal only above Nodes. Before that a removal may go below Nodes,
+// down to the three voters that removable requires. A joint addition of several nodes may
+// pass the upper mark by all but one of them; the membership stays bounded all the same.
 func (r *run) withinBand(delta int) error {
 	size := len(r.members.all()) + r.members.adding()
 	switch {
-	case delta > 0 && size+delta > r.cfg.Nodes+membersOver:
+	case delta > 0 && size >= r.cfg.Nodes+membersOver:
 		return fmt.Errorf("%w (%d, configured %d)", errCrowded, size, r.cfg.Nodes)
-	case delta < 0 && size+delta < r.cfg.Nodes && len(r.nodes) >= nemesis.MaxNodeIDs:
+	case delta < 0 && size <= r.cfg.Nodes && len(r.nodes) >= nemesis.MaxNodeIDs:
 		return fmt.Errorf("%w (%d)", errLastIDs, r.cfg.Nodes)
 	}
 	return nil
