@@ -41,7 +41,7 @@ func (m *membership) attemptJoint(r *run, t *memberTask) (bool, error) {
 		return j.entered && len(m.outgoing) == 0, nil // wait for the leave (the engine's own)
 	}
 	if len(j.added) == 0 {
-		if err := r.withinBand(j.delta()); err != nil {
+		if err := r.withinBand(j.delta(), false); err != nil {
 			return false, err
 		}
 	}

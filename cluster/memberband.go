@@ -26,11 +26,18 @@ var (
 // Nodes+membersOver members, and, once no node id is left to add one back
 // (nemesis.MaxNodeIDs), a removal only above Nodes. Before that a removal may go below Nodes,
 // down to the three voters that removable requires. A joint addition of several nodes may
-// pass the upper mark by all but one of them; the membership stays bounded all the same.
-func (r *run) withinBand(delta int) error {
+// pass the upper mark by all but one of them, and a replacement (swap) may start at the mark:
+// it holds one member more only until its removal is done (and for good if that is given up,
+// after which the band admits no addition until removals make room). The membership stays
+// bounded all the same.
+func (r *run) withinBand(delta int, swap bool) error {
 	size := len(r.members.all()) + r.members.adding()
+	upper := r.cfg.Nodes + membersOver
+	if swap {
+		upper++
+	}
 	switch {
-	case delta > 0 && size >= r.cfg.Nodes+membersOver:
+	case delta > 0 && size >= upper:
 		return fmt.Errorf("%w (%d, configured %d)", errCrowded, size, r.cfg.Nodes)
 	case delta < 0 && size <= r.cfg.Nodes && len(r.nodes) >= nemesis.MaxNodeIDs:
 		return fmt.Errorf("%w (%d)", errLastIDs, r.cfg.Nodes)

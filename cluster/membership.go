@@ -179,7 +179,7 @@ func (m *membership) attempt(r *run, t *memberTask) (bool, error) {
 		return false, errBudget
 	}
 	if t.kind == nemesis.Remove && !slices.Contains(m.removing, t.node) {
-		if err := r.withinBand(-1); err != nil {
+		if err := r.withinBand(-1, false); err != nil {
 			return false, err
 		}
 	}
@@ -191,8 +191,8 @@ func (m *membership) attempt(r *run, t *memberTask) (bool, error) {
 
 func (m *membership) attemptAdd(r *run, t *memberTask) (bool, error) {
 	id := t.added
-	if id < 0 && t.kind == nemesis.Add {
-		if err := r.withinBand(1); err != nil {
+	if id < 0 {
+		if err := r.withinBand(1, t.kind == nemesis.Replace); err != nil {
 			return false, err
 		}
 	}
