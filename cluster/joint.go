@@ -40,6 +40,11 @@ func (m *membership) attemptJoint(r *run, t *memberTask) (bool, error) {
 	if j.entered || len(m.outgoing) > 0 {
 		return j.entered && len(m.outgoing) == 0, nil // wait for the leave (the engine's own)
 	}
+	if len(j.added) == 0 {
+		if err := r.withinBand(j.delta(), false); err != nil {
+			return false, err
+		}
+	}
 	for len(j.added) < j.want {
 		n, err := r.addNode(true)
 		if err != nil {

@@ -29,6 +29,7 @@ func (s *supervisor) OnEvent(now simnet.Time, _ uint64) {
 		}
 	}
 	r.members.step(r)
+	r.stepRetirement()
 	if !r.eng.Semantics.PromotesLearners {
 		r.promoteLearners()
 	}

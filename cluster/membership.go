@@ -178,6 +178,11 @@ func (m *membership) attempt(r *run, t *memberTask) (bool, error) {
 	if !slices.Contains(m.removing, t.node) && !r.removable(t.node) {
 		return false, errBudget
 	}
+	if t.kind == nemesis.Remove && !slices.Contains(m.removing, t.node) {
+		if err := r.withinBand(-1, false); err != nil {
+			return false, err
+		}
+	}
 	if !slices.Contains(m.removing, t.node) {
 		m.removing = append(m.removing, t.node) // from now on the nemesis budgets as if it may be gone
 	}
@@ -186,6 +191,11 @@ func (m *membership) attempt(r *run, t *memberTask) (bool, error) {
 
 func (m *membership) attemptAdd(r *run, t *memberTask) (bool, error) {
 	id := t.added
+	if id < 0 {
+		if err := r.withinBand(1, t.kind == nemesis.Replace); err != nil {
+			return false, err
+		}
+	}
 	if id < 0 {
 		n, err := r.addNode(true)
 		if err != nil {

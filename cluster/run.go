@@ -61,6 +61,7 @@ type run struct {
 	faultIDs []string // each fault's identity, naming its random streams (faultStream)
 	faults   faultState
 	members  membership
+	retire   retirement
 	healed   bool // the heal phase has begun
 	aborted  bool // an engine panicked: the run stopped early
 	res      Result
@@ -328,6 +329,7 @@ func (r *run) nextOp(client int) (workloads.Op, bool) {
 }
 
 func (r *run) invoke(op workloads.HistoryOp) int {
+	r.retire.invoked(op.Op.Key, op.Client, r.clients[op.Client].seq, len(r.clients))
 	r.history = append(r.history, op)
 	return len(r.history) - 1
 }
@@ -335,6 +337,7 @@ func (r *run) invoke(op workloads.HistoryOp) int {
 func (r *run) complete(i int, reply workloads.Reply, at int64, out workloads.Outcome) workloads.HistoryOp {
 	h := &r.history[i]
 	h.Reply, h.Return, h.Outcome = reply, at, out
+	r.retire.finished(h.Op.Key)
 	return *h
 }
 

@@ -120,6 +120,7 @@ type Generator struct {
 	writes  []int      // per key slot, writes handed out to its current key
 	nextKey int        // number of the next fresh key
 	counter uint64     // last value handed out
+	retired []string   // keys retired since the last TakeRetired
 }
 
 // NewGenerator validates cfg and returns a generator drawing from r.
@@ -178,6 +179,9 @@ func (g *Generator) key() int {
 // countWrite counts a write to slot k, first retiring its key if it has had MaxWritesPerKey.
 func (g *Generator) countWrite(k int) {
 	if g.cfg.MaxWritesPerKey > 0 && g.writes[k] >= g.cfg.MaxWritesPerKey {
+		if len(g.retired) < maxRetiredHeld {
+			g.retired = append(g.retired, g.keys[k])
+		}
 		g.keys[k] = "k" + strconv.Itoa(g.nextKey)
 		g.nextKey++
 		g.written[k], g.writes[k] = "", 0
@@ -189,4 +193,16 @@ func (g *Generator) countWrite(k int) {
 func (g *Generator) fresh() string {
 	g.counter++
 	return strconv.FormatUint(g.counter, 10)
+}
+
+// maxRetiredHeld bounds the retired keys a Generator holds for TakeRetired; a caller that
+// never takes them loses only the later names.
+const maxRetiredHeld = 1 << 12
+
+// TakeRetired returns the keys retired since the last call, in the order they were retired,
+// and forgets them. The generator never hands out an op on a retired key again.
+func (g *Generator) TakeRetired() []string {
+	out := g.retired
+	g.retired = nil
+	return out
 }

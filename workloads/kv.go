@@ -76,6 +76,8 @@ type Applied struct {
 	// from the session cache (a retry of the last executed Seq).
 	Executed bool
 	Reply    Reply
+	// Retired is the key a retire command dropped (see EncodeRetire); empty otherwise.
+	Retired string
 }
 
 // NewKV returns an empty KV at applied index 0.
@@ -105,7 +107,9 @@ func (kv *KV) AppliedIndex() uint64 { return kv.applied }
 // called for every committed entry in order; an entry without a command (a leader's no-op,
 // a configuration change) is applied with empty data and only advances the index.
 //
-// Data that does not decode as a Command is consumed like a no-op (the index advances, the
+// A retire command (EncodeRetire) drops its key and reports it in Applied.Retired.
+//
+// Data that does not decode as a Command or a retire command is consumed like a no-op (the index advances, the
 // state does not change, so replicas stay in agreement) and reported as an error wrapping
 // ErrMalformed, for the caller to record as a violation. An index out of order returns an
 // error wrapping ErrIndexOrder and changes nothing.
@@ -116,6 +120,9 @@ func (kv *KV) Apply(index uint64, data []byte) (Applied, error) {
 	kv.applied = index
 	if len(data) == 0 {
 		return Applied{Index: index, NoOp: true}, nil
+	}
+	if isRetire(data) {
+		return kv.applyRetire(index, data)
 	}
 	c, err := DecodeCommand(data)
 	if err != nil {
@@ -222,3 +229,6 @@ func (kv *KV) Len() int { return len(kv.data) }
 
 // Sessions returns the number of client sessions held.
 func (kv *KV) Sessions() int { return len(kv.sessions) }
+
+// LastSeq returns the highest sequence number executed in client's session, 0 if it has none.
+func (kv *KV) LastSeq(client uint64) uint64 { return kv.sessions[client].lastSeq }
