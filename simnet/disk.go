@@ -114,7 +114,6 @@ type Disk struct {
 	latency   Time // accumulated cost, handed out by TakeLatency
 	rng       *rand.Rand
 	stats     DiskStats
-	power     powerFail // an armed or struck power failure (disk_powerfail.go)
 }
 
 // NewDisk returns an empty disk for node. Its latency draws come from the kernel stream
@@ -175,9 +174,6 @@ func (d *Disk) WriteAt(name string, off int64, p []byte) error {
 }
 
 func (d *Disk) write(op, name string, off int64, p []byte) error {
-	if err := d.writePower(op, name); err != nil {
-		return err
-	}
 	if name == "" || off < 0 {
 		return d.errf(op, name, ErrInvalid)
 	}
@@ -252,9 +248,6 @@ func (d *Disk) Size(name string) (int64, error) {
 
 // Truncate sets the length of file name to size; growing pads with zeros.
 func (d *Disk) Truncate(name string, size int64) error {
-	if err := d.writePower("truncate", name); err != nil {
-		return err
-	}
 	ino, err := d.lookup("truncate", name)
 	if err != nil {
 		return err
@@ -278,9 +271,6 @@ func (d *Disk) Truncate(name string, size int64) error {
 // Rename renames oldName to newName, replacing any file newName. It is volatile until
 // SyncDir.
 func (d *Disk) Rename(oldName, newName string) error {
-	if err := d.writePower("rename", oldName); err != nil {
-		return err
-	}
 	ino, err := d.lookup("rename", oldName)
 	if err != nil {
 		return err
@@ -304,9 +294,6 @@ func (d *Disk) Rename(oldName, newName string) error {
 
 // Remove removes file name. It is volatile until SyncDir.
 func (d *Disk) Remove(name string) error {
-	if err := d.writePower("remove", name); err != nil {
-		return err
-	}
 	ino, err := d.lookup("remove", name)
 	if err != nil {
 		return err
@@ -331,9 +318,6 @@ func (d *Disk) List() ([]string, error) {
 
 // Sync makes file name's data durable (its name is durable only after SyncDir).
 func (d *Disk) Sync(name string) error {
-	if err := d.syncPower("sync", name); err != nil {
-		return err
-	}
 	ino, err := d.lookup("sync", name)
 	if err != nil {
 		return err
@@ -349,9 +333,6 @@ func (d *Disk) Sync(name string) error {
 
 // SyncDir makes every create, rename and remove so far durable.
 func (d *Disk) SyncDir() error {
-	if err := d.syncPower("syncdir", ""); err != nil {
-		return err
-	}
 	n := len(d.dirOps)
 	clear(d.durDir)
 	for name, ino := range d.dir {

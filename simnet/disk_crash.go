@@ -91,7 +91,6 @@ func (d *Disk) Crash(mode CrashMode, r *rand.Rand) error {
 		d.durDir[name] = ns[name]
 	}
 	d.dirOps = d.dirOps[:0]
-	d.power = powerFail{}
 	d.stats.Crashes++
 	d.k.trace.Event(TraceDiskCrash, uint64(d.node), uint64(mode), uint64(pending))
 	return nil
