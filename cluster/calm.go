@@ -9,10 +9,11 @@ import (
 )
 
 // calm tracks, per directed link between nodes, since when it has carried every message: not
-// cut by a partition, its sender not holding messages back nor paused or resumed since. Loss, duplication, latency spikes, reordering, slow fsyncs and clock drift may be in
-// effect: they only delay what gets through, by at most calmSlack. Checks that need two nodes
-// to have heard of each other (a leader meeting a higher term) can then run during the load
-// phase, not only after the heal.
+// cut by a partition, its sender not holding messages back nor paused or resumed since. Loss,
+// duplication, latency spikes, reordering, slow fsyncs and clock drift may be in effect: they
+// only delay what gets through, by at most calmSlack. Checks that need two nodes to have
+// heard of each other (a leader meeting a higher term) can then run during the load phase,
+// not only after the heal.
 type calm struct {
 	since []int64 // by from*nemesis.MaxNodeIDs+to: when the link last became reachable (simulated ns)
 	cut   []bool  // by link: cut at the last look

@@ -27,11 +27,10 @@ func (r *run) staleSettle() int64 {
 
 // leadersBehind lists every live member that leads a term below another live member's, both
 // since at least settle, the link from the other to the leader reachable since then too
-// (calm.go). With byLeader the
-// other member must itself lead its term with the stale leader in its configuration: its
-// heartbeats carry the higher term to it (used while faults may still strike, when a
-// follower's term alone may not travel: etcd answers a stale leader's heartbeat only with
-// CheckQuorum or PreVote).
+// (calm.go). With byLeader the other member must itself lead its term with the stale leader
+// in its configuration: its heartbeats carry the higher term to it (used while faults may
+// still strike, when a follower's term alone may not travel: etcd answers a stale leader's
+// heartbeat only with CheckQuorum or PreVote).
 func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLeader {
 	if byLeader {
 		settle += r.calmSlack()
