@@ -69,6 +69,9 @@ type Config struct {
 	// original context, this often (engine.Semantics.RepeatReads; etcd's server retries
 	// every 500ms). 0: each read is asked once per arrival.
 	ReadRetry simnet.Duration `json:"read_retry,omitempty"`
+	// Roll is a rolling change of PreVote or CheckQuorum during the run, a node at a time
+	// (engine.Semantics.MixedProtocol); the zero Roll is none.
+	Roll Roll `json:"roll,omitzero"`
 
 	MaxEvents uint64 `json:"max_events"` // hard bound on simulator events for the run
 }
@@ -130,6 +133,9 @@ func (c Config) Validate() error {
 		if k.bad {
 			return fmt.Errorf("cluster: config %s = %v: %s", k.field, k.value, k.want)
 		}
+	}
+	if err := c.Roll.check(c.Nodes, c.Duration); err != nil {
+		return fmt.Errorf("cluster: config roll = %v: %w", c.Roll, err)
 	}
 	if _, err := nemesis.ParseNemesis(c.Nemesis); err != nil {
 		return err

@@ -39,6 +39,9 @@ func (c Config) checkHost(d *engine.Descriptor) error {
 	if c.ReadRetry > 0 && !d.Semantics.RepeatReads {
 		return fmt.Errorf("cluster: config read_retry = %v: engine %s does not take a read's context twice (engine.Semantics.RepeatReads)", c.ReadRetry, d.Name)
 	}
+	if !c.Roll.IsZero() && !d.Semantics.MixedProtocol {
+		return fmt.Errorf("cluster: config roll = %v: engine %s does not let members run with different protocol settings (engine.Semantics.MixedProtocol)", c.Roll, d.Name)
+	}
 	return nil
 }
 
@@ -50,6 +53,9 @@ func hostNotes(c Config) []string {
 	}
 	if c.ReadRetry > 0 {
 		out = append(out, fmt.Sprintf("host: a read waiting for its index is asked again with its original context every %v", c.ReadRetry))
+	}
+	if !c.Roll.IsZero() {
+		out = append(out, c.Roll.note(c.Nodes))
 	}
 	return out
 }

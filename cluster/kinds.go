@@ -26,10 +26,11 @@ const (
 	traceFailStop
 	traceViolation
 	traceHeal
+	traceRoll
 )
 
 func nameTraceKinds(t *simnet.Trace) {
-	names := []string{"leader", "client", "nemesis", "nemesis-end", "member", "refused", "fail-stop", "violation", "heal"}
+	names := []string{"leader", "client", "nemesis", "nemesis-end", "member", "refused", "fail-stop", "violation", "heal", "roll"}
 	for i, name := range names {
 		if err := t.NameKind(simnet.TraceUser+simnet.TraceKind(i), name); err != nil {
 			panic("cluster: naming trace kind " + name + ": " + err.Error())

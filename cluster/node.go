@@ -35,6 +35,7 @@ type node struct {
 	startedAt int64                  // when its current life began (simulated ns)
 	term      uint64                 // its current term as last observed
 	termAt    int64                  // when it entered term (simulated ns)
+	terms     []termChange           // its latest term changes, oldest first (at most maxTermChanges)
 	ledAt     int64                  // when it last became leader (simulated ns)
 	reads     map[uint64]readArrival // by client session: its latest read's first arrival
 }
@@ -103,7 +104,7 @@ func (n *node) newHost() (*host, error) {
 	cfg := engine.Config{
 		ID: n.id, Disk: n.disk, Rand: n.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
 		ElectionTicks: n.spec.cfg.ElectionTicks, HeartbeatTicks: n.spec.cfg.HeartbeatTicks, Forward: n.spec.cfg.Forwarding,
-		Mutants: n.spec.mutants, Protocol: n.spec.cfg.Protocol, Image: n.image, SegmentBytes: n.spec.cfg.WALSegmentBytes,
+		Mutants: n.spec.mutants, Protocol: n.spec.cfg.Roll.protocol(n.spec.cfg.Protocol, n.id, n.k.Now()), Image: n.image, SegmentBytes: n.spec.cfg.WALSegmentBytes,
 	}
 	if n.k.Trace().Recording() {
 		prefix := fmt.Sprintf("node %d: ", n.id)

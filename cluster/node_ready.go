@@ -85,6 +85,7 @@ func (h *host) observe(o *engine.Observations) {
 	h.n.observeState(o)
 	if o.Role != engine.NoRole && o.Term != h.n.term {
 		h.n.term, h.n.termAt = o.Term, t
+		h.n.noteTerm(o.Term, t)
 	}
 	if o.Leader != 0 {
 		h.n.ledAt = t

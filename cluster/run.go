@@ -104,7 +104,11 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 		return nil, err
 	}
 	r := &run{seed: seed, mut: mut, opts: opts, k: simnet.NewKernel(seed), eng: d}
-	r.cfg = cfg.Tune(r.k.Stream("tuning")).drawHost(r.k.Stream("tuning/host"), d.Semantics)
+	r.cfg = cfg.Tune(r.k.Stream("tuning"))
+	if r.cfg.Host == "swarm" { // drawn from a stream of its own: no other draw moves
+		r.cfg.Roll = drawRoll(r.k.Stream("tuning/roll"), r.cfg, d.Semantics)
+	}
+	r.cfg = r.cfg.drawHost(r.k.Stream("tuning/host"), d.Semantics)
 	if err := r.cfg.checkHost(d); err != nil {
 		return nil, err
 	}
@@ -258,6 +262,7 @@ func (r *run) execute() {
 		c.start()
 	}
 	r.scheduleFaults()
+	r.scheduleRoll()
 	r.startSupervisor()
 	end := simnet.Time(r.cfg.Duration)
 	r.k.Schedule(end, (*healEvent)(r), 0)

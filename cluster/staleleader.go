@@ -27,10 +27,13 @@ func (r *run) staleSettle() int64 {
 
 // leadersBehind lists every live member that leads a term below another live member's, both
 // since at least settle, the link from the other to the leader reachable since then too
-// (calm.go). With byLeader the other member must itself lead its term with the stale leader
-// in its configuration: its heartbeats carry the higher term to it (used while faults may
-// still strike, when a follower's term alone may not travel: etcd answers a stale leader's
-// heartbeat only with CheckQuorum or PreVote).
+// (calm.go). With byLeader (used while faults may still strike) the higher term must have a
+// way to the leader: the other member leads it with the stale leader in its configuration
+// (its heartbeats carry it), or the other member is in the stale leader's configuration with
+// both links calm (it answers the leader's heartbeats with its term, Figure 2; an engine that
+// leaves them unanswered, as etcd raft does without CheckQuorum and PreVote, relies on the
+// member's vote requests deposing the leader instead, which they do within two election
+// timeouts unless the other members ignore them: a mixed cluster).
 func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLeader {
 	if byLeader {
 		settle += r.calmSlack()
@@ -44,12 +47,12 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 		}
 		for _, o := range live {
 			ost := o.h.eng.Status()
-			since := max(r.calmSince(o, l), l.ledAt, o.termAt)
+			since := max(r.calmSince(o, l), l.ledAt, o.aboveSince(st.Term))
 			if byLeader {
-				if !ost.IsLeader || !inConf(ost, l.id) {
+				var ok bool
+				if since, ok = r.heardSince(l, st, o, ost, since); !ok {
 					continue
 				}
-				since = max(since, o.ledAt)
 			}
 			if ost.Term > st.Term && o.term == ost.Term && since <= now-settle {
 				out = append(out, checker.StaleLeader{Node: l.id, Term: st.Term, Other: o.id, OtherTerm: ost.Term, Since: since, At: now})
@@ -58,6 +61,46 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 		}
 	}
 	return out
+}
+
+// heardSince says whether the higher term of o has a way to reach leader l during the load
+// phase, and since when (at least since).
+func (r *run) heardSince(l *node, st engine.Status, o *node, ost engine.Status, since int64) (int64, bool) {
+	switch {
+	case ost.IsLeader && inConf(ost, l.id):
+		return max(since, o.ledAt), true
+	case inConf(st, o.id):
+		return max(since, r.calmSince(l, o)), true
+	}
+	return since, false
+}
+
+// termChange is a node entering a term.
+type termChange struct {
+	term uint64
+	at   int64
+}
+
+// maxTermChanges bounds the term changes a node remembers: a node that keeps raising its
+// term (campaigning unheard) is above a leader's term since the oldest it remembers, later
+// than the truth, so a check that uses it only waits longer.
+const maxTermChanges = 16
+
+func (n *node) noteTerm(term uint64, at int64) {
+	if len(n.terms) == maxTermChanges {
+		n.terms = append(n.terms[:0], n.terms[1:]...)
+	}
+	n.terms = append(n.terms, termChange{term, at})
+}
+
+// aboveSince is since when node n has been in a term above term, as far as it remembers
+// (its current term is above it).
+func (n *node) aboveSince(term uint64) int64 {
+	since := n.termAt
+	for i := len(n.terms) - 1; i >= 0 && n.terms[i].term > term; i-- {
+		since = n.terms[i].at
+	}
+	return since
 }
 
 // liveMembers are the members running now.

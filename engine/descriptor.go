@@ -33,6 +33,11 @@ type Semantics struct {
 	// been answered yet (a host retrying a read with its original context, the way etcd's
 	// server does); the engine answers every call or ignores the repeats, never another read.
 	RepeatReads bool
+	// MixedProtocol: members may run with different PreVote and CheckQuorum settings, each
+	// node taking its own from Config.Protocol when it starts, as when an operator turns a
+	// setting on or off one node at a time (a rolling restart). etcd raft answers a
+	// pre-vote and a vote request whatever its own settings.
+	MixedProtocol bool
 }
 
 // Mutant is a planted bug, switched on by name, used to measure how fast the framework finds

@@ -61,7 +61,7 @@ func TestRestoreTermBelowLog(t *testing.T) {
 
 func TestMutationsSetByName(t *testing.T) {
 	names := MutationNames()
-	require.Len(t, names, 17)
+	require.Len(t, names, 18)
 	for _, name := range names {
 		var m Mutations
 		require.NoError(t, m.Set(name))

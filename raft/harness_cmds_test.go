@@ -393,6 +393,11 @@ func cmdRestart(e *env, a scriptArgs) error {
 			return fmt.Errorf("node %d is not down", id)
 		}
 		h.restarts++
+		for key, dst := range map[string]*bool{"prevote": &h.cfg.PreVote, "checkquorum": &h.cfg.CheckQuorum} {
+			if v, ok := a.opts[key]; ok { // a rolling change of the node's settings
+				*dst = v == "true"
+			}
+		}
 		if err := h.start(); err != nil {
 			e.printf("error: %v\n", err)
 		}

@@ -66,6 +66,12 @@ type Mutations struct {
 	// JointNoLeave makes a leader never append the entry that leaves a joint configuration:
 	// the change never completes.
 	JointNoLeave bool
+	// StaleAppendUnansweredByOwnSettings makes a node answer an AppendEntries or heartbeat
+	// of an earlier term only if it runs CheckQuorum or PreVote itself (etcd raft's rule).
+	// The answer is what lets a node whose term ran ahead depose the leader when the other
+	// members ignore its vote requests (they run CheckQuorum): a node whose term ran ahead that runs neither never rejoins a cluster whose
+	// other members run CheckQuorum, which only a mixed cluster (a rolling change) has.
+	StaleAppendUnansweredByOwnSettings bool
 }
 
 // mutationFields lists every mutation with a pointer accessor; the order is the order of
@@ -91,6 +97,7 @@ var mutationFields = []struct {
 	{"JointCommitIncomingOnly", func(m *Mutations) *bool { return &m.JointCommitIncomingOnly }},
 	{"JointElectIncomingOnly", func(m *Mutations) *bool { return &m.JointElectIncomingOnly }},
 	{"JointNoLeave", func(m *Mutations) *bool { return &m.JointNoLeave }},
+	{"StaleAppendUnansweredByOwnSettings", func(m *Mutations) *bool { return &m.StaleAppendUnansweredByOwnSettings }},
 }
 
 // MutationNames returns the names of all mutations, as accepted by Set, in declaration

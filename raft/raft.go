@@ -71,8 +71,9 @@ func (n *Node) acceptLowerTerm(m Message) bool {
 	if mu.AcceptStaleAppend && n.role == Follower && m.Type == MsgApp {
 		return true
 	}
+	silent := mu.StaleAppendUnansweredByOwnSettings && !n.cfg.CheckQuorum && !n.cfg.PreVote
 	switch {
-	case m.Type == MsgApp || m.Type == MsgHeartbeat:
+	case (m.Type == MsgApp || m.Type == MsgHeartbeat) && !silent:
 		// Figure 2, AppendEntries rule 1: reply false with our term, so that a stale
 		// leader steps down. (etcd does this only with CheckQuorum or PreVote; but a
 		// node whose term ran ahead must be able to depose a leader whose followers

@@ -49,6 +49,7 @@ var catalogue = []mutant{
 	m("joint-commit-new-only", "while joint, commit on a majority of the new configuration alone (thesis §4.3 needs both)", "JointCommitIncomingOnly"),
 	m("joint-elect-new-only", "while joint, win an election on a majority of the new configuration alone", "JointElectIncomingOnly"),
 	m("joint-never-leave", "never append the entry that leaves the joint configuration", "JointNoLeave"),
+	m("stale-append-unanswered", "answer a deposed leader's AppendEntries only when running CheckQuorum or PreVote oneself (etcd's rule): in a mixed cluster a node whose term ran ahead never rejoins", "StaleAppendUnansweredByOwnSettings"),
 	{Mutant: engine.Mutant{Name: "wal-truncate-on-corruption", Help: "WAL recovery truncates at a checksum failure inside durable data (silent loss)"},
 		apply: func(m *mutants) { m.walTruncate = true }},
 	{Mutant: engine.Mutant{Name: "wal-torn-tail-as-corruption", Help: "WAL recovery reports a crash's torn tail as corruption: the node refuses to start after an ordinary crash"},
