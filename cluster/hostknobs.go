@@ -39,14 +39,14 @@ func (c Config) checkHost(d *engine.Descriptor) error {
 	if c.ReadRetry > 0 && !d.Semantics.RepeatReads {
 		return fmt.Errorf("cluster: config read_retry = %v: engine %s does not take a read's context twice (engine.Semantics.RepeatReads)", c.ReadRetry, d.Name)
 	}
-	if !c.Roll.IsZero() && !d.Semantics.MixedProtocol {
-		return fmt.Errorf("cluster: config roll = %v: engine %s does not let members run with different protocol settings (engine.Semantics.MixedProtocol)", c.Roll, d.Name)
-	}
 	return nil
 }
 
 // hostNotes names the host behaviours a run used other than the strictest, for the report.
-func hostNotes(c Config) []string {
+// A roll may mix settings beyond what engine d declares (swarm never draws one): its
+// failures are then the engine's own, in a configuration its authors may not support, and
+// the note says so.
+func hostNotes(c Config, d *engine.Descriptor) []string {
 	var out []string
 	if c.ApplyDelay > 0 {
 		out = append(out, fmt.Sprintf("host: a slow state machine applies one entry per %v, after Advance, behind commit", c.ApplyDelay))
@@ -56,6 +56,9 @@ func hostNotes(c Config) []string {
 	}
 	if !c.Roll.IsZero() {
 		out = append(out, c.Roll.note(c.Nodes))
+		if m := d.Semantics.MixedProtocol; !m.Allows(c.Roll.settings(c.Protocol, false), c.Roll.settings(c.Protocol, true)) {
+			out = append(out, fmt.Sprintf("operator: this roll mixes settings beyond what engine %s declares (engine.Semantics.MixedProtocol: %v)", d.Name, m))
+		}
 	}
 	return out
 }

@@ -145,10 +145,20 @@ func drawRoll(r *rand.Rand, c Config, s engine.Semantics) Roll {
 	at := simnet.Duration(time.Duration(r.Int64N(int64(c.Duration)/2 + 1)).Truncate(time.Millisecond))
 	every := simnet.Duration([]time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second}[r.IntN(4)])
 	nodes := []int{1, c.Nodes - 1, c.Nodes - 1, c.Nodes, 1 + r.IntN(c.Nodes)}[r.IntN(5)]
-	if !rolls || !s.MixedProtocol || nodes < 1 {
+	roll := Roll{PreVote: which != 1, CheckQuorum: which != 0, To: on, At: at, Every: min(every, c.Duration), Nodes: nodes}
+	if !rolls || nodes < 1 || !s.MixedProtocol.Allows(roll.settings(c.Protocol, false), roll.settings(c.Protocol, true)) {
 		return Roll{}
 	}
-	return Roll{PreVote: which != 1, CheckQuorum: which != 0, To: on, At: at, Every: min(every, c.Duration), Nodes: nodes}
+	return roll
+}
+
+// settings are the (PreVote, CheckQuorum) of a node the roll has reached (done) or not.
+func (r Roll) settings(base engine.Protocol, done bool) [2]bool {
+	p := r.protocol(base, 0, simnet.Time(r.At))
+	if !done {
+		p = r.protocol(base, r.Nodes, 0) // a node the roll never reaches
+	}
+	return [2]bool{p.PreVote, p.CheckQuorum}
 }
 
 // protocol is the protocol node id starts with at time t: base, with the rolled settings at

@@ -128,7 +128,7 @@ func newRun(seed uint64, cfg Config, opts Options) (*run, error) {
 		return nil, err
 	}
 	r.res = Result{Seed: seed, Config: r.cfg, Requested: cfg, Schedule: r.schedule, ExplicitSchedule: opts.Schedule != nil,
-		ExplicitOps: opts.Ops != nil, EngineVersion: d.Version, Notes: append(semanticsNotes(d), hostNotes(r.cfg)...)}
+		ExplicitOps: opts.Ops != nil, EngineVersion: d.Version, Notes: append(semanticsNotes(d), hostNotes(r.cfg, d)...)}
 	if err := r.setupWorld(); err != nil {
 		return nil, err
 	}

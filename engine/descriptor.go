@@ -1,5 +1,7 @@
 package engine
 
+import "strconv"
+
 // Descriptor names an engine and says what it is: how to build it, which semantics its
 // implementation has (the checkers follow them) and which bugs can be planted in it.
 type Descriptor struct {
@@ -33,11 +35,52 @@ type Semantics struct {
 	// been answered yet (a host retrying a read with its original context, the way etcd's
 	// server does); the engine answers every call or ignores the repeats, never another read.
 	RepeatReads bool
-	// MixedProtocol: members may run with different PreVote and CheckQuorum settings, each
-	// node taking its own from Config.Protocol when it starts, as when an operator turns a
-	// setting on or off one node at a time (a rolling restart). etcd raft answers a
-	// pre-vote and a vote request whatever its own settings.
-	MixedProtocol bool
+	// MixedProtocol says which mixes of PreVote and CheckQuorum settings the members may run
+	// at once, each node taking its own from Config.Protocol when it starts, as when an
+	// operator turns a setting on or off one node at a time (a rolling restart).
+	MixedProtocol Mix
+}
+
+// Mix is how far an engine lets members' PreVote and CheckQuorum settings differ.
+type Mix uint8
+
+const (
+	// MixNone: every member runs the same settings.
+	MixNone Mix = iota
+	// MixGuarded: settings may differ, but while any member runs CheckQuorum, every member
+	// runs CheckQuorum or PreVote. A member running neither ignores a leader of a lower
+	// term in etcd raft, which relies on its vote requests to depose that leader; members
+	// running CheckQuorum ignore those, so a member whose term ran ahead is stranded for
+	// good (testdata/regressions/finding-etcd-mixed-check-quorum.json).
+	MixGuarded
+	// MixAny: any mix.
+	MixAny
+)
+
+// String names the mix as `raftcheck list engines` shows it.
+func (m Mix) String() string {
+	switch m {
+	case MixNone:
+		return "uniform protocol settings"
+	case MixGuarded:
+		return "mixed PreVote/CheckQuorum settings, each member running one while any runs CheckQuorum"
+	case MixAny:
+		return "any mix of PreVote/CheckQuorum settings"
+	}
+	return "Mix(" + strconv.Itoa(int(m)) + ")"
+}
+
+// Allows reports whether members running a and b (PreVote, CheckQuorum) may be in one
+// cluster at once.
+func (m Mix) Allows(a, b [2]bool) bool {
+	switch {
+	case a == b || m == MixAny:
+		return true
+	case m == MixNone:
+		return false
+	}
+	neither := func(p [2]bool) bool { return !p[0] && !p[1] }
+	return !(neither(a) && b[1] || neither(b) && a[1])
 }
 
 // Mutant is a planted bug, switched on by name, used to measure how fast the framework finds

@@ -80,5 +80,5 @@ func semantics(s engine.Semantics) string {
 	if !s.PromotesLearners {
 		promote = "the host promotes learners"
 	}
-	return conf + "; " + promote
+	return conf + "; " + promote + "; " + s.MixedProtocol.String()
 }

@@ -16,7 +16,7 @@ const Version = "v1"
 // (thesis §4.1) and the leader promotes a caught-up learner itself.
 func Descriptor() *engine.Descriptor {
 	d := &engine.Descriptor{Name: Name, Version: Version, New: New, Describe: describe,
-		Semantics: engine.Semantics{ConfOnApply: false, PromotesLearners: true, LazyApply: true, RepeatReads: true, MixedProtocol: true}}
+		Semantics: engine.Semantics{ConfOnApply: false, PromotesLearners: true, LazyApply: true, RepeatReads: true, MixedProtocol: engine.MixAny}}
 	for _, mu := range catalogue {
 		d.Mutants = append(d.Mutants, mu.Mutant)
 	}
