@@ -39,6 +39,10 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 		settle += r.calmSlack()
 	}
 	live := r.liveMembers()
+	quiet := int64(0) // since when every link between live members has been calm (byLeader)
+	if byLeader {
+		quiet = r.allCalmSince(live)
+	}
 	var out []checker.StaleLeader
 	for _, l := range live {
 		st := l.h.eng.Status()
@@ -50,7 +54,7 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 			since := max(r.calmSince(o, l), l.ledAt, o.aboveSince(st.Term))
 			if byLeader {
 				var ok bool
-				if since, ok = r.heardSince(l, st, o, ost, since); !ok {
+				if since, ok = r.heardSince(l, st, o, ost, since, quiet); !ok {
 					continue
 				}
 			}
@@ -64,15 +68,32 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 }
 
 // heardSince says whether the higher term of o has a way to reach leader l during the load
-// phase, and since when (at least since).
-func (r *run) heardSince(l *node, st engine.Status, o *node, ost engine.Status, since int64) (int64, bool) {
+// phase, and since when: as a leader's heartbeats (since the calm links between them), or as
+// a follower's answer to l's heartbeats (since the whole cluster has been calm: while a
+// partition lasts, a follower between the two sides can be kept in ever higher terms by the
+// vote requests of candidates l cannot hear, and engines that do not answer a lower term
+// rely on those candidates reaching l, as etcd raft without CheckQuorum and PreVote does).
+func (r *run) heardSince(l *node, st engine.Status, o *node, ost engine.Status, since, quiet int64) (int64, bool) {
 	switch {
 	case ost.IsLeader && inConf(ost, l.id):
 		return max(since, o.ledAt), true
 	case inConf(st, o.id):
-		return max(since, r.calmSince(l, o)), true
+		return max(since, quiet, r.calmSince(l, o)), true
 	}
 	return since, false
+}
+
+// allCalmSince is since when every link between the live members has been calm.
+func (r *run) allCalmSince(live []*node) int64 {
+	var since int64
+	for _, a := range live {
+		for _, b := range live {
+			if a != b {
+				since = max(since, r.calmSince(a, b))
+			}
+		}
+	}
+	return since
 }
 
 // termChange is a node entering a term.
