@@ -66,8 +66,7 @@ func checkRegression(t *testing.T, path string, rp Repro, res *Result) {
 	case len(rp.Expect.Kinds) > 0 && len(rp.Config.Mutants) == 0 && !strings.HasPrefix(filepath.Base(path), "finding-"):
 		t.Errorf("%s expects violations %v without a mutant: a known open bug? fix it, then record the repro as passing", path, rp.Expect.Kinds)
 	case len(rp.Expect.Kinds) > 0 && !slices.ContainsFunc(res.Kinds(), func(k string) bool { return slices.Contains(rp.Expect.Kinds, k) }):
-		t.Errorf("%s: %s no longer caught: got %v, want one of %v (a finding-* file: has the engine fixed it? then record the repro as passing)\n%s",
-			path, caughtWhat(rp), res.Kinds(), rp.Expect.Kinds, res.Summary())
+		t.Errorf("%s: %s no longer caught: got %v, want one of %v\n%s", path, caughtWhat(rp), res.Kinds(), rp.Expect.Kinds, res.Summary())
 	}
 }
 
@@ -97,7 +96,7 @@ func violationLines(res *Result) string {
 // itself (a finding-* file: a bug in an engine this project does not own, which it cannot fix).
 func caughtWhat(rp Repro) string {
 	if len(rp.Config.Mutants) == 0 {
-		return "the engine's own open bug is"
+		return "the engine's own open bug (has the engine fixed it? then record the repro as passing) is"
 	}
 	return fmt.Sprintf("mutant %v is", rp.Config.Mutants)
 }

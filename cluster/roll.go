@@ -124,14 +124,33 @@ func (r Roll) check(nodes int, d simnet.Duration) error {
 	switch {
 	case r.IsZero():
 		return nil
-	case r.At < 0 || r.At > d:
-		return fmt.Errorf("at = %v: must be in [0, duration %v]", r.At, d)
-	case r.Every < simnet.Duration(time.Millisecond) || r.Every > d:
-		return fmt.Errorf("every = %v: must be in [1ms, duration %v]", r.Every, d)
+	case r.At < 0 || r.At >= d:
+		return fmt.Errorf("at = %v: must be in [0, duration %v)", r.At, d)
+	case r.Every < simnet.Duration(time.Millisecond) || r.Every > simnet.Duration(time.Hour):
+		return fmt.Errorf("every = %v: must be in [1ms, 1h]", r.Every)
 	case r.Nodes < 1 || r.Nodes > nodes:
 		return fmt.Errorf("nodes = %d: must be in [1, nodes %d]", r.Nodes, nodes)
+	case r.when(r.Nodes-1) >= simnet.Time(d):
+		return fmt.Errorf("nodes = %d: the roll would reach node %d at %v, not before the run's end %v", r.Nodes, r.Nodes-1, r.when(r.Nodes-1), d)
 	}
 	return nil
+}
+
+// Fit returns the roll cut to a cluster of nodes members running for d: only the nodes it
+// reaches before the end (none: the zero Roll). A shrinker cutting nodes or time keeps the
+// roll valid with it.
+func (r Roll) Fit(nodes int, d simnet.Duration) Roll {
+	if r.IsZero() {
+		return r
+	}
+	r.Nodes = min(r.Nodes, nodes)
+	for r.Nodes > 0 && r.when(r.Nodes-1) >= simnet.Time(d) {
+		r.Nodes--
+	}
+	if r.Nodes == 0 {
+		return Roll{}
+	}
+	return r
 }
 
 // drawRoll draws a rolling change for half the seeds: the settings (both together in half of
@@ -145,8 +164,8 @@ func drawRoll(r *rand.Rand, c Config, s engine.Semantics) Roll {
 	at := simnet.Duration(time.Duration(r.Int64N(int64(c.Duration)/2 + 1)).Truncate(time.Millisecond))
 	every := simnet.Duration([]time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second}[r.IntN(4)])
 	nodes := []int{1, c.Nodes - 1, c.Nodes - 1, c.Nodes, 1 + r.IntN(c.Nodes)}[r.IntN(5)]
-	roll := Roll{PreVote: which != 1, CheckQuorum: which != 0, To: on, At: at, Every: min(every, c.Duration), Nodes: nodes}
-	if !rolls || nodes < 1 || !s.MixedProtocol.Allows(roll.settings(c.Protocol, false), roll.settings(c.Protocol, true)) {
+	roll := Roll{PreVote: which != 1, CheckQuorum: which != 0, To: on, At: at, Every: every, Nodes: nodes}.Fit(c.Nodes, c.Duration)
+	if !rolls || roll.IsZero() || nodes < 1 || !s.MixedProtocol.Allows(roll.settings(c.Protocol, false), roll.settings(c.Protocol, true)) {
 		return Roll{}
 	}
 	return roll
@@ -203,15 +222,16 @@ func (r Roll) note(nodes int) string {
 	return s
 }
 
-// rollEvent restarts node arg with its new settings, if it is running; a node that is down
-// takes them when it next starts.
+// rollEvent restarts node arg with its new settings, if it is running and started before its
+// turn; a node that is down takes them when it next starts. A paused node is restarted too,
+// which ends its pause (an operator restarting a hung process).
 type rollEvent run
 
 func (e *rollEvent) OnEvent(_ simnet.Time, arg uint64) {
 	r := (*run)(e)
 	n := r.nodes[arg]
-	if n.proc.State() == simnet.Down || n.removed || n.corrupt {
-		return
+	if n.proc.State() == simnet.Down || n.removed || n.corrupt || n.startedAt >= int64(r.cfg.Roll.when(int(arg))) {
+		return // it starts with the new settings anyway (the supervisor restarts a node that is down)
 	}
 	r.k.Trace().Note(traceRoll, arg, 0, 0, "roll")
 	r.crash(n, nil, nil)
@@ -221,9 +241,7 @@ func (e *rollEvent) OnEvent(_ simnet.Time, arg uint64) {
 // scheduleRoll queues the roll's restarts.
 func (r *run) scheduleRoll() {
 	roll := r.cfg.Roll
-	for id := range min(roll.Nodes, len(r.nodes)) {
-		if at := roll.when(id); !roll.IsZero() && at < simnet.Time(r.cfg.Duration) {
-			r.k.Schedule(max(at, r.k.Now()), (*rollEvent)(r), uint64(id))
-		}
+	for id := range min(roll.Nodes, len(r.nodes)) { // Validate: each before the end
+		r.k.Schedule(max(roll.when(id), r.k.Now()), (*rollEvent)(r), uint64(id))
 	}
 }

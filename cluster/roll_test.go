@@ -37,9 +37,10 @@ func TestRollTextRoundTrips(t *testing.T) {
 func TestRollChecked(t *testing.T) {
 	cfg := DefaultConfig()
 	for roll, want := range map[Roll]string{
-		{PreVote: true, At: simnet.Duration(time.Minute), Every: simnet.Duration(time.Second), Nodes: 1}: "at = 1m0s: must be in [0, duration 30s]",
-		{PreVote: true, Every: 0, Nodes: 1}:                                "every = 0s: must be in [1ms, duration 30s]",
-		{CheckQuorum: true, Every: simnet.Duration(time.Second), Nodes: 6}: "nodes = 6: must be in [1, nodes 5]",
+		{PreVote: true, At: simnet.Duration(time.Minute), Every: simnet.Duration(time.Second), Nodes: 1}: "at = 1m0s: must be in [0, duration 30s)",
+		{PreVote: true, Every: 0, Nodes: 1}: "every = 0s: must be in [1ms, 1h]",
+		{PreVote: true, At: simnet.Duration(20 * time.Second), Every: simnet.Duration(5 * time.Second), Nodes: 3}: "nodes = 3: the roll would reach node 2 at 30s, not before the run's end 30s",
+		{CheckQuorum: true, Every: simnet.Duration(time.Second), Nodes: 6}:                                        "nodes = 6: must be in [1, nodes 5]",
 	} {
 		cfg.Roll = roll
 		require.ErrorContains(t, cfg.Validate(), "cluster: config roll = "+roll.String()+": "+want)
@@ -60,6 +61,18 @@ func TestRollProtocol(t *testing.T) {
 	require.Equal(t, base, Roll{}.protocol(base, 0, at(5)))
 	require.Equal(t, [2]bool{true, false}, r.settings(base, false))
 	require.Equal(t, [2]bool{true, true}, r.settings(base, true))
+}
+
+// TestRollFit: a roll cut to fewer nodes or a shorter run keeps the nodes it reaches in time.
+func TestRollFit(t *testing.T) {
+	r := Roll{CheckQuorum: true, At: simnet.Duration(time.Second), Every: simnet.Duration(2 * time.Second), Nodes: 5}
+	d := func(s int) simnet.Duration { return simnet.Duration(time.Duration(s) * time.Second) }
+	require.Equal(t, 5, r.Fit(5, d(30)).Nodes)
+	require.Equal(t, 3, r.Fit(3, d(30)).Nodes)
+	require.Equal(t, 2, r.Fit(5, d(5)).Nodes, "nodes 0 and 1 are reached at 1s and 3s, node 2 at 5s is not")
+	require.True(t, r.Fit(5, d(1)).IsZero(), "a roll starting at the end reaches nobody")
+	require.NoError(t, r.Fit(5, d(5)).check(5, d(5)))
+	require.Equal(t, Roll{}, Roll{}.Fit(3, d(1)))
 }
 
 func TestMixAllows(t *testing.T) {

@@ -39,9 +39,9 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 		settle += r.calmSlack()
 	}
 	live := r.liveMembers()
-	quiet := int64(0) // since when every link between live members has been calm (byLeader)
+	quiet := int64(0) // since when every running node has been up and every link calm (byLeader)
 	if byLeader {
-		quiet = r.allCalmSince(live)
+		quiet = r.quietSince()
 	}
 	var out []checker.StaleLeader
 	for _, l := range live {
@@ -69,10 +69,12 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 
 // heardSince says whether the higher term of o has a way to reach leader l during the load
 // phase, and since when: as a leader's heartbeats (since the calm links between them), or as
-// a follower's answer to l's heartbeats (since the whole cluster has been calm: while a
-// partition lasts, a follower between the two sides can be kept in ever higher terms by the
-// vote requests of candidates l cannot hear, and engines that do not answer a lower term
-// rely on those candidates reaching l, as etcd raft without CheckQuorum and PreVote does).
+// a follower's answer to l's heartbeats (since the whole cluster has been quiet: up, and
+// calm. Engines that do not answer a lower term, as etcd raft without CheckQuorum and
+// PreVote, rely on the vote requests of the member in the higher term, sent once its
+// election timer fires, to depose l. While a partition lasts, a follower between the two
+// sides can be kept in ever higher terms by the vote requests of candidates l cannot hear,
+// its own timer reset by each; and a node that just restarted has a fresh timer).
 func (r *run) heardSince(l *node, st engine.Status, o *node, ost engine.Status, since, quiet int64) (int64, bool) {
 	switch {
 	case ost.IsLeader && inConf(ost, l.id):
@@ -83,11 +85,20 @@ func (r *run) heardSince(l *node, st engine.Status, o *node, ost engine.Status, 
 	return since, false
 }
 
-// allCalmSince is since when every link between the live members has been calm.
-func (r *run) allCalmSince(live []*node) int64 {
+// quietSince is since when every running node (a member or not: a removed node runs until it
+// learns of its removal, and its vote requests can raise terms) has been up, and every link
+// between them calm.
+func (r *run) quietSince() int64 {
+	var up []*node
+	for _, n := range r.nodes {
+		if n.h != nil && !n.h.dead && n.proc.State() == simnet.Running {
+			up = append(up, n)
+		}
+	}
 	var since int64
-	for _, a := range live {
-		for _, b := range live {
+	for _, a := range up {
+		since = max(since, a.startedAt)
+		for _, b := range up {
 			if a != b {
 				since = max(since, r.calmSince(a, b))
 			}
@@ -145,9 +156,10 @@ type staleWatch run
 
 // watchStaleLeaders checks, every election timeout of the load phase, for a leader that has
 // gone on leading a term below that of a leader it has been connected to in a calm stretch
-// for staleSettleTimeouts election timeouts: Figure 2 makes every server step down on a
-// higher term, and that leader's heartbeats carry it. The heal phase is left to the check
-// at the end of the run.
+// for staleSettleTimeouts election timeouts (that leader's heartbeats carry its term), or of
+// a member of its configuration while the whole cluster was quiet that long (the member
+// answers its heartbeats with its term): Figure 2 makes every server step down on a higher
+// term. The heal phase is left to the check at the end of the run.
 func (r *run) watchStaleLeaders() {
 	r.k.Schedule(r.k.Now()+simnet.Time(r.staleSettle()/staleSettleTimeouts), (*staleWatch)(r), 0)
 }

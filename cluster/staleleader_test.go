@@ -45,3 +45,31 @@ func TestStaleLeaderKeepsRunning(t *testing.T) {
 	require.Less(t, stale[0].Time, int64(cfg.Duration), "seen during the load phase")
 	require.Equal(t, int64(cfg.Duration+cfg.HealTime), stale[1].Time, "the run went on to its heal bound")
 }
+
+// TestStrandedFollowerSeenDuringLoad: in a cluster half way through turning CheckQuorum and
+// PreVote on, node 4 (not yet turned) is cut off and its term runs ahead. With the planted bug
+// it ignores the leader of the lower term once back (etcd's rule), the others ignore its vote
+// requests (they are in their leader's lease), and the load-phase check names the leader that
+// goes on leading the lower term, three election timeouts after the cluster became quiet.
+// Without the bug node 4 answers with its term, the leader steps down and nothing is reported.
+func TestStrandedFollowerSeenDuringLoad(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Duration, cfg.Nemesis, cfg.Workload, cfg.Tuning, cfg.Host = simnet.Duration(12*time.Second), "none", "kv", "fixed", "fixed"
+	cfg.Roll = Roll{PreVote: true, CheckQuorum: true, To: true, At: simnet.Duration(500 * time.Millisecond), Every: simnet.Duration(250 * time.Millisecond), Nodes: 4}
+	sched := nemesis.Schedule{{Kind: nemesis.Partition, At: simnet.Duration(3 * time.Second), For: simnet.Duration(3 * time.Second),
+		Nodes: []int{4, 0, 1, 2, 3}, Shape: "isolate"}}
+	clean, err := Run(1, cfg, Options{Engine: raftengine.Descriptor(), Schedule: &sched})
+	require.NoError(t, err)
+	require.False(t, clean.Failed(), "%v", clean.Violations)
+
+	cfg.Mutants = []string{"stale-append-unanswered"}
+	res, err := Run(1, cfg, Options{Engine: raftengine.Descriptor(), Schedule: &sched})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Violations)
+	v := res.Violations[0]
+	require.Equal(t, checker.KindStaleLeader, v.Kind, "%v", res.Violations)
+	require.Contains(t, v.Nodes, 4, "node 4 is the member in the higher term")
+	settle := int64(staleSettleTimeouts * cfg.ElectionTicks * int(cfg.Tick))
+	require.GreaterOrEqual(t, v.Time, int64(6*time.Second)+settle, "not before the settle time after the partition ended")
+	require.Less(t, v.Time, int64(cfg.Duration), "seen during the load phase")
+}

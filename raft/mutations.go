@@ -69,8 +69,8 @@ type Mutations struct {
 	// StaleAppendUnansweredByOwnSettings makes a node answer an AppendEntries or heartbeat
 	// of an earlier term only if it runs CheckQuorum or PreVote itself (etcd raft's rule).
 	// The answer is what lets a node whose term ran ahead depose the leader when the other
-	// members ignore its vote requests (they run CheckQuorum): a node whose term ran ahead that runs neither never rejoins a cluster whose
-	// other members run CheckQuorum, which only a mixed cluster (a rolling change) has.
+	// members ignore its vote requests (they run CheckQuorum): such a node running neither
+	// never rejoins, which only a mixed cluster (a rolling change) shows.
 	StaleAppendUnansweredByOwnSettings bool
 }
 

@@ -226,6 +226,7 @@ func (s *shrinker) tryOps(cfg cluster.Config, sched nemesis.Schedule, ops cluste
 	if s.exhausted() {
 		return false
 	}
+	cfg.Roll = cfg.Roll.Fit(cfg.Nodes, cfg.Duration) // fewer nodes or less time: the roll's part that fits
 	cand := append(nemesis.Schedule(nil), sched...)
 	opts := s.with(&cand)
 	opts.Ops = ops
@@ -459,9 +460,9 @@ func (s *shrinker) reduceRate() {
 	}
 }
 
-// strictHost turns each host behaviour the run used (a slow state machine, read retries)
-// back to the strictest host while the failure remains, so that the repro keeps only the
-// behaviours the bug needs.
+// strictHost turns each host behaviour the run used (a slow state machine, read retries, a
+// rolling change of protocol settings) back to the strictest host while the failure remains,
+// so that the repro keeps only the behaviours the bug needs.
 func (s *shrinker) strictHost() {
 	for _, field := range []func(*cluster.Config) *simnet.Duration{
 		func(c *cluster.Config) *simnet.Duration { return &c.ApplyDelay },
@@ -472,6 +473,11 @@ func (s *shrinker) strictHost() {
 		}
 		cfg := s.cfg
 		*field(&cfg) = 0
+		s.try(cfg, s.sched)
+	}
+	if !s.cfg.Roll.IsZero() && !s.exhausted() {
+		cfg := s.cfg
+		cfg.Roll = cluster.Roll{}
 		s.try(cfg, s.sched)
 	}
 }
