@@ -29,6 +29,7 @@ type node struct {
 	damaged   bool                   // the nemesis flipped a bit in its durable data
 	removed   bool                   // removed from the configuration and shut down for good
 	holds     int                    // faults (crash) keeping it down; the supervisor restarts it at 0
+	armed     *armedCrash            // a crash waiting for its next sync (crashsync.go)
 	paused    int                    // pause faults holding it
 	holding   int                    // hold faults keeping back what it sends
 	view      nodeView               // its persistent Raft state as observed, for the report
@@ -55,6 +56,7 @@ type nodeWorld interface {
 	ackedWrite(n *node)
 	observed(node int, o *engine.Observations)
 	recovered(node int, rec engine.Recovery)
+	diskWait(n *node, lat simnet.Time)
 }
 
 // nodeSpec is what every node of a run is built from.
