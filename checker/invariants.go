@@ -83,6 +83,8 @@ type nodeState struct {
 	// required is the synced log position that every state the disk may hold after a
 	// crash still contains.
 	required mark
+	// written is what the latest EntriesSaved wrote, for BatchSaved.
+	written indexRange
 	// undo is what the latest Synced changed, for SyncInterrupted.
 	undo syncUndo
 	// divergedAt is the lowest index of a reported log-matching divergence still in the

@@ -6,10 +6,12 @@ import "github.com/raftcheck/raftcheck/simnet"
 type holdRelease run
 
 // maxReleaseTicks bounds how long after an election a hold of shape "election" lets what it
-// held go: within a few heartbeats, while the new leader's first entries are acknowledged
-// but their commit has not yet reached every follower, the moment a late message from the
-// old term does the most harm.
-const maxReleaseTicks = 3
+// held go: within a heartbeat, while the new leader's first entries are on their way or
+// acknowledged but their commit has not yet reached every follower, the moment a late
+// message from the old term can still change a follower's log (once a follower knows the
+// commit past a message's previous entry, a correct one and a careless one both ignore it).
+// Three ticks let most of them arrive after that.
+const maxReleaseTicks = 1
 
 // electionReleases schedules the end of every hold fault waiting for an election, each after
 // a delay drawn from its own stream in [0, maxReleaseTicks) ticks.

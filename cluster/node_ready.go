@@ -70,6 +70,7 @@ func (h *host) observe(o *engine.Observations) {
 	if o.HardState != nil {
 		inv.HardStateSaved(t, id, *o.HardState)
 	}
+	inv.BatchSaved(t, id)
 	for _, e := range o.Confs {
 		inv.ConfAppended(t, id, e.Index, e.Term)
 	}
