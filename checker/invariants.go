@@ -84,7 +84,7 @@ type nodeState struct {
 	// crash still contains.
 	required mark
 	// written is what the latest EntriesSaved wrote, for BatchSaved.
-	written indexRange
+	written written
 	// undo is what the latest Synced changed, for SyncInterrupted.
 	undo syncUndo
 	// divergedAt is the lowest index of a reported log-matching divergence still in the

@@ -59,7 +59,7 @@ func (c *Invariants) EntriesSaved(t int64, node int, ents []EntryObs) {
 		ch := n.log.appendEntry(e.Term, e.Digest)
 		c.matchEntry(t, node, n, e, ch)
 	}
-	n.written = indexRange{first: first, last: ents[len(ents)-1].Index}
+	n.written = written{first: first, last: ents[len(ents)-1].Index, term: n.hs.Term}
 }
 
 // contiguous returns the longest prefix of ents with consecutive indexes from a non-zero

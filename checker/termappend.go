@@ -1,7 +1,8 @@
 package checker
 
-// indexRange is a range of log indexes, first..last; last == 0 means none.
-type indexRange struct{ first, last uint64 }
+// written is a range of log indexes a batch saved, first..last (last == 0: none), and the
+// node's term when it saved them, before the batch's hard state.
+type written struct{ first, last, term uint64 }
 
 // BatchSaved observes that every fact of node's latest batch up to its hard state has been
 // reported (call it after the batch's HardStateSaved, or after its EntriesSaved when it has
@@ -13,17 +14,19 @@ type indexRange struct{ first, last uint64 }
 // term is rejected), whose log holds everything it sent, unchanged for as long as it stays in
 // T (Leader Append-Only). A node that took a deposed leader's late append for its current
 // leader's is caught when it saves what it was sent, whether or not the entries it replaced
-// had been acknowledged or committed. The leader's entries are compared only while it is in
+// had been acknowledged or committed. A batch in which the term changed may have saved what
+// the earlier term's leader sent before the later term arrived: it is not checked. The
+// leader's entries are compared only while it is in
 // T (a later term's leader may have rewritten its log since) and only where its log still
 // holds them (not compacted).
 func (c *Invariants) BatchSaved(t int64, node int) {
 	n := c.live(node, "BatchSaved")
 	w := n.written
-	n.written = indexRange{}
+	n.written = written{}
 	term := n.hs.Term
 	lr, ok := c.leaders[term]
-	if w.last == 0 || !ok || lr.node == node {
-		return
+	if w.last == 0 || w.term != term || !ok || lr.node == node {
+		return // nothing saved, the term changed within the batch, or the node leads it
 	}
 	l := &c.nodes[lr.node]
 	if l.hs.Term != term {
