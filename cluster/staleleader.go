@@ -27,10 +27,12 @@ func (r *run) staleSettle() int64 {
 
 // leadersBehind lists every live member that leads a term below another live member's, both
 // since at least settle, the link from the other to the leader reachable since then too
-// (calm.go). With byLeader the other member must itself lead its term with the stale leader
-// in its configuration: its heartbeats carry the higher term to it (used while faults may
-// still strike, when a follower's term alone may not travel: etcd answers a stale leader's
-// heartbeat only with CheckQuorum or PreVote).
+// (calm.go). With byLeader (used while faults may still strike) the other member must carry
+// its term to the leader: either it leads its term with the stale leader in its
+// configuration (its heartbeats carry the term), or it is in the stale leader's
+// configuration, the link back to it is calm too, and the protocol makes a member answer a
+// stale leader's heartbeat with its term (etcd does only with CheckQuorum or PreVote; our raft
+// always), and the answer is a message of a higher term, on which a leader steps down.
 func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLeader {
 	if byLeader {
 		settle += r.calmSlack()
@@ -46,10 +48,10 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 			ost := o.h.eng.Status()
 			since := max(r.calmSince(o, l), l.ledAt, o.termAt)
 			if byLeader {
-				if !ost.IsLeader || !inConf(ost, l.id) {
+				var ok bool
+				if since, ok = r.carriesTerm(l, o, st, ost, since); !ok {
 					continue
 				}
-				since = max(since, o.ledAt)
 			}
 			if ost.Term > st.Term && o.term == ost.Term && since <= now-settle {
 				out = append(out, checker.StaleLeader{Node: l.id, Term: st.Term, Other: o.id, OtherTerm: ost.Term, Since: since, At: now})
@@ -58,6 +60,19 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 		}
 	}
 	return out
+}
+
+// carriesTerm reports whether o's messages carry its term to the leader l during the load
+// phase (see leadersBehind), and since when at the earliest.
+func (r *run) carriesTerm(l, o *node, st, ost engine.Status, since int64) (int64, bool) {
+	if ost.IsLeader && inConf(ost, l.id) {
+		return max(since, o.ledAt), true
+	}
+	answers := r.cfg.Protocol.CheckQuorum || r.cfg.Protocol.PreVote
+	if !answers || !inConf(st, o.id) || o.id == l.id {
+		return 0, false
+	}
+	return max(since, r.calmSince(l, o)), true
 }
 
 // liveMembers are the members running now.

@@ -45,3 +45,24 @@ func TestStaleLeaderKeepsRunning(t *testing.T) {
 	require.Less(t, stale[0].Time, int64(cfg.Duration), "seen during the load phase")
 	require.Equal(t, int64(cfg.Duration+cfg.HealTime), stale[1].Time, "the run went on to its heal bound")
 }
+
+// TestStaleLeaderHearsFollower: with CheckQuorum or PreVote a member answers a stale leader's
+// heartbeat with its higher term, so a leader that goes on leading with such a member in
+// its configuration, both links calm, is reported during the load phase even when no leader
+// of the higher term reaches it. Seed 71 of the default config: node 2 keeps leading term 5
+// under no-step-down although node 1, a follower in term 6, answers it. Clean, it passes.
+func TestStaleLeaderHearsFollower(t *testing.T) {
+	cfg := DefaultConfig()
+	clean, err := Run(71, cfg, Options{Engine: raftengine.Descriptor()})
+	require.NoError(t, err)
+	require.False(t, clean.Failed(), "%v", clean.Violations)
+	cfg.Mutants = []string{"no-step-down"}
+	res, err := Run(71, cfg, Options{Engine: raftengine.Descriptor()})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Violations)
+	v := res.Violations[0]
+	require.Equal(t, checker.KindStaleLeader, v.Kind, "%v", res.Violations)
+	require.Less(t, v.Time, int64(cfg.Duration), "seen during the load phase")
+	require.Contains(t, v.Detail, "node 2 still led term 5")
+	require.Contains(t, v.Detail, "node 1 had been in term 6")
+}
