@@ -18,18 +18,20 @@
 //	inv.SnapshotInstalled(t, n, checker.SnapshotObs{Index: i, Term: tm}) // Ready.Snapshot, once restored
 //	inv.EntriesSaved(t, n, ents)             // Ready.Entries as []checker.EntryObs
 //	inv.HardStateSaved(t, n, hs)             // Ready.HardState, when not empty
+//	inv.BatchSaved(t, n)                     // always: the batch's term is now known
 //	inv.ConfAppended(t, n, index, term)      // each configuration entry among them
 //	inv.CommitQuorum(t, n, commit, configs)  // a leader advanced its commit index
 //	inv.LeaderMatches(t, n, term, matches)   // a leader's matchIndex per follower (optional)
 //	inv.Synced(t, n)                         // after the fsync, when the host made one
-//	inv.VoteGranted(t, n, term, candidate)   // each vote the batch's messages grant
+//	inv.VoteGranted(t, n, term, candidate)   // each vote the batch's messages grant, once sent
 //	inv.ElectionQuorum(t, n, term, conf)     // when the role turned to leader: the configuration
 //	inv.BecameLeader(t, n, term)             // it was elected in, then the new leader itself
 //	inv.Applied(t, n, e)                     // each committed entry, in order, once applied
 //	inv.Acked(t, checker.EntryObs{Index: i, Term: tm, Digest: d}) // a write answered OK
 //
 // and, as they happen: inv.Compacted(t, n, index) after a local snapshot,
-// inv.Crashed(t, n), then inv.Restarted(t, n, checker.Recovery{...}) or
+// inv.SyncInterrupted(t, n) when a crash strikes the batch's last sync before the host acted
+// on it, inv.Crashed(t, n), then inv.Restarted(t, n, checker.Recovery{...}) or
 // inv.RefusedStart(t, n, reason). After the heal phase:
 //
 //	inv.CheckHealed(t, liveVoters)

@@ -107,6 +107,7 @@ func (c *Invariants) recordCommitted(t int64, node int, i uint64, e logEntry, te
 // state (see Restarted).
 func (c *Invariants) Synced(t int64, node int) {
 	n := c.live(node, "Synced")
+	n.undo = syncUndo{valid: true, required: n.required, synced: n.synced, syncedBallot: n.syncedBallot}
 	last := n.log.lastIndex()
 	e, _ := n.log.at(last)
 	n.required = mark{index: last, chain: e.chain}

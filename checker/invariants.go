@@ -83,6 +83,10 @@ type nodeState struct {
 	// required is the synced log position that every state the disk may hold after a
 	// crash still contains.
 	required mark
+	// written is what the latest EntriesSaved wrote, for BatchSaved.
+	written written
+	// undo is what the latest Synced changed, for SyncInterrupted.
+	undo syncUndo
 	// divergedAt is the lowest index of a reported log-matching divergence still in the
 	// log (0 = none); further log-matching reports for this node are suppressed.
 	divergedAt uint64

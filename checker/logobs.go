@@ -43,11 +43,11 @@ func (c *Invariants) EntriesSaved(t int64, node int, ents []EntryObs) {
 	}
 	c.checkCommittedKept(t, node, n, ents)
 	c.checkAckedKept(t, node, n, ents)
-	if first <= n.required.index {
-		// A crash may now leave either the synced log or this write: only the common
-		// prefix is certain.
-		e, _ := n.log.at(first - 1)
-		n.required = mark{index: first - 1, chain: e.chain}
+	if same := n.log.samePrefix(ents); same < n.required.index {
+		// A crash may now leave either the synced log or this write: only their common
+		// prefix is certain (entries rewritten as they were stay where they were).
+		e, _ := n.log.at(same)
+		n.required = mark{index: same, chain: e.chain}
 	}
 	if n.divergedAt >= first {
 		n.divergedAt = 0
@@ -59,6 +59,7 @@ func (c *Invariants) EntriesSaved(t int64, node int, ents []EntryObs) {
 		ch := n.log.appendEntry(e.Term, e.Digest)
 		c.matchEntry(t, node, n, e, ch)
 	}
+	n.written = written{first: first, last: ents[len(ents)-1].Index, term: n.hs.Term}
 }
 
 // contiguous returns the longest prefix of ents with consecutive indexes from a non-zero

@@ -121,3 +121,24 @@ func TestLeaderMatches(t *testing.T) {
 			"set its matchIndex for node 1 to 2 (term 2), but that node, in the same term, does not hold the entry (its log ends at 1)"}},
 		want{KindMatchIndex, 14, []int{0, 1}, []string{"moved its matchIndex for node 1 back from 2 to 1"}})
 }
+
+// TestCommitQuorumRewrite: a follower that saves again, unchanged, entries it had synced
+// still holds them durably (a crash leaves the old copy or the new one); one that replaces
+// them does not until it syncs.
+func TestCommitQuorumRewrite(t *testing.T) {
+	c, err := NewInvariants(3, Options{})
+	require.NoError(t, err)
+	ents := []EntryObs{{Index: 1, Term: 2, Digest: 7}, {Index: 2, Term: 2, Digest: 8}}
+	for _, n := range []int{0, 1} {
+		c.EntriesSaved(10, n, ents)
+		c.Synced(10, n)
+	}
+	c.EntriesSaved(20, 1, ents[1:]) // rewritten unchanged, not yet synced
+	c.CommitQuorum(21, 0, 2, []Conf{{Voters: []int{0, 1, 2}}})
+	require.Empty(t, c.Violations())
+	c.EntriesSaved(30, 1, []EntryObs{{Index: 2, Term: 2, Digest: 8}, {Index: 3, Term: 2, Digest: 9}})
+	c.EntriesSaved(30, 0, []EntryObs{{Index: 3, Term: 2, Digest: 9}})
+	c.Synced(30, 0)
+	c.CommitQuorum(31, 0, 3, []Conf{{Voters: []int{0, 1, 2}}})
+	require.Len(t, c.Violations(), 1, "entry 3 is on node 1 but not synced")
+}

@@ -90,6 +90,7 @@ func (c *Invariants) startLife(t int64, node int, n *nodeState, rec Recovery, fr
 	n.up, n.log, n.hs, n.commit, n.applied = true, fresh, hs, hs.Commit, rec.Applied
 	n.leaderTerm, n.confs, n.matches = 0, nil, nil
 	n.required = mark{index: fresh.lastIndex(), chain: last.chain}
+	n.undo = syncUndo{}
 	n.divergedAt = carried
 	recovered := ballot{term: hs.Term, vote: hs.Vote, at: t}
 	switch {

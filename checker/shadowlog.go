@@ -73,6 +73,21 @@ func (l *shadowLog) at(i uint64) (logEntry, bool) {
 	return l.entry(i)
 }
 
+// samePrefix returns the last index up to which the log and the log after writing ents
+// (contiguous, from ents[0].Index > snapIndex) agree: ents[0].Index-1 plus the entries ents
+// rewrites unchanged.
+func (l *shadowLog) samePrefix(ents []EntryObs) uint64 {
+	same := ents[0].Index - 1
+	for _, e := range ents {
+		old, ok := l.entry(e.Index)
+		if !ok || old.term != e.Term || old.digest != e.Digest {
+			break
+		}
+		same = e.Index
+	}
+	return same
+}
+
 // truncateFrom drops every entry at index >= i. Precondition: i > snapIndex.
 func (l *shadowLog) truncateFrom(i uint64) {
 	if i <= l.snapIndex {

@@ -78,6 +78,9 @@ const (
 	// its current term (Figure 2, AppendEntries rule 1: it took a deposed leader's late
 	// message for the current leader's).
 	KindAckedOverwritten = "acked-overwritten"
+	// KindTermAppend: a node in term T saved entries that differ from what the leader of T
+	// holds at their indexes (it took an earlier term's message for its leader's).
+	KindTermAppend = "term-append"
 	// KindStaleRead: a linearizable read was served from a state machine that had not applied
 	// an entry already committed somewhere when the read arrived (thesis §6.4: a read index
 	// is at least every commit index in the cluster at the time of the request).

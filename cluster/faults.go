@@ -99,7 +99,15 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 	switch f.Kind {
 	case nemesis.Crash:
 		mode := crashMode(f.Mode)
-		return r.eachNode(ids, func(n *node) { r.crash(n, &mode, r.faultStream(i, fmt.Sprintf("crash/%d", n.id))); n.holds++ })
+		return r.eachNode(ids, func(n *node) {
+			rnd := r.faultStream(i, fmt.Sprintf("crash/%d", n.id))
+			if tearsWrites(mode) {
+				r.crashInFlight(n, mode, rnd, f)
+			} else {
+				r.crash(n, &mode, rnd)
+			}
+			n.holds++
+		})
 	case nemesis.Pause:
 		return r.eachNode(ids, r.pause)
 	case nemesis.Churn:
@@ -164,7 +172,7 @@ func (r *run) endFault(i int) {
 func (r *run) lift(f nemesis.Fault, i int, ids []int) {
 	switch f.Kind {
 	case nemesis.Crash, nemesis.Corrupt:
-		r.eachNode(ids, func(n *node) { n.holds = max(n.holds-1, 0) })
+		r.eachNode(ids, func(n *node) { n.holds, n.armed = max(n.holds-1, 0), nil })
 	case nemesis.Pause:
 		r.eachNode(ids, r.resume)
 	case nemesis.Churn:

@@ -7,15 +7,22 @@ type holdRelease run
 
 // maxReleaseTicks bounds how long after an election a hold of shape "election" lets what it
 // held go: within a few heartbeats, while the new leader's first entries are acknowledged
-// but their commit has not yet reached every follower, the moment a late message from the
-// old term does the most harm.
+// but their commit has not yet reached every follower, or its first reads are answered. Half
+// the holds go within the first tick, while those entries may still be on their way: the only
+// moment a late append from the old term can still change a follower's log (once a follower
+// knows the commit past the append's previous entry, a correct one and a careless one both
+// ignore it).
 const maxReleaseTicks = 3
 
 // electionReleases schedules the end of every hold fault waiting for an election, each after
-// a delay drawn from its own stream in [0, maxReleaseTicks) ticks.
+// a delay drawn from its own stream: in [0, maxReleaseTicks) ticks, or in its first third.
 func (r *run) electionReleases() {
 	for _, i := range r.faults.untilElection {
-		d := r.faultStream(i, "release").Int64N(maxReleaseTicks * int64(r.cfg.Tick))
+		rnd := r.faultStream(i, "release")
+		d := rnd.Int64N(maxReleaseTicks * int64(r.cfg.Tick))
+		if rnd.IntN(2) == 0 {
+			d /= maxReleaseTicks
+		}
 		r.k.Schedule(r.k.Now()+simnet.Time(d), (*holdRelease)(r), uint64(i))
 	}
 	r.faults.untilElection = r.faults.untilElection[:0]

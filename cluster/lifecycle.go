@@ -42,8 +42,12 @@ func (s *supervisor) OnEvent(now simnet.Time, _ uint64) {
 // crash takes a node down. mode says what its unsynced writes become (a power failure); nil
 // means a process kill, which keeps them (they are in the page cache).
 func (r *run) crash(n *node, mode *simnet.CrashMode, rnd *rand.Rand) {
+	n.armed = nil // struck now, or overtaken by this crash
 	if n.proc.State() == simnet.Down {
 		return
+	}
+	if _, open := n.disk.InFlight(); open && n.h != nil {
+		r.inv.SyncInterrupted(r.now(), n.id)
 	}
 	var err error
 	if mode == nil {

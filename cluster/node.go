@@ -29,6 +29,7 @@ type node struct {
 	damaged   bool                   // the nemesis flipped a bit in its durable data
 	removed   bool                   // removed from the configuration and shut down for good
 	holds     int                    // faults (crash) keeping it down; the supervisor restarts it at 0
+	armed     *armedCrash            // a crash waiting for its next sync (crashsync.go)
 	paused    int                    // pause faults holding it
 	holding   int                    // hold faults keeping back what it sends
 	view      nodeView               // its persistent Raft state as observed, for the report
@@ -36,6 +37,7 @@ type node struct {
 	term      uint64                 // its current term as last observed
 	termAt    int64                  // when it entered term (simulated ns)
 	terms     []termChange           // its latest term changes, oldest first (at most maxTermChanges)
+	protocol  engine.Protocol        // the protocol settings of its current life
 	ledAt     int64                  // when it last became leader (simulated ns)
 	reads     map[uint64]readArrival // by client session: its latest read's first arrival
 }
@@ -56,6 +58,7 @@ type nodeWorld interface {
 	ackedWrite(n *node)
 	observed(node int, o *engine.Observations)
 	recovered(node int, rec engine.Recovery)
+	diskWait(n *node, lat simnet.Time)
 }
 
 // nodeSpec is what every node of a run is built from.
@@ -113,6 +116,7 @@ func (n *node) newHost() (*host, error) {
 	if !n.joining {
 		cfg.Voters = n.spec.founders
 	}
+	n.protocol = cfg.Protocol
 	eng, rec, err := n.build(cfg)
 	if err != nil {
 		return nil, err

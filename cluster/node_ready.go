@@ -25,6 +25,8 @@ func (h *host) drive() {
 		}
 		var ok bool
 		var err error
+		// Syncs since the last batch (a compaction's) have returned: only a Ready's are waited for.
+		h.n.disk.Settle()
 		h.batch, ok, err = h.eng.Ready() // h.batch is empty while the host is not busy
 		if err != nil {
 			h.batch = engine.Batch{}
@@ -37,6 +39,7 @@ func (h *host) drive() {
 		h.observe(&h.batch.Observed)
 		if lat := h.n.disk.TakeLatency(); lat > 0 {
 			h.busy = true
+			h.n.w.diskWait(h.n, lat)
 			h.n.proc.After(lat, h, 0)
 			return
 		}
@@ -67,6 +70,7 @@ func (h *host) observe(o *engine.Observations) {
 	if o.HardState != nil {
 		inv.HardStateSaved(t, id, *o.HardState)
 	}
+	inv.BatchSaved(t, id)
 	for _, e := range o.Confs {
 		inv.ConfAppended(t, id, e.Index, e.Term)
 	}
@@ -78,9 +82,6 @@ func (h *host) observe(o *engine.Observations) {
 	}
 	if o.Synced {
 		inv.Synced(t, id)
-	}
-	for _, v := range o.Votes {
-		inv.VoteGranted(t, id, v.Term, v.Candidate)
 	}
 	h.n.observeState(o)
 	if o.Role != engine.NoRole && o.Term != h.n.term {
@@ -106,6 +107,7 @@ func (h *host) observe(o *engine.Observations) {
 func (h *host) complete() {
 	b := h.batch
 	h.batch = engine.Batch{}
+	h.settle(&b.Observed)
 	h.deliveries = h.deliveries[:0]
 	for _, m := range b.Messages {
 		buf := append(h.n.buf[:0], wireRaft)

@@ -69,20 +69,23 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 
 // heardSince says whether the higher term of o has a way to reach leader l during the load
 // phase, and since when: as a leader's heartbeats (since the calm links between them), or as
-// a follower's answer to l's heartbeats (since the whole cluster has been quiet: up, and
-// calm. Engines that do not answer a lower term, as etcd raft without CheckQuorum and
-// PreVote, rely on the vote requests of the member in the higher term, sent once its
-// election timer fires, to depose l. While a partition lasts, a follower between the two
-// sides can be kept in ever higher terms by the vote requests of candidates l cannot hear,
-// its own timer reset by each; and a node that just restarted has a fresh timer).
+// a member's answer to l's heartbeats (Figure 2: since both links are calm). An engine that
+// declares a member silent towards a lower term without CheckQuorum and PreVote (etcd raft)
+// relies on that member's vote requests, sent once its election timer fires, to depose l; for
+// such a member the whole cluster must have been quiet (up, and calm): while a partition
+// lasts, a follower between the two sides can be kept in ever higher terms by the vote
+// requests of candidates l cannot hear, its own timer reset by each, and a node that just
+// restarted has a fresh timer.
 func (r *run) heardSince(l *node, st engine.Status, o *node, ost engine.Status, since, quiet int64) (int64, bool) {
 	switch {
 	case ost.IsLeader && inConf(ost, l.id):
 		return max(since, o.ledAt), true
-	case inConf(st, o.id):
+	case !inConf(st, o.id) || o == l:
+		return since, false
+	case r.eng.Semantics.QuietBelowTermWithoutChecks && !o.protocol.CheckQuorum && !o.protocol.PreVote:
 		return max(since, quiet, r.calmSince(l, o)), true
 	}
-	return since, false
+	return max(since, r.calmSince(l, o)), true
 }
 
 // quietSince is since when every running node (a member or not: a removed node runs until it

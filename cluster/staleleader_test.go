@@ -73,3 +73,24 @@ func TestStrandedFollowerSeenDuringLoad(t *testing.T) {
 	require.GreaterOrEqual(t, v.Time, int64(6*time.Second)+settle, "not before the settle time after the partition ended")
 	require.Less(t, v.Time, int64(cfg.Duration), "seen during the load phase")
 }
+
+// TestStaleLeaderHearsFollower: with CheckQuorum or PreVote a member answers a stale leader's
+// heartbeat with its higher term, so a leader that goes on leading with such a member in
+// its configuration, both links calm, is reported during the load phase even when no leader
+// of the higher term reaches it. Seed 63 of the default config: node 5 keeps leading term 6
+// under no-step-down although node 4, a follower in term 7, answers it. Clean, it passes.
+func TestStaleLeaderHearsFollower(t *testing.T) {
+	cfg := DefaultConfig()
+	clean, err := Run(63, cfg, Options{Engine: raftengine.Descriptor()})
+	require.NoError(t, err)
+	require.False(t, clean.Failed(), "%v", clean.Violations)
+	cfg.Mutants = []string{"no-step-down"}
+	res, err := Run(63, cfg, Options{Engine: raftengine.Descriptor()})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Violations)
+	v := res.Violations[0]
+	require.Equal(t, checker.KindStaleLeader, v.Kind, "%v", res.Violations)
+	require.Less(t, v.Time, int64(cfg.Duration), "seen during the load phase")
+	require.Contains(t, v.Detail, "node 5 still led term 6")
+	require.Contains(t, v.Detail, "node 4 had been in term 7")
+}

@@ -39,6 +39,11 @@ type Semantics struct {
 	// at once, each node taking its own from Config.Protocol when it starts, as when an
 	// operator turns a setting on or off one node at a time (a rolling restart).
 	MixedProtocol Mix
+	// QuietBelowTermWithoutChecks: a member answers an AppendEntries or heartbeat of a lower
+	// term with its own term only while it runs CheckQuorum or PreVote (etcd raft); without
+	// either it stays silent and relies on its own vote requests, once its election timer
+	// fires, to depose that leader. Otherwise it always answers (Figure 2).
+	QuietBelowTermWithoutChecks bool
 }
 
 // Mix is how far an engine lets members' PreVote and CheckQuorum settings differ.

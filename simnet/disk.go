@@ -114,6 +114,7 @@ type Disk struct {
 	latency   Time // accumulated cost, handed out by TakeLatency
 	rng       *rand.Rand
 	stats     DiskStats
+	flight    syncFlight // the last sync while not yet durable (disk_flight.go)
 }
 
 // NewDisk returns an empty disk for node. Its latency draws come from the kernel stream
@@ -174,6 +175,7 @@ func (d *Disk) WriteAt(name string, off int64, p []byte) error {
 }
 
 func (d *Disk) write(op, name string, off int64, p []byte) error {
+	d.Settle()
 	if name == "" || off < 0 {
 		return d.errf(op, name, ErrInvalid)
 	}
@@ -248,6 +250,7 @@ func (d *Disk) Size(name string) (int64, error) {
 
 // Truncate sets the length of file name to size; growing pads with zeros.
 func (d *Disk) Truncate(name string, size int64) error {
+	d.Settle()
 	ino, err := d.lookup("truncate", name)
 	if err != nil {
 		return err
@@ -271,6 +274,7 @@ func (d *Disk) Truncate(name string, size int64) error {
 // Rename renames oldName to newName, replacing any file newName. It is volatile until
 // SyncDir.
 func (d *Disk) Rename(oldName, newName string) error {
+	d.Settle()
 	ino, err := d.lookup("rename", oldName)
 	if err != nil {
 		return err
@@ -294,6 +298,7 @@ func (d *Disk) Rename(oldName, newName string) error {
 
 // Remove removes file name. It is volatile until SyncDir.
 func (d *Disk) Remove(name string) error {
+	d.Settle()
 	ino, err := d.lookup("remove", name)
 	if err != nil {
 		return err
@@ -316,30 +321,25 @@ func (d *Disk) List() ([]string, error) {
 	return names, nil
 }
 
-// Sync makes file name's data durable (its name is durable only after SyncDir).
+// Sync makes file name's data durable (its name is durable only after SyncDir). The sync is
+// in flight until the next operation that changes the disk or Settle (disk_flight.go).
 func (d *Disk) Sync(name string) error {
 	ino, err := d.lookup("sync", name)
 	if err != nil {
 		return err
 	}
-	ino.durable = replay(ino.durable, ino.ops, ino.payload, len(ino.ops))
-	ino.ops = ino.ops[:0]
-	ino.payload = ino.payload[:0]
+	d.launch(syncFlight{ino: ino})
 	d.stats.Syncs++
 	d.latency += d.cfg.SyncLatency.Sample(d.rng)
-	d.k.trace.Event(TraceSync, uint64(d.node), ino.id, uint64(len(ino.durable)))
+	// What is durable once the sync lands: every write so far, which is what reads see.
+	d.k.trace.Event(TraceSync, uint64(d.node), ino.id, uint64(len(ino.data)))
 	return nil
 }
 
-// SyncDir makes every create, rename and remove so far durable.
+// SyncDir makes every create, rename and remove so far durable, in flight as Sync is.
 func (d *Disk) SyncDir() error {
 	n := len(d.dirOps)
-	clear(d.durDir)
-	for name, ino := range d.dir {
-		d.durDir[name] = ino
-	}
-	clear(d.dirOps)
-	d.dirOps = d.dirOps[:0]
+	d.launch(syncFlight{dir: true})
 	d.stats.DirSyncs++
 	d.latency += d.cfg.SyncLatency.Sample(d.rng)
 	d.k.trace.Event(TraceSyncDir, uint64(d.node), uint64(n), 0)

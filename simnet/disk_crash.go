@@ -64,6 +64,7 @@ func (d *Disk) Crash(mode CrashMode, r *rand.Rand) error {
 	if r == nil && mode != LoseUnsynced && mode != KeepUnsynced {
 		return fmt.Errorf("simnet: disk %d: Crash(%v, nil): mode needs a *rand.Rand", d.node, mode)
 	}
+	d.crashFlight()
 	pending := len(d.dirOps)
 	for _, ino := range d.dir {
 		pending += len(ino.ops)

@@ -37,16 +37,21 @@ func (d *Disk) Stats() DiskStats { return d.stats }
 
 // TakeLatency returns the simulated time the operations since the last call cost (drawn from
 // DiskConfig.WriteLatency and SyncLatency) and resets it. A host waits that long (for
-// example with Process.After) before acting on the durability it got.
+// example with Process.After), then calls Settle, before acting on the durability it got;
+// while it waits, the last sync is in flight and a crash may strike it (disk_flight.go).
 func (d *Disk) TakeLatency() Time {
 	t := d.latency
 	d.latency = 0
+	if t > 0 {
+		d.openFlight()
+	}
 	return t
 }
 
 // Durable returns a copy of file name's durable contents: what a LoseUnsynced crash would
 // leave if the name's directory entry is durable.
 func (d *Disk) Durable(name string) ([]byte, error) {
+	d.Settle()
 	ino, err := d.lookup("durable", name)
 	if err != nil {
 		return nil, err
@@ -56,6 +61,7 @@ func (d *Disk) Durable(name string) ([]byte, error) {
 
 // Unsynced reports whether file name has data or directory operations not yet durable.
 func (d *Disk) Unsynced(name string) (data bool, dir bool, err error) {
+	d.Settle()
 	ino, err := d.lookup("unsynced", name)
 	if err != nil {
 		return false, false, err
@@ -82,6 +88,7 @@ func (d *Disk) FailReads(name string, on bool) {
 // sector sector in file name's durable contents: corruption at rest. Exactly one bit of
 // that sector changes; unsynced writes over it (if any) still read as written.
 func (d *Disk) FlipBit(name string, sector, bit int) error {
+	d.Settle()
 	ino, err := d.lookup("flipbit", name)
 	if err != nil {
 		return err
@@ -109,6 +116,7 @@ type BitFlip struct {
 // name), a sector of it, a bit of that sector's durable bytes. ok is false if no file has
 // durable data.
 func (d *Disk) FlipRandomBit(r *rand.Rand) (flip BitFlip, ok bool) {
+	d.Settle()
 	var names []string
 	for name, ino := range d.dir {
 		if len(ino.durable) > 0 {

@@ -62,6 +62,7 @@ func (h *scenarioHost) sync() {
 
 // OnEvent: a sync's latency has passed; the host acts on durability.
 func (h *scenarioHost) OnEvent(now Time, size uint64) {
+	h.d.Settle()
 	h.w.k.Trace().Event(traceHostDurable, uint64(h.id), size, 0)
 }
 

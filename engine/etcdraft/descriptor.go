@@ -92,7 +92,7 @@ func Descriptor() *engine.Descriptor {
 	return &engine.Descriptor{
 		Name:      "etcd",
 		Version:   version(),
-		Semantics: engine.Semantics{ConfOnApply: true, PromotesLearners: false, LazyApply: true, RepeatReads: true, MixedProtocol: engine.MixGuarded},
+		Semantics: engine.Semantics{ConfOnApply: true, PromotesLearners: false, LazyApply: true, RepeatReads: true, MixedProtocol: engine.MixGuarded, QuietBelowTermWithoutChecks: true},
 		New:       New,
 		Mutants:   append([]engine.Mutant(nil), mutants...),
 		Describe:  describe,
