@@ -35,15 +35,26 @@ func (r Roll) MarshalText() ([]byte, error) {
 	if r.IsZero() {
 		return nil, nil
 	}
+	return fmt.Appendf(nil, "%s=%s,at=%v,every=%v,nodes=%d", r.names("prevote", "check_quorum", "+"), onOff(r.To), r.At, r.Every, r.Nodes), nil
+}
+
+// names joins the names of the rolled settings with sep, given each setting's name.
+func (r Roll) names(preVote, checkQuorum, sep string) string {
 	var names []string
 	if r.PreVote {
-		names = append(names, "prevote")
+		names = append(names, preVote)
 	}
 	if r.CheckQuorum {
-		names = append(names, "check_quorum")
+		names = append(names, checkQuorum)
 	}
-	to := map[bool]string{true: "on", false: "off"}[r.To]
-	return fmt.Appendf(nil, "%s=%s,at=%v,every=%v,nodes=%d", strings.Join(names, "+"), to, r.At, r.Every, r.Nodes), nil
+	return strings.Join(names, sep)
+}
+
+func onOff(v bool) string {
+	if v {
+		return "on"
+	}
+	return "off"
 }
 
 func (r Roll) String() string {
@@ -173,10 +184,7 @@ func drawRoll(r *rand.Rand, c Config, s engine.Semantics) Roll {
 
 // settings are the (PreVote, CheckQuorum) of a node the roll has reached (done) or not.
 func (r Roll) settings(base engine.Protocol, done bool) [2]bool {
-	p := r.protocol(base, 0, simnet.Time(r.At))
-	if !done {
-		p = r.protocol(base, r.Nodes, 0) // a node the roll never reaches
-	}
+	p := r.set(base, done == r.To)
 	return [2]bool{p.PreVote, p.CheckQuorum}
 }
 
@@ -186,10 +194,11 @@ func (r Roll) protocol(base engine.Protocol, id int, t simnet.Time) engine.Proto
 	if r.IsZero() {
 		return base
 	}
-	v := !r.To
-	if id < r.Nodes && t >= r.when(id) {
-		v = r.To
-	}
+	return r.set(base, r.To == (id < r.Nodes && t >= r.when(id)))
+}
+
+// set returns base with the rolled settings at v.
+func (r Roll) set(base engine.Protocol, v bool) engine.Protocol {
 	if r.PreVote {
 		base.PreVote = v
 	}
@@ -206,16 +215,8 @@ func (r Roll) when(id int) simnet.Time {
 
 // note describes the roll for the report.
 func (r Roll) note(nodes int) string {
-	var names []string
-	if r.PreVote {
-		names = append(names, "PreVote")
-	}
-	if r.CheckQuorum {
-		names = append(names, "CheckQuorum")
-	}
-	to := map[bool]string{true: "on", false: "off"}[r.To]
 	s := fmt.Sprintf("operator: %s turned %s one node at a time by a restart, from %v, every %v, on nodes 0..%d",
-		strings.Join(names, " and "), to, r.At, r.Every, r.Nodes-1)
+		r.names("PreVote", "CheckQuorum", " and "), onOff(r.To), r.At, r.Every, r.Nodes-1)
 	if r.Nodes < nodes {
 		s += " (the others keep the old settings: the cluster stays mixed)"
 	}
