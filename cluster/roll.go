@@ -213,6 +213,27 @@ func (r Roll) when(id int) simnet.Time {
 	return simnet.Time(r.At) + simnet.Time(id)*simnet.Time(r.Every)
 }
 
+// odd are the nodes whose settings differ from most others' for part of the run: the
+// smaller side of a roll that stops part way (the nodes it reached, if they are no more
+// than the rest), or, of a roll that reaches every node, node 0, the first to change.
+func (r Roll) odd(nodes int) []int {
+	var out []int
+	switch {
+	case r.IsZero():
+	case r.Nodes >= nodes:
+		out = []int{0}
+	case 2*r.Nodes <= nodes:
+		for id := range r.Nodes {
+			out = append(out, id)
+		}
+	default:
+		for id := r.Nodes; id < nodes; id++ {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // note describes the roll for the report.
 func (r Roll) note(nodes int) string {
 	s := fmt.Sprintf("operator: %s turned %s one node at a time by a restart, from %v, every %v, on nodes 0..%d",

@@ -138,3 +138,17 @@ func TestRollRuns(t *testing.T) {
 		require.Equal(t, hashes[0], hashes[1], d.Name)
 	}
 }
+
+// TestRollOdd: the odd nodes are the smaller side of a roll that stops part way, or the first
+// node of one that reaches them all.
+func TestRollOdd(t *testing.T) {
+	r := Roll{CheckQuorum: true, To: true, At: simnet.Duration(time.Second), Every: simnet.Duration(time.Second)}
+	for nodes, want := range map[int][]int{1: {0}, 2: {0, 1}, 3: {3, 4}, 4: {4}, 5: {0}} {
+		r.Nodes = nodes
+		require.Equal(t, want, r.odd(5), "roll over %d of 5 nodes", nodes)
+	}
+	require.Nil(t, Roll{}.odd(5))
+	c := DefaultConfig()
+	c.Roll, c.Roll.Nodes = r, 4
+	require.Equal(t, []int{4}, c.nemesisParams().Odd)
+}

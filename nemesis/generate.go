@@ -58,6 +58,11 @@ type Params struct {
 	Duration simnet.Duration // the load-and-fault phase: faults start before it ends
 	Interval simnet.Duration // mean time between starts of faults of one kind
 	Spec     string          // "swarm", "none" or a comma-separated list of kinds (ParseNemesis)
+	// Odd are nodes whose protocol settings differ from most others' for part of the run (a
+	// rolling change under way, or stopped part way). Three partitions in four isolate one of
+	// them, as other faults aim at the leader: a node running other rules is where a mixed
+	// cluster's bugs show, once its term runs ahead alone.
+	Odd []int
 }
 
 // kindPlan is how one fault kind behaves in one run: how often it strikes and how hard.
@@ -143,6 +148,9 @@ func drawFault(cfg Params, p kindPlan, r *rand.Rand) Fault {
 		f.Nodes = r.Perm(cfg.Nodes)
 		f.Leader = f.Shape == "isolate" && r.IntN(2) == 0
 		f.For = drawFor(r, 3*time.Second)
+		if len(cfg.Odd) > 0 && r.IntN(4) > 0 { // drawn only then: runs without odd nodes keep their schedules
+			isolateOdd(&f, cfg.Odd[r.IntN(len(cfg.Odd))])
+		}
 	case Loss, Duplicate:
 		f.Value = roundTo(0.02+p.intensity*0.3*r.Float64(), 1e-3)
 	case Delay:
@@ -184,6 +192,13 @@ func drawFault(cfg Params, p kindPlan, r *rand.Rand) Fault {
 		f.Leader = r.IntN(3) == 0
 	}
 	return f
+}
+
+// isolateOdd turns partition f into one that isolates node odd.
+func isolateOdd(f *Fault, odd int) {
+	f.Shape, f.Leader = "isolate", false
+	i := slices.Index(f.Nodes, odd)
+	f.Nodes[0], f.Nodes[i] = f.Nodes[i], f.Nodes[0]
 }
 
 func drawFor(r *rand.Rand, mean time.Duration) simnet.Duration {

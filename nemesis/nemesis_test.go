@@ -118,3 +118,39 @@ func TestParseNemesis(t *testing.T) {
 func defaultParams() Params {
 	return Params{Nodes: 5, Duration: simnet.Duration(30 * time.Second), Interval: simnet.Duration(8 * time.Second), Spec: "swarm"}
 }
+
+// TestGenerateIsolatesOddNodes: given nodes whose settings differ, most partitions isolate
+// one of them and the other kinds' faults stay as they were.
+func TestGenerateIsolatesOddNodes(t *testing.T) {
+	cfg := defaultParams()
+	cfg.Spec = "partition,crash"
+	cfg.Duration = simnet.Duration(120 * time.Second)
+	plain, err := Generate(cfg, streams(5))
+	require.NoError(t, err)
+	cfg.Odd = []int{3}
+	odd, err := Generate(cfg, streams(5))
+	require.NoError(t, err)
+	others := func(s Schedule) (out Schedule) {
+		for _, f := range s {
+			if f.Kind != Partition {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	require.Equal(t, others(plain), others(odd), "faults of other kinds are unchanged")
+	isolated, partitions := 0, 0
+	for _, f := range odd {
+		require.NoError(t, f.Validate())
+		if f.Kind != Partition {
+			continue
+		}
+		partitions++
+		require.ElementsMatch(t, []int{0, 1, 2, 3, 4}, f.Nodes, "a partition still spans every node")
+		if f.Shape == "isolate" && !f.Leader && f.Nodes[0] == 3 {
+			isolated++
+		}
+	}
+	require.Greater(t, partitions, 8)
+	require.Greater(t, isolated, partitions/2, "most partitions isolate the odd node")
+}
