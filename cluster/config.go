@@ -69,6 +69,11 @@ type Config struct {
 	// original context, this often (engine.Semantics.RepeatReads; etcd's server retries
 	// every 500ms). 0: each read is asked once per arrival.
 	ReadRetry simnet.Duration `json:"read_retry,omitempty"`
+	// AsyncWrites runs the engine with asynchronous storage writes (engine.Config.AsyncWrites,
+	// where engine.Semantics.AsyncWrites permits it; etcd's AsyncStorageWrites): a node's
+	// messages to peers may leave before its own append is durable. false: every batch is
+	// persisted before its messages leave.
+	AsyncWrites bool `json:"async_writes,omitempty"`
 	// Roll is a rolling change of PreVote or CheckQuorum during the run, a node at a time
 	// (engine.Semantics.MixedProtocol); the zero Roll is none.
 	Roll Roll `json:"roll,omitzero"`

@@ -28,6 +28,9 @@ func (c Config) drawHost(r *rand.Rand, s engine.Semantics) Config {
 	if s.RepeatReads && c.ReadIndex {
 		c.ReadRetry = retry
 	}
+	// Drawn after the others, so that a seed drawing it off keeps its earlier draws.
+	async := r.IntN(3) == 0
+	c.AsyncWrites = s.AsyncWrites && async
 	return c
 }
 
@@ -38,6 +41,9 @@ func (c Config) checkHost(d *engine.Descriptor) error {
 	}
 	if c.ReadRetry > 0 && !d.Semantics.RepeatReads {
 		return fmt.Errorf("cluster: config read_retry = %v: engine %s does not take a read's context twice (engine.Semantics.RepeatReads)", c.ReadRetry, d.Name)
+	}
+	if c.AsyncWrites && !d.Semantics.AsyncWrites {
+		return fmt.Errorf("cluster: config async_writes = true: engine %s does not write its log asynchronously (engine.Semantics.AsyncWrites)", d.Name)
 	}
 	return nil
 }
@@ -53,6 +59,9 @@ func hostNotes(c Config, d *engine.Descriptor) []string {
 	}
 	if c.ReadRetry > 0 {
 		out = append(out, fmt.Sprintf("host: a read waiting for its index is asked again with its original context every %v", c.ReadRetry))
+	}
+	if c.AsyncWrites {
+		out = append(out, "host: asynchronous storage writes: a node's messages may leave before its own append is durable; acknowledgements and votes wait for it")
 	}
 	if !c.Roll.IsZero() {
 		out = append(out, c.Roll.note(c.Nodes))

@@ -15,22 +15,27 @@ import (
 // it, records Host "fixed", and leaves a fixed config alone; the draws do not depend on what
 // the engine permits (the same stream gives the same values).
 func TestDrawHostFollowsSemantics(t *testing.T) {
-	all := engine.Semantics{LazyApply: true, RepeatReads: true}
+	all := engine.Semantics{LazyApply: true, RepeatReads: true, AsyncWrites: true}
 	seen := map[bool]int{}
 	for seed := uint64(1); seed <= 40; seed++ {
 		c := DefaultConfig().drawHost(simnet.NewKernel(seed).Stream("tuning/host"), all)
 		require.Equal(t, "fixed", c.Host)
 		seen[c.ApplyDelay > 0]++
 		seen[c.ReadRetry > 0]++
+		seen[c.AsyncWrites]++
 		none := DefaultConfig().drawHost(simnet.NewKernel(seed).Stream("tuning/host"), engine.Semantics{})
 		require.Zero(t, none.ApplyDelay, "seed %d", seed)
 		require.Zero(t, none.ReadRetry, "seed %d", seed)
+		require.False(t, none.AsyncWrites, "seed %d", seed)
+		older := DefaultConfig().drawHost(simnet.NewKernel(seed).Stream("tuning/host"), engine.Semantics{LazyApply: true, RepeatReads: true})
+		require.Equal(t, c.ApplyDelay, older.ApplyDelay, "seed %d: async writes are drawn after the others", seed)
+		require.Equal(t, c.ReadRetry, older.ReadRetry, "seed %d", seed)
 		noIndex := DefaultConfig()
 		noIndex.ReadIndex = false
 		require.Zero(t, noIndex.drawHost(simnet.NewKernel(seed).Stream("tuning/host"), all).ReadRetry, "reads through the log have no ReadIndex to retry")
 	}
-	require.Greater(t, seen[true], 20, "the behaviours are drawn on in many seeds")
-	require.Greater(t, seen[false], 10, "and off in some")
+	require.Greater(t, seen[true], 30, "the behaviours are drawn on in many seeds")
+	require.Greater(t, seen[false], 20, "and off in some")
 	fixed := DefaultConfig()
 	fixed.Host, fixed.ApplyDelay = "fixed", simnet.Duration(time.Millisecond)
 	require.Equal(t, fixed, fixed.drawHost(simnet.NewKernel(1).Stream("tuning/host"), all))
@@ -48,6 +53,10 @@ func TestHostBehaviourRefusedWhereNotPermitted(t *testing.T) {
 	cfg.ApplyDelay, cfg.ReadRetry = 0, simnet.Duration(50*time.Millisecond)
 	_, err = Run(1, cfg, Options{Engine: &strict})
 	require.ErrorContains(t, err, "read_retry = 50ms: engine raftcheck does not take a read's context twice")
+	cfg.ReadRetry, cfg.AsyncWrites = 0, true
+	_, err = Run(1, cfg, Options{Engine: raftengine.Descriptor()})
+	require.ErrorContains(t, err, "async_writes = true: engine raftcheck does not write its log asynchronously")
+	cfg.AsyncWrites = false
 	cfg.Host = "lazy"
 	require.ErrorContains(t, cfg.Validate(), `config host = lazy: must be "swarm" or "fixed"`)
 }
@@ -75,7 +84,7 @@ func TestSlowStateMachine(t *testing.T) {
 // corpus) and passes on the same seed and schedule with the strictest host; so does etcd's
 // own failure in a mixed cluster.
 func TestHostBehaviourMatters(t *testing.T) {
-	for _, name := range []string{"mutant-read-at-handed-index", "mutant-read-ctx-session", "mutant-etcd-image-at-handed-index",
+	for _, name := range []string{"mutant-read-at-handed-index", "mutant-read-ctx-session", "mutant-etcd-image-at-handed-index", "mutant-etcd-async-ack-before-sync",
 		"mutant-stale-append-unanswered", "finding-etcd-mixed-check-quorum"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -84,14 +93,14 @@ func TestHostBehaviourMatters(t *testing.T) {
 			require.NoError(t, err)
 			rp, err := ParseRepro(path, data)
 			require.NoError(t, err)
-			require.True(t, rp.Config.ApplyDelay+rp.Config.ReadRetry > 0 || !rp.Config.Roll.IsZero(), "%s runs with a host behaviour", path)
+			require.True(t, rp.Config.ApplyDelay+rp.Config.ReadRetry > 0 || !rp.Config.Roll.IsZero() || rp.Config.AsyncWrites, "%s runs with a host behaviour", path)
 			opts, err := rp.Options(mustEngine(t, rp.Config.Engine))
 			require.NoError(t, err)
 			res, err := Run(rp.Seed, rp.Config, opts)
 			require.NoError(t, err)
 			require.True(t, res.Failed(), "%s: caught with the behaviour", path)
 			strict := rp.Config
-			strict.ApplyDelay, strict.ReadRetry, strict.Roll = 0, 0, Roll{}
+			strict.ApplyDelay, strict.ReadRetry, strict.Roll, strict.AsyncWrites = 0, 0, Roll{}, false
 			res, err = Run(rp.Seed, strict, opts)
 			require.NoError(t, err)
 			require.False(t, res.Failed(), "%s: escapes with the strictest host: %v", path, res.Violations)

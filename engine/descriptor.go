@@ -35,6 +35,11 @@ type Semantics struct {
 	// been answered yet (a host retrying a read with its original context, the way etcd's
 	// server does); the engine answers every call or ignores the repeats, never another read.
 	RepeatReads bool
+	// AsyncWrites: the engine can persist its log asynchronously (Config.AsyncWrites; etcd
+	// raft's AsyncStorageWrites): messages to peers may leave before the local append is
+	// durable, while acknowledgements of the append (the follower's, the leader's own) and
+	// votes wait for it. Runs then draw it per seed (cluster.Config.AsyncWrites).
+	AsyncWrites bool
 	// MixedProtocol says which mixes of PreVote and CheckQuorum settings the members may run
 	// at once, each node taking its own from Config.Protocol when it starts, as when an
 	// operator turns a setting on or off one node at a time (a rolling restart).

@@ -56,6 +56,13 @@ type Config struct {
 	Forward        bool     // followers forward proposals to the leader (else they refuse with a hint)
 	Mutants        []string // names from this engine's Descriptor.Mutants to plant
 	Protocol       Protocol
+	// AsyncWrites asks for asynchronous storage writes, honoured only by an engine whose
+	// Semantics declare AsyncWrites: the engine may return a Batch whose messages leave before
+	// its own log append is durable, and persists that append in a later Batch (syncing then,
+	// the host waiting for the disk as for any batch), whose messages are those that had to
+	// wait for it (acknowledgements of the append, votes). The engine never says an append is
+	// durable before that later batch's wait is over.
+	AsyncWrites bool
 	// SegmentBytes is the size at which the engine's log should start a new file, for a log
 	// kept in segments (0: the implementation's default). Small ones exercise rotation.
 	SegmentBytes int64

@@ -231,6 +231,7 @@ var configFlags = []configFlag{
 	{"--host", hostMode},
 	durFlag("--apply-delay", func(c *cluster.Config) *simnet.Duration { return &c.ApplyDelay }),
 	durFlag("--read-retry", func(c *cluster.Config) *simnet.Duration { return &c.ReadRetry }),
+	boolFlag("--async-writes", func(c *cluster.Config) *bool { return &c.AsyncWrites }),
 	{"--roll", func(c *cluster.Config) string { return c.Roll.String() }},
 	{"--max-events", func(c *cluster.Config) string { return strconv.FormatUint(c.MaxEvents, 10) }},
 }

@@ -475,6 +475,11 @@ func (s *shrinker) strictHost() {
 		*field(&cfg) = 0
 		s.try(cfg, s.sched)
 	}
+	if s.cfg.AsyncWrites && !s.exhausted() {
+		cfg := s.cfg
+		cfg.AsyncWrites = false
+		s.try(cfg, s.sched)
+	}
 	if !s.cfg.Roll.IsZero() && !s.exhausted() {
 		cfg := s.cfg
 		cfg.Roll = cluster.Roll{}

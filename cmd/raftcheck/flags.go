@@ -213,6 +213,7 @@ func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	fs.StringVar(&p.Host, "host", d.Host, "swarm: each seed draws the host behaviours marked (host) below, where the engine permits them; fixed: the flags' values are used (all 0: the strictest host)")
 	fs.TextVar(&p.ApplyDelay, "apply-delay", d.ApplyDelay, "a slow state machine: time to apply one entry, after Advance, behind commit; 0 applies each batch before Advance (host)")
 	fs.TextVar(&p.ReadRetry, "read-retry", d.ReadRetry, "ask the engine again, with the read's original context, for the index of a read waiting this long; 0 never (host)")
+	fs.BoolVar(&p.AsyncWrites, "async-writes", d.AsyncWrites, "asynchronous storage writes: messages to peers may leave before the node's own append is durable, acknowledgements wait for it (host)")
 	fs.TextVar(&p.Roll, "roll", d.Roll, "a rolling change: SETTINGS=on|off,at=D,every=D,nodes=N turns prevote, check_quorum or prevote+check_quorum on or off on nodes 0..N-1, one restart every D from at; \"\" none (host)")
 	fs.Uint64Var(&p.MaxEvents, "max-events", d.MaxEvents, "hard bound on simulator events per run")
 	for _, n := range flagNames(fs) {
@@ -247,7 +248,7 @@ var tunedFlags = []string{"prevote", "check-quorum", "max-append-entries", "max-
 
 // hostFlags are the flags of the host behaviours that --host swarm draws per seed. Setting
 // one of them without --host means --host fixed: the others are then 0, the strictest host.
-var hostFlags = []string{"apply-delay", "read-retry", "roll"}
+var hostFlags = []string{"apply-delay", "read-retry", "async-writes", "roll"}
 
 // config returns the validated config, naming the flag of the first bad value.
 func (c *configFlags) config() (cluster.Config, error) {

@@ -31,6 +31,7 @@ func TestReplayCommandRoundTrips(t *testing.T) {
 	cfg.SyncLatency, cfg.CompactEvery, cfg.MaxEvents = simnet.Duration(5*time.Millisecond), 77, 1234567
 	cfg.WALSegmentBytes = 8192
 	cfg.Host, cfg.ApplyDelay, cfg.ReadRetry = "fixed", simnet.Duration(2*time.Millisecond), simnet.Duration(70*time.Millisecond)
+	cfg.AsyncWrites = true
 	cfg.Roll = cluster.Roll{PreVote: true, CheckQuorum: true, To: true, At: simnet.Duration(2 * time.Second), Every: simnet.Duration(time.Second), Nodes: 3}
 	require.NoError(t, cfg.Validate())
 	requireEveryFieldDiffers(t, "Config", reflect.ValueOf(cfg), reflect.ValueOf(cluster.DefaultConfig()))

@@ -42,7 +42,8 @@ func New(cfg engine.Config) (engine.Engine, engine.Recovery, error) {
 	if err != nil {
 		return nil, engine.Recovery{}, fmt.Errorf("etcdraft: node %d: opening the WAL: %w", cfg.ID, err)
 	}
-	e := &node{id: cfg.ID, log: w, forward: cfg.Forward, mut: mut, state: etcd.StateFollower, term: rec.HardState.Term}
+	e := &node{id: cfg.ID, log: w, forward: cfg.Forward, mut: mut, state: etcd.StateFollower, term: rec.HardState.Term,
+		async: cfg.AsyncWrites, durable: [2]uint64{rec.HardState.Term, rec.HardState.Vote}}
 	e.store = &storage{MemoryStorage: etcd.NewMemoryStorage(), image: cfg.Image, stale: mut.staleSnapshotConf, atHanded: mut.imageAtHanded}
 	e.store.confs.reset(0, new(pb.ConfState))
 	applied, ents, err := e.load(rec)
@@ -85,6 +86,7 @@ func (e *node) etcdConfig(cfg engine.Config, applied uint64) *etcd.Config {
 		MaxInflightMsgs: cfg.Protocol.MaxInflight, MaxSizePerMsg: uint64(cfg.Protocol.MaxAppend) * bytesPerEntry,
 		MaxCommittedSizePerReady: defaultMaxMsgBytes, DisableProposalForwarding: !cfg.Forward,
 		ReadOnlyOption: etcd.ReadOnlySafe, StepDownOnRemoval: true, Logger: quietLogger{node: cfg.ID, log: cfg.Log},
+		AsyncStorageWrites: cfg.AsyncWrites,
 	}
 	if c.MaxInflightMsgs == 0 {
 		c.MaxInflightMsgs = defaultMaxInflight

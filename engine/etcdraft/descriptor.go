@@ -20,7 +20,11 @@ const (
 )
 
 // The planted bugs, by name. Each is a mistake an integration of etcd raft makes in the code
-// around the RawNode (etcd itself is never changed).
+// around the RawNode (etcd itself is never changed). etcd-send-before-sync and
+// etcd-apply-before-persist are mistakes of the synchronous Ready loop and plant nothing with
+// asynchronous storage writes (engine.Config.AsyncWrites), where messages leave before the
+// append by design; etcd-async-ack-before-sync is their counterpart there and plants nothing
+// without them.
 const (
 	mutantSendBeforeSync     = "etcd-send-before-sync"
 	mutantDropHardState      = "etcd-drop-hard-state"
@@ -32,6 +36,7 @@ const (
 	mutantJointExplicit      = "etcd-joint-explicit"
 	mutantIgnoreLeave        = "etcd-ignore-leave"
 	mutantImageAtHanded      = "etcd-image-at-handed-index"
+	mutantAsyncAckBeforeSync = "etcd-async-ack-before-sync"
 )
 
 var mutants = []engine.Mutant{
@@ -45,6 +50,7 @@ var mutants = []engine.Mutant{
 	{Name: mutantJointExplicit, Help: "a joint change is proposed with an explicit transition (ConfChangeTransitionJointExplicit) and the application never proposes the leave: the cluster stays in C_old,new"},
 	{Name: mutantIgnoreLeave, Help: "the entry that leaves a joint configuration (an empty ConfChangeV2) reaches the host but is never applied to etcd (no ApplyConfChange): etcd stays joint and needs majorities of both voter sets"},
 	{Name: mutantImageAtHanded, Help: "a snapshot made on demand is labelled with the last index etcd handed the host, not the index of the host's image: a slow state machine (apply_delay) sends a follower an image older than its label"},
+	{Name: mutantAsyncAckBeforeSync, Help: "with asynchronous storage writes (async_writes), the append thread delivers a MsgStorageAppend's responses (the follower's MsgAppResp, its vote, the leader's own acknowledgement) once the write returns, leaving the fsync to a group commit at the next tick"},
 }
 
 // planted is the set of mutants a node runs with.
@@ -52,7 +58,7 @@ type planted struct {
 	sendBeforeSync, dropHardState, applyBeforePersist bool
 	noReportSnapshot, skipRestore, appliedFromCommit  bool
 	staleSnapshotConf, jointExplicit, ignoreLeave     bool
-	imageAtHanded                                     bool
+	imageAtHanded, asyncAckBeforeSync                 bool
 }
 
 func parseMutants(names []string) (planted, error) {
@@ -79,6 +85,8 @@ func parseMutants(names []string) (planted, error) {
 			p.ignoreLeave = true
 		case mutantImageAtHanded:
 			p.imageAtHanded = true
+		case mutantAsyncAckBeforeSync:
+			p.asyncAckBeforeSync = true
 		default:
 			return planted{}, fmt.Errorf("etcdraft: unknown mutant %q", name)
 		}
@@ -92,7 +100,7 @@ func Descriptor() *engine.Descriptor {
 	return &engine.Descriptor{
 		Name:      "etcd",
 		Version:   version(),
-		Semantics: engine.Semantics{ConfOnApply: true, PromotesLearners: false, LazyApply: true, RepeatReads: true, MixedProtocol: engine.MixGuarded, QuietBelowTermWithoutChecks: true},
+		Semantics: engine.Semantics{ConfOnApply: true, PromotesLearners: false, LazyApply: true, RepeatReads: true, MixedProtocol: engine.MixGuarded, QuietBelowTermWithoutChecks: true, AsyncWrites: true},
 		New:       New,
 		Mutants:   append([]engine.Mutant(nil), mutants...),
 		Describe:  describe,

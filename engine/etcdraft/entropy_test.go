@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/raftcheck/raftcheck/engine"
 	"github.com/raftcheck/raftcheck/simnet"
 )
 
@@ -36,8 +37,11 @@ func TestGateSwapsReader(t *testing.T) {
 // scenario runs three nodes through an election, proposals, a partition of the leader (a
 // new election), its return, and a crash and restart, and returns the hash of every message,
 // role and leadership the run produced.
-func scenario(t testing.TB, seed uint64) uint64 {
-	h := newHarness(t, seed, 3, 3)
+func scenario(t testing.TB, seed uint64) uint64 { return scenarioWith(t, seed, nil) }
+
+// scenarioWith is scenario with each node's config changed by set.
+func scenarioWith(t testing.TB, seed uint64, set func(*engine.Config)) uint64 {
+	h := newHarnessWith(t, seed, 3, 3, set)
 	l := h.elect()
 	h.propose(three, "a", "b")
 	h.cut[l] = true

@@ -80,6 +80,11 @@ func (m *machine) apply(c engine.Committed) {
 
 // newHarness builds n nodes: the first founders bootstrap the cluster, the others join later.
 func newHarness(t testing.TB, seed uint64, n, founders int, mutants ...string) *harness {
+	return newHarnessWith(t, seed, n, founders, nil, mutants...)
+}
+
+// newHarnessWith is newHarness with each node's config changed by set (nil: none).
+func newHarnessWith(t testing.TB, seed uint64, n, founders int, set func(*engine.Config), mutants ...string) *harness {
 	h := &harness{t: t, k: simnet.NewKernel(seed), inbox: make([][][]byte, n), cut: make([]bool, n)}
 	voters := make([]int, founders)
 	for i := range voters {
@@ -95,6 +100,9 @@ func newHarness(t testing.TB, seed uint64, n, founders int, mutants ...string) *
 			Protocol: engine.Protocol{PreVote: true, CheckQuorum: true, MaxAppend: 4}}
 		if i < founders {
 			cfg.Voters = voters
+		}
+		if set != nil {
+			set(&cfg)
 		}
 		h.cfgs, h.disks = append(h.cfgs, cfg), append(h.disks, d)
 		h.sms, h.engs = append(h.sms, nil), append(h.engs, nil)

@@ -56,6 +56,16 @@ type node struct {
 	syncErr  error // a failed timer sync, reported by the next Ready
 	// Mutant etcd-apply-before-persist: the write of the last Ready, done with the next one.
 	owedWrite write
+
+	// Asynchronous storage writes (async.go): the appends etcd handed out and not written
+	// yet, oldest first; the responses to step in the next Advance; the term and vote last
+	// written (etcd's MustSync compares with them); a refusal of a local response.
+	async    bool
+	appends  []owedAppend
+	local    []*pb.Message
+	durable  [2]uint64
+	localErr error
+	peerMsgs []*pb.Message
 }
 
 // Tick advances etcd's clock by one tick (after the sync owed by mutant etcd-send-before-sync).
@@ -267,6 +277,10 @@ func (e *node) Advance() {
 		return
 	}
 	e.inReady = false
-	e.rn.Advance(e.rd)
+	if e.async { // RawNode.Advance must not be called: the local responses take its place
+		e.stepLocal()
+	} else {
+		e.rn.Advance(e.rd)
+	}
 	e.rd = etcd.Ready{}
 }

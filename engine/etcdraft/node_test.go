@@ -25,7 +25,7 @@ func TestDescriptor(t *testing.T) {
 	if !strings.HasPrefix(d.Version, "v3.") {
 		t.Errorf("Version = %q; want a v3 module version", d.Version)
 	}
-	if want := (engine.Semantics{ConfOnApply: true, LazyApply: true, RepeatReads: true, MixedProtocol: engine.MixGuarded, QuietBelowTermWithoutChecks: true}); d.Semantics != want {
+	if want := (engine.Semantics{ConfOnApply: true, LazyApply: true, RepeatReads: true, MixedProtocol: engine.MixGuarded, QuietBelowTermWithoutChecks: true, AsyncWrites: true}); d.Semantics != want {
 		t.Errorf("Semantics = %+v; want %+v", d.Semantics, want)
 	}
 	if d.New == nil || len(d.Mutants) < 5 {

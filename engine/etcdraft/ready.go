@@ -28,6 +28,9 @@ func (e *node) Ready() (engine.Batch, bool, error) {
 	if e.syncErr != nil {
 		return engine.Batch{}, false, fmt.Errorf("etcdraft: node %d: timer sync: %w", e.id, e.syncErr)
 	}
+	if e.localErr != nil {
+		return engine.Batch{}, false, e.localErr
+	}
 	if e.inReady {
 		panic(fmt.Sprintf("etcdraft: node %d: Ready called again before Advance", e.id))
 	}
@@ -36,6 +39,9 @@ func (e *node) Ready() (engine.Batch, bool, error) {
 		b.Snapshot, e.restore = e.restore, nil
 	}
 	b.Observed.Synced, e.synced = e.synced, false
+	if e.async {
+		return e.readyAsync(b)
+	}
 	if b.Observed.Synced || !e.rn.HasReady() { // a timer sync is reported before newer writes
 		return b, b.Snapshot != nil || b.Observed.Synced, nil
 	}
@@ -45,7 +51,7 @@ func (e *node) Ready() (engine.Batch, bool, error) {
 		return engine.Batch{}, false, err
 	}
 	e.observe(&b.Observed)
-	e.outputs(&b)
+	e.outputs(&b, e.rd.Messages, e.rd.Snapshot, e.rd.CommittedEntries, e.rd.ReadStates)
 	return b, true, nil
 }
 
@@ -111,7 +117,7 @@ func (e *node) save(w write, o *engine.Observations) (unsynced bool, err error) 
 		hs = walHardState(w.hs)
 	}
 	sync := w.sync
-	if e.mut.sendBeforeSync { // the messages leave first; the sync waits for the next tick
+	if e.mut.sendBeforeSync && !e.async { // the messages leave first; the sync waits for the next tick
 		e.owedSync = e.owedSync || sync
 		sync = false
 	}
@@ -138,15 +144,15 @@ func (e *node) save(w write, o *engine.Observations) (unsynced bool, err error) 
 	return wrote && !sync, nil
 }
 
-// outputs turns the Ready's outputs into the host's terms.
-func (e *node) outputs(b *engine.Batch) {
-	rd := &e.rd
-	if s := rd.Snapshot; !etcd.IsEmptySnap(s) && !e.mut.skipRestore {
+// outputs turns a Ready's outputs into the host's terms: msgs to send, the snapshot to
+// restore (nil: none), the committed entries and the reads.
+func (e *node) outputs(b *engine.Batch, msgs []*pb.Message, s *pb.Snapshot, committed []*pb.Entry, reads []etcd.ReadState) {
+	if !etcd.IsEmptySnap(s) && !e.mut.skipRestore {
 		b.Snapshot = &engine.SnapshotData{Index: s.GetMetadata().GetIndex(), Term: s.GetMetadata().GetTerm(), Data: s.GetData()}
 	}
-	b.Messages = e.encode(rd.Messages)
+	b.Messages = e.encode(msgs)
 	e.apply = e.apply[:0]
-	for _, ent := range rd.CommittedEntries {
+	for _, ent := range committed {
 		c := engine.Committed{Index: ent.GetIndex(), Term: ent.GetTerm(), Digest: digest(ent)}
 		switch ent.GetType() {
 		case pb.EntryConfChange, pb.EntryConfChangeV2:
@@ -160,7 +166,7 @@ func (e *node) outputs(b *engine.Batch) {
 		e.store.handed = c.Index
 	}
 	b.Apply = e.apply
-	for _, rs := range rd.ReadStates {
+	for _, rs := range reads {
 		b.Reads = append(b.Reads, engine.ReadReady{Index: rs.Index, Ctx: rs.RequestCtx})
 	}
 }
