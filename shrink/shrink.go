@@ -113,7 +113,7 @@ func Run(seed uint64, cfg cluster.Config, opts cluster.Options, kind string, bud
 	s.deferOps = true // operations wait until the search has had its runs
 	s.rounds()
 	s.deferOps = false
-	if s.search(searchRuns-int(s.searched)) || s.opsDeferred {
+	if s.search(s.maxRuns-s.runs-searchReserve) || s.opsDeferred {
 		s.rounds()
 	}
 	after := sizeOf(s.best)
@@ -135,11 +135,11 @@ func (s *shrinker) rounds() {
 // same failure elsewhere (search).
 const searchAbove = 3
 
-// searchTries bounds the candidates the first search tries; the second gets what is left of
-// searchRuns.
+// searchTries bounds the candidates the first search tries; the second, after the rounds,
+// has the budget left but searchReserve runs, for the rounds after a find.
 const (
-	searchTries = 80
-	searchRuns  = 140
+	searchTries   = 80
+	searchReserve = 40
 )
 
 // search looks for a smaller run of the same failure when fault removal has stalled: a
@@ -275,6 +275,7 @@ type shrinker struct {
 	// deferOps makes a round skip dropping operations while the schedule is above
 	// searchAbove; opsDeferred records that one did.
 	deferOps, opsDeferred bool
+	opsDropped            bool           // dropOps adopted a candidate in this round
 	first                 cluster.Config // the config of the run to shrink
 	cfg                   cluster.Config
 	sched                 nemesis.Schedule
@@ -383,6 +384,7 @@ func (s *shrinker) runOps(seed uint64, cfg cluster.Config, sched *nemesis.Schedu
 // round tries every reduction once and reports whether any was adopted.
 func (s *shrinker) round() bool {
 	start := s.runs
+	s.opsDropped = false
 	before := sizeOf(s.best)
 	steps := []struct {
 		name string
@@ -404,7 +406,17 @@ func (s *shrinker) round() bool {
 		st.fn()
 		s.say("%s: %s (%d runs)", st.name, sizeOf(s.best), s.runs)
 	}
-	return s.runs > start && sizeOf(s.best) != before
+	return s.runs > start && (s.opsDropped || shrunk(before, sizeOf(s.best)))
+}
+
+// shrunk reports whether a round made progress from before to after other than in
+// operations: fewer faults, a shorter run or heal bound, fewer clients or nodes, a lower rate.
+// The operations a run issues also change, either way, with spare ones whenever another step
+// is adopted, so only dropping them counts (opsDropped). A round after one without progress
+// would mostly repeat its candidates, and a run is a pure function of them.
+func shrunk(before, after Size) bool {
+	after.Ops = before.Ops
+	return after != before
 }
 
 // endOfRun are the violation kinds decided only when the run ends; the others are seen
@@ -660,7 +672,9 @@ func (s *shrinker) dropOps() {
 		for i := 0; i < s.ops.Len() && !s.exhausted(); {
 			if !s.tryOps(s.cfg, s.sched, withoutOps(s.ops, i, i+chunk), false) {
 				i += chunk // keep this chunk; removing it loses the failure
+				continue
 			}
+			s.opsDropped = true
 		}
 	}
 }

@@ -180,3 +180,32 @@ func TestPickFaults(t *testing.T) {
 	assert.NotEqual(t, pickFaults(sched, at, 2, 1, 1).String(), pickFaults(sched, at, 2, 1, 2).String(), "bits pick")
 	assert.Equal(t, sched.String(), pickFaults(sched, at, 9, 1, 3).String(), "k above the faults: all")
 }
+
+func TestRoundProgress(t *testing.T) {
+	before := Size{Faults: 5, Duration: simnet.Duration(10 * time.Second), HealTime: simnet.Duration(2 * time.Second),
+		Clients: 4, Rate: 50, Ops: 300, Nodes: 5}
+	after := before
+	after.Ops = 290
+	assert.False(t, shrunk(before, after), "operations that moved with spare ones are not progress")
+	after.Faults = 4
+	assert.True(t, shrunk(before, after))
+	after = before
+	after.Duration /= 2
+	assert.True(t, shrunk(before, after))
+}
+
+// TestOperationsWaitForTheSearch: while the schedule is above searchAbove and the search
+// still has runs, a round does not drop operations (no run spent) and records that it waited.
+func TestOperationsWaitForTheSearch(t *testing.T) {
+	_, _, res := firstFailing(t, plantedBugs)
+	s := newShrinker(t, res, 50)
+	s.sched = make(nemesis.Schedule, searchAbove+1)
+	s.deferOps = true
+	s.dropOpsNow()
+	assert.Equal(t, 0, s.runs, "no run spent")
+	assert.True(t, s.opsDeferred)
+	s.deferOps = false
+	s.sched = slices.Clone(res.Schedule)
+	s.dropOpsNow()
+	assert.Positive(t, s.runs, "operations dropped once they no longer wait")
+}
