@@ -113,8 +113,12 @@ func Run(seed uint64, cfg cluster.Config, opts cluster.Options, kind string, bud
 	s.deferOps = true // operations wait until the search has had its runs
 	s.rounds()
 	s.deferOps = false
-	if s.search(s.maxRuns-s.runs-searchReserve) || s.opsDeferred {
+	switch {
+	case s.search(s.maxRuns - s.runs - searchReserve):
 		s.rounds()
+	case s.opsDeferred: // nothing else changed since the last round: its other steps would repeat
+		s.dropOps()
+		s.say("operations: %s (%d runs)", sizeOf(s.best), s.runs)
 	}
 	after := sizeOf(s.best)
 	s.say("done in %d runs: %s", s.runs, after)
