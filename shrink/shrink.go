@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 const DefaultRuns = 400
 
 // maxShrinkRounds bounds the passes over all reductions; a pass that changes nothing ends early.
-const maxShrinkRounds = 3
+const maxShrinkRounds = 5
 
 // ErrNotFailing means the run to shrink does not show the violation kind asked for.
 var ErrNotFailing = errors.New("shrink: run does not fail")
@@ -68,18 +69,19 @@ func (s Result) Repro() cluster.Repro {
 
 // Run minimises a failing run while a violation of kind still occurs. opts are the run's own
 // options (its engine, and opts.Schedule the schedule to start from: nil means the one
-// generated from the seed); every candidate runs with them. kind "" means
-// the kind of the run's first violation. It tries, in rounds, within budget: dropping faults by
-// delta debugging (halves, then smaller chunks, then single faults); simplifying each fault
-// (shorter For, one node, crash mode "lose"); a shorter duration and heal bound; fewer clients
-// and a lower rate; fewer client operations (delta debugging again); fewer nodes (faults
-// naming nodes that no longer exist lose them). Every candidate runs with an explicit schedule,
-// the same seed and explicit client operations (cluster.ClientOps, those of the run to shrink
-// at first), so that dropping a fault never changes what a client asks; only when the schedule is still
-// above five faults does it look for another seed with a smaller run of the same failure
-// (see reseed). Run is deterministic: the same inputs give the
-// same result. It returns ErrNotFailing if the starting run does not show kind, and a setup
-// error from cluster.Run as is.
+// generated from the seed); every candidate runs with them. kind "" means the kind of the
+// run's first violation. It tries, in rounds, within budget: dropping faults by delta
+// debugging (halves, then smaller chunks, then single faults) and in pairs; simplifying each
+// fault (shorter For, one node, crash mode "lose"); a shorter duration and heal bound; fewer
+// clients and a lower rate; fewer client operations (delta debugging again); fewer nodes
+// (faults naming nodes that no longer exist lose them). Every candidate runs with an explicit
+// schedule and explicit client operations (cluster.ClientOps: those of the run to shrink at
+// first, each client's later ones kept in reserve), so that dropping a fault never changes
+// what a client asks. While the schedule is above searchAbove faults it also looks for a
+// smaller run of the same failure on other seeds (search), first early, while most of the
+// budget is left, then after the rounds; dropping operations waits for it. Run is
+// deterministic: the same inputs give the same result. It returns ErrNotFailing if the
+// starting run does not show kind, and a setup error from cluster.Run as is.
 func Run(seed uint64, cfg cluster.Config, opts cluster.Options, kind string, budget Budget, progress func(string)) (Result, error) {
 	s := &shrinker{seed: seed, kind: kind, maxRuns: budget.MaxRuns, progress: progress, opts: opts}
 	if s.maxRuns <= 0 {
@@ -98,18 +100,25 @@ func Run(seed uint64, cfg cluster.Config, opts cluster.Options, kind string, bud
 	}
 	// Candidates start from the config the run reports it used, so that what a run derives
 	// from its seed (its schedule, and any setting the config leaves to the seed) stays fixed.
-	s.cfg, s.sched, s.best = first.Config, append(nemesis.Schedule(nil), first.Schedule...), first
+	s.cfg, s.sched, s.best, s.first = first.Config, append(nemesis.Schedule(nil), first.Schedule...), first, first.Config
 	s.ops = first.IssuedOps() // from here on each client asks the same, whatever faults go
+	s.spare = make(cluster.ClientOps, len(s.ops))
 	before := sizeOf(first)
 	s.say("start: %s", before)
 	s.cutAtViolation()
 	s.dropFaults()
-	if len(s.sched) > reseedAbove && s.reseed() { // early, while most of the budget is left
-		s.say("reseeded: %s (%d runs)", sizeOf(s.best), s.runs)
+	if s.search(searchTries) { // early, while most of the budget is left
+		s.say("searched: %s (%d runs)", sizeOf(s.best), s.runs)
 	}
+	s.deferOps = true // operations wait until the search has had its runs
 	s.rounds()
-	if len(s.sched) > reseedAbove && s.reseed() {
+	s.deferOps = false
+	switch {
+	case s.search(s.maxRuns - s.runs - searchReserve):
 		s.rounds()
+	case s.opsDeferred: // nothing else changed since the last round: its other steps would repeat
+		s.dropOps()
+		s.say("operations: %s (%d runs)", sizeOf(s.best), s.runs)
 	}
 	after := sizeOf(s.best)
 	s.say("done in %d runs: %s", s.runs, after)
@@ -126,48 +135,124 @@ func (s *shrinker) rounds() {
 	}
 }
 
-// reseedAbove is the schedule size above which a shrink that stalled tries other seeds.
-const reseedAbove = 3
+// searchAbove is the schedule size above which the shrink looks for a smaller run of the
+// same failure elsewhere (search).
+const searchAbove = 3
 
-// reseedTries bounds the seeds a reseed tries.
-const reseedTries = 60
+// searchTries bounds the candidates the first search tries; the second, after the rounds,
+// has the budget left but searchReserve runs, for the rounds after a find.
+const (
+	searchTries   = 80
+	searchReserve = 40
+)
 
-// reseed looks for a smaller run of the same failure when fault removal has stalled: a
+// search looks for a smaller run of the same failure when fault removal has stalled: a
 // simulation is chaotic (dropping one early fault changes every later random draw), so a
-// schedule can be minimal for its seed and still large. It tries seeds derived from the
-// current one with the shrunk config, a nemesis of only the kinds left in the schedule (or,
-// every other pair of tries, a subset of them) at half and at their full rate, and adopts the first whose generated schedule is smaller and still shows
-// the kind; the shrink then goes on from there. The result names the seed it ends with.
-func (s *shrinker) reseed() bool {
+// schedule can be minimal for its seed and still large, while the same bug shows with few
+// faults on other seeds. It tries up to tries candidates (searchOne), each adopted one then
+// cut at its violation and its faults dropped, while the schedule is above searchAbove. It
+// reports whether it adopted one.
+func (s *shrinker) search(tries int) bool {
+	found := false
+	for n := 0; n < tries && len(s.sched) > searchAbove && !s.exhausted(); n++ {
+		i := s.searched
+		s.searched++
+		if s.searchOne(i) {
+			found = true
+			s.say("search: seed %d fails with %s and %d faults (%d runs)", s.seed, s.kind, len(s.sched), s.runs)
+			s.dropFaults()
+		}
+	}
+	return found
+}
+
+// searchOne runs candidate i of a search and adopts it if it shows the kind with fewer faults
+// than the current schedule before its violation (all of them for a kind decided at the end).
+// Every candidate has a seed of its own derived from the current one, the current config and
+// the clients' operations (with the spare ones), and, for a violation seen online, the first
+// run's duration, so that a run whose violation comes later than the current one's still
+// counts. In turn, a candidate draws its schedule from a nemesis of the kinds left (every
+// other pair of such candidates, some of those kinds), draws it from the first run's
+// nemesis (the kinds left may not be those the bug shows with most easily), each at a half
+// and a quarter of the first run's fault rate, or takes one to three faults of the current
+// schedule as they are: the last ones before the violation first, then ones picked by the
+// seed.
+func (s *shrinker) searchOne(i uint64) bool {
+	seed := (s.seed*0x9e3779b97f4a7c15 + i + 1) & (1<<53 - 1) // below 2^53: exact in JSON readers that use doubles
 	cfg := s.cfg
+	online := !slices.Contains(endOfRun, s.kind)
+	if online {
+		cfg.Duration = max(cfg.Duration, s.first.Duration)
+	}
+	var sched *nemesis.Schedule
+	switch i % 3 {
+	case 0, 1:
+		cfg.Nemesis = s.first.Nemesis
+		if i%3 == 0 {
+			kinds := scheduleKinds(s.sched)
+			if i%12 >= 6 {
+				kinds = kindSubset(kinds, seed>>11)
+			}
+			cfg.Nemesis = strings.Join(kinds, ",")
+		}
+		cfg.FaultInterval = s.first.FaultInterval * simnet.Duration(2<<(i/3%2)) // a half, a quarter of the rate
+	default:
+		sub := pickFaults(s.sched, s.violationAt(), int(i/3%3)+1, i/9, seed)
+		sched = &sub
+	}
+	prev := s.state()
+	if !s.runOps(seed, cfg, sched, s.ops, true) {
+		return false
+	}
+	s.cutAtViolation()
+	if len(s.sched) < len(prev.sched) {
+		return true
+	}
+	s.restore(prev) // not fewer faults, even cut at the violation
+	return false
+}
+
+// scheduleKinds are the kinds of sched's faults, in the order they first occur.
+func scheduleKinds(sched nemesis.Schedule) []string {
 	var kinds []string
-	for _, f := range s.sched {
+	for _, f := range sched {
 		if !slices.Contains(kinds, string(f.Kind)) {
 			kinds = append(kinds, string(f.Kind))
 		}
 	}
-	base := cfg.FaultInterval
-	for i := range uint64(reseedTries) {
-		if s.exhausted() {
-			return false
-		}
-		cfg.FaultInterval = base * simnet.Duration(2-i%2)         // alternately half and the same fault rate
-		seed := (s.seed*0x9e3779b97f4a7c15 + i + 1) & (1<<53 - 1) // below 2^53: exact in JSON readers that use doubles
-		cfg.Nemesis = strings.Join(kinds, ",")
-		if i%4 >= 2 { // every other pair of tries, only some of the kinds
-			cfg.Nemesis = strings.Join(kindSubset(kinds, seed>>11), ",")
-		}
-		s.runs++
-		res, err := cluster.Run(seed, cfg, s.with(nil))
-		if err != nil || !hasKind(res, s.kind) || len(res.Schedule) >= len(s.sched) {
-			continue
-		}
-		s.say("reseed: seed %d fails with %s and %d faults", seed, s.kind, len(res.Schedule))
-		s.seed, s.cfg, s.sched, s.best = seed, res.Config, append(nemesis.Schedule(nil), res.Schedule...), res
-		s.ops = res.IssuedOps()
-		return true
+	return kinds
+}
+
+// pickFaults returns k faults of sched (all if it has no more), in schedule order: for
+// variant 0 the last k that start before at (at < 0: the last k), for another variant k
+// faults picked by bits.
+func pickFaults(sched nemesis.Schedule, at simnet.Duration, k int, variant, bits uint64) nemesis.Schedule {
+	if k >= len(sched) {
+		return slices.Clone(sched)
 	}
-	return false
+	if variant == 0 {
+		end := len(sched)
+		if at >= 0 {
+			end = max(k, sort.Search(len(sched), func(j int) bool { return sched[j].At >= at }))
+		}
+		return slices.Clone(sched[end-k : end])
+	}
+	idx := make([]int, len(sched))
+	for j := range idx {
+		idx[j] = j
+	}
+	for j := 0; j < k; j++ { // a partial Fisher-Yates shuffle driven by bits
+		bits = bits*6364136223846793005 + 1442695040888963407
+		r := j + int((bits>>33)%uint64(len(idx)-j))
+		idx[j], idx[r] = idx[r], idx[j]
+	}
+	picked := slices.Clone(idx[:k])
+	slices.Sort(picked)
+	out := make(nemesis.Schedule, k)
+	for j, p := range picked {
+		out[j] = sched[p]
+	}
+	return out
 }
 
 // kindSubset keeps the kinds whose bit in bits is set, and at least one of them.
@@ -190,9 +275,20 @@ type shrinker struct {
 	kind     string
 	maxRuns  int
 	runs     int
-	cfg      cluster.Config
-	sched    nemesis.Schedule
-	ops      cluster.ClientOps // the operations each client issues in every candidate
+	searched uint64 // candidates the searches tried
+	// deferOps makes a round skip dropping operations while the schedule is above
+	// searchAbove; opsDeferred records that one did.
+	deferOps, opsDeferred bool
+	opsDropped            bool           // dropOps adopted a candidate in this round
+	first                 cluster.Config // the config of the run to shrink
+	cfg                   cluster.Config
+	sched                 nemesis.Schedule
+	ops                   cluster.ClientOps // the operations each client issued in the best run
+	// spare are, per client, the operations that follow ops in what the client asks: the
+	// rest of the first run's. Candidates get them, so that a client whose work goes faster
+	// without a fault does not run out of operations before the violation (it would then
+	// stop, and the load the bug needs with it).
+	spare    cluster.ClientOps
 	best     *cluster.Result
 	progress func(string)
 	opts     cluster.Options // the run's options: every candidate keeps its engine
@@ -214,40 +310,91 @@ func (s *shrinker) say(format string, args ...any) {
 
 func (s *shrinker) exhausted() bool { return s.runs >= s.maxRuns }
 
-// try runs a candidate with the current operations (those of the clients cfg keeps) and
-// adopts it if it still shows the kind.
-func (s *shrinker) try(cfg cluster.Config, sched nemesis.Schedule) bool {
-	return s.tryOps(cfg, sched, s.ops[:min(cfg.Clients, len(s.ops))])
+// candidate is what a shrink adopts with a candidate run.
+type candidate struct {
+	seed  uint64
+	cfg   cluster.Config
+	sched nemesis.Schedule
+	best  *cluster.Result
+	ops   cluster.ClientOps
+	spare cluster.ClientOps
 }
 
-// tryOps runs a candidate with the given client operations and adopts it if it still shows
-// the kind; the operations kept are those its clients issued.
-func (s *shrinker) tryOps(cfg cluster.Config, sched nemesis.Schedule, ops cluster.ClientOps) bool {
+func (s *shrinker) state() candidate {
+	return candidate{seed: s.seed, cfg: s.cfg, sched: s.sched, best: s.best, ops: s.ops, spare: s.spare}
+}
+
+func (s *shrinker) restore(c candidate) {
+	s.seed, s.cfg, s.sched, s.best, s.ops, s.spare = c.seed, c.cfg, c.sched, c.best, c.ops, c.spare
+}
+
+// violationAt is when the best run first showed the kind, or -1 for a kind decided at the end.
+func (s *shrinker) violationAt() simnet.Duration {
+	if slices.Contains(endOfRun, s.kind) {
+		return -1
+	}
+	for _, v := range s.best.Violations {
+		if v.Kind == s.kind {
+			return simnet.Duration(v.Time)
+		}
+	}
+	return -1
+}
+
+// try runs a candidate with the current operations (those of the clients cfg keeps), each
+// client's spare ones after them, and adopts it if it still shows the kind.
+func (s *shrinker) try(cfg cluster.Config, sched nemesis.Schedule) bool {
+	return s.tryOps(cfg, sched, s.ops, true)
+}
+
+// tryOps runs a candidate with the given client operations (followed by the spare ones when
+// spare is set) and adopts it if it still shows the kind; the operations kept are those its
+// clients issued, and what they did not issue of the list and the spare ones is spare.
+func (s *shrinker) tryOps(cfg cluster.Config, sched nemesis.Schedule, ops cluster.ClientOps, spare bool) bool {
+	cand := append(nemesis.Schedule(nil), sched...)
+	return s.runOps(s.seed, cfg, &cand, ops, spare)
+}
+
+// runOps runs a candidate with seed, schedule sched (nil: generated from the seed) and the
+// given client operations (followed by the spare ones when spare is set), and adopts it if it
+// shows the kind, as tryOps.
+func (s *shrinker) runOps(seed uint64, cfg cluster.Config, sched *nemesis.Schedule, ops cluster.ClientOps, spare bool) bool {
 	if s.exhausted() {
 		return false
 	}
-	cfg.Roll = cfg.Roll.Fit(cfg.Nodes, cfg.Duration) // fewer nodes or less time: the roll's part that fits
-	cand := append(nemesis.Schedule(nil), sched...)
-	opts := s.with(&cand)
-	opts.Ops = ops
+	cfg = fitRoll(cfg)
+	full := make(cluster.ClientOps, cfg.Clients) // ops, then the spare ones: what each client would ask
+	for c := range full {
+		full[c] = slices.Concat(ops[c], s.spare[c])
+	}
+	opts := s.with(sched)
+	opts.Ops = full
+	if !spare {
+		opts.Ops = ops[:cfg.Clients]
+	}
 	s.runs++
-	res, err := cluster.Run(s.seed, cfg, opts)
+	res, err := cluster.Run(seed, cfg, opts)
 	if err != nil || !hasKind(res, s.kind) {
 		return false
 	}
-	s.cfg, s.sched, s.best, s.ops = cfg, cand, res, res.IssuedOps()
+	s.seed, s.cfg, s.sched, s.best, s.ops = seed, cfg, append(nemesis.Schedule(nil), res.Schedule...), res, res.IssuedOps()
+	s.spare = make(cluster.ClientOps, cfg.Clients)
+	for c := range s.spare {
+		s.spare[c] = full[c][len(s.ops[c]):] // the client issued a prefix of its list
+	}
 	return true
 }
 
 // round tries every reduction once and reports whether any was adopted.
 func (s *shrinker) round() bool {
 	start := s.runs
+	s.opsDropped = false
 	before := sizeOf(s.best)
 	steps := []struct {
 		name string
 		fn   func()
 	}{
-		{"cut at the violation", s.cutAtViolation},
+		{"cut at the violation", func() { s.cutAtViolation() }},
 		{"host behaviours", s.strictHost},
 		{"faults", s.dropFaults},
 		{"fault pairs", s.dropPairs},
@@ -256,14 +403,24 @@ func (s *shrinker) round() bool {
 		{"heal bound", s.shortenHeal},
 		{"clients", s.reduceClients},
 		{"rate", s.reduceRate},
-		{"operations", s.dropOps},
+		{"operations", s.dropOpsNow},
 		{"nodes", s.reduceNodes},
 	}
 	for _, st := range steps {
 		st.fn()
 		s.say("%s: %s (%d runs)", st.name, sizeOf(s.best), s.runs)
 	}
-	return s.runs > start && sizeOf(s.best) != before
+	return s.runs > start && (s.opsDropped || shrunk(before, sizeOf(s.best)))
+}
+
+// shrunk reports whether a round made progress from before to after other than in
+// operations: fewer faults, a shorter run or heal bound, fewer clients or nodes, a lower rate.
+// The operations a run issues also change, either way, with spare ones whenever another step
+// is adopted, so only dropping them counts (opsDropped). A round after one without progress
+// would mostly repeat its candidates, and a run is a pure function of them.
+func shrunk(before, after Size) bool {
+	after.Ops = before.Ops
+	return after != before
 }
 
 // endOfRun are the violation kinds decided only when the run ends; the others are seen
@@ -273,21 +430,12 @@ var endOfRun = []string{checker.KindLiveness, checker.KindStaleLeader, checker.K
 // cutAtViolation drops, for a violation seen online, every fault that starts after it and
 // ends the load phase just after it: nothing later can have caused it. The run is
 // deterministic, so the cut run is the same run up to the violation.
-func (s *shrinker) cutAtViolation() {
-	if slices.Contains(endOfRun, s.kind) {
-		return
-	}
-	var at int64 = -1
-	for _, v := range s.best.Violations {
-		if v.Kind == s.kind {
-			at = v.Time
-			break
-		}
-	}
+func (s *shrinker) cutAtViolation() bool {
+	at := s.violationAt()
 	if at < 0 {
-		return
+		return false
 	}
-	end := simnet.Duration(at) + simnet.Duration(100*time.Millisecond)
+	end := at + simnet.Duration(100*time.Millisecond)
 	var kept nemesis.Schedule
 	for _, f := range s.sched {
 		if f.At < end {
@@ -295,11 +443,11 @@ func (s *shrinker) cutAtViolation() {
 		}
 	}
 	if len(kept) == len(s.sched) && end >= s.cfg.Duration {
-		return
+		return false
 	}
 	cfg := s.cfg
 	cfg.Duration = min(cfg.Duration, end)
-	s.try(cfg, kept)
+	return s.try(cfg, kept)
 }
 
 // dropFaults removes faults by delta debugging: first the whole schedule, then, for chunks of
@@ -481,10 +629,43 @@ func (s *shrinker) strictHost() {
 		s.try(cfg, s.sched)
 	}
 	if !s.cfg.Roll.IsZero() && !s.exhausted() {
-		cfg := s.cfg
-		cfg.Roll = cluster.Roll{}
-		s.try(cfg, s.sched)
+		s.try(withoutRoll(s.cfg), s.sched)
 	}
+}
+
+// fitRoll cuts cfg's roll to its nodes and duration (the part of it that fits), and when
+// nothing of it is left keeps what it set at boot (withoutRoll).
+func fitRoll(cfg cluster.Config) cluster.Config {
+	if fit := cfg.Roll.Fit(cfg.Nodes, cfg.Duration); !fit.IsZero() || cfg.Roll.IsZero() {
+		cfg.Roll = fit
+		return cfg
+	}
+	return withoutRoll(cfg)
+}
+
+// withoutRoll is cfg without its roll and with the protocol settings the roll started from:
+// the run is the same until the roll's first restart. (Dropping the roll alone would
+// switch the rolled settings from boot, a different run from its start.)
+func withoutRoll(cfg cluster.Config) cluster.Config {
+	r := cfg.Roll
+	if r.PreVote {
+		cfg.Protocol.PreVote = !r.To
+	}
+	if r.CheckQuorum {
+		cfg.Protocol.CheckQuorum = !r.To
+	}
+	cfg.Roll = cluster.Roll{}
+	return cfg
+}
+
+// dropOpsNow drops operations (dropOps) unless they wait (deferOps) while the schedule is
+// above searchAbove: the search may still replace the run, and faults come first.
+func (s *shrinker) dropOpsNow() {
+	if s.deferOps && len(s.sched) > searchAbove {
+		s.opsDeferred = true
+		return
+	}
+	s.dropOps()
 }
 
 // maxOpChunks bounds how finely dropOps cuts: chunks of one operation only when at most this
@@ -498,9 +679,11 @@ func (s *shrinker) dropOps() {
 	floor := max(1, s.ops.Len()/maxOpChunks)
 	for chunk := (s.ops.Len() + 1) / 2; chunk >= floor && !s.exhausted(); chunk /= 2 {
 		for i := 0; i < s.ops.Len() && !s.exhausted(); {
-			if !s.tryOps(s.cfg, s.sched, withoutOps(s.ops, i, i+chunk)) {
+			if !s.tryOps(s.cfg, s.sched, withoutOps(s.ops, i, i+chunk), false) {
 				i += chunk // keep this chunk; removing it loses the failure
+				continue
 			}
+			s.opsDropped = true
 		}
 	}
 }
