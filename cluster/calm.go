@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"math"
+	"slices"
 
 	"github.com/raftcheck/raftcheck/checker"
 	"github.com/raftcheck/raftcheck/nemesis"
@@ -71,18 +72,24 @@ func (r *run) calmSince(from, to *node) int64 {
 
 // calmSlack bounds how much later than usual the faults in effect let a message arrive and
 // be acted on: the latency added by spikes and reordering, and the slowest fsync a sender
-// waits for before it sends.
+// waits for before it sends. A fault that has ended still counts while what it slowed may
+// be on its way: for its own latency after its end.
 func (r *run) calmSlack() int64 {
-	var ms float64
-	for _, i := range r.faults.links {
-		if f := r.schedule[i]; f.Kind == nemesis.Delay || f.Kind == nemesis.Reorder {
-			ms += f.Value
-		}
+	now := r.now()
+	lingers := func(i int) bool {
+		f := r.schedule[i]
+		return r.faults.ended[i] && int64(f.At+f.For)+int64(f.Value*float64(simnet.Millisecond)) > now
 	}
-	slow := 0.0
+	var ms, slow float64
 	for i, f := range r.schedule {
-		if f.Kind == nemesis.SlowDisk && r.faults.targets != nil && r.faults.targets[i] != nil && !r.faults.ended[i] {
-			slow = max(slow, f.Value)
+		switch {
+		case f.Kind != nemesis.Delay && f.Kind != nemesis.Reorder && f.Kind != nemesis.SlowDisk:
+		case f.Kind == nemesis.SlowDisk:
+			if r.faults.targets != nil && r.faults.targets[i] != nil && !r.faults.ended[i] || lingers(i) {
+				slow = max(slow, f.Value)
+			}
+		case slices.Contains(r.faults.links, i) || lingers(i):
+			ms += f.Value
 		}
 	}
 	return int64((ms + slow) * float64(simnet.Millisecond))
