@@ -168,7 +168,7 @@ func (c Config) Tune(r *rand.Rand) Config {
 		c.Protocol.MaxInflight = 8
 	}
 	c.ElectionTicks = 4 + r.IntN(9)
-	c.CompactEvery = pick(16, 64, 256, 1000)
+	c.CompactEvery = pick(16, 32, 64, 256, 1000)
 	c.LatencyMin, c.LatencyTail = ms(0.2, 1, 5), ms(0.5, 2, 10)
 	c.SyncLatency = ms(0, 0.5, 2, 10)
 	c.ClientTimeout = ms(250, 500, 1000)
