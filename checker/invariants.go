@@ -85,6 +85,8 @@ type nodeState struct {
 	required mark
 	// written is what the latest EntriesSaved wrote, for BatchSaved.
 	written written
+	// cut is the batch's snapshot that removed acknowledged entries, for BatchSaved.
+	cut *cut
 	// undo is what the latest Synced changed, for SyncInterrupted.
 	undo syncUndo
 	// divergedAt is the lowest index of a reported log-matching divergence still in the

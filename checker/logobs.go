@@ -25,6 +25,7 @@ func (c *Invariants) EntriesSaved(t int64, node int, ents []EntryObs) {
 	if len(ents) == 0 || !c.inBound(t, node, ents[len(ents)-1].Index) {
 		return
 	}
+	c.restated(n, ents)
 	first := ents[0].Index
 	if last := n.log.lastIndex(); first > last+1 {
 		c.report(KindLogGap, t, []int{node},
@@ -172,7 +173,8 @@ func describeAt(l shadowLog, i uint64, e logEntry) string {
 //
 // Checks: the snapshot does not roll the state machine back (apply-regress); its (index,
 // term) agrees with the committed oracle (state-machine-safety); a kept suffix really
-// follows an entry (s.Index, s.Term) (log-matching).
+// follows an entry (s.Index, s.Term) (log-matching); a discarded suffix holds no entry the
+// node acknowledged in its current term (acked-overwritten).
 func (c *Invariants) SnapshotInstalled(t int64, node int, s SnapshotObs) {
 	n := c.live(node, "SnapshotInstalled")
 	if !c.inBound(t, node, s.Index) {
@@ -196,6 +198,7 @@ func (c *Invariants) SnapshotInstalled(t int64, node int, s SnapshotObs) {
 			n.log.compact(s.Index)
 		}
 	} else {
+		c.noteCut(t, node, n, s)
 		n.log.reset(s.Index, s.Term, c.snapshotChain(node, s.Index, s.Term))
 		n.log.anchored = true
 		n.divergedAt = 0

@@ -83,4 +83,79 @@ func (c *Invariants) checkAckedKept(t int64, node int, n *nodeState, ents []Entr
 			return
 		}
 	}
+	// The write replaces the log from its first index on: a shorter one removes the rest.
+	c.checkAckedRetained(t, node, n, ents[len(ents)-1].Index, "saved entries ending there")
+}
+
+// checkAckedRetained checks that node, cutting its log after index end (why says how), keeps
+// every entry it acknowledged in its current term: a correct follower removes entries only
+// where a leader's entries conflict with them, and the leader of the term it acknowledged to
+// holds them all. Removing them leaves an entry the leader may have counted as replicated on
+// one node fewer: a snapshot installed over a matching log (§7: the entries after the
+// snapshot's last one are retained), or a truncation without a conflict.
+func (c *Invariants) checkAckedRetained(t int64, node int, n *nodeState, end uint64, why string) {
+	a := n.acked
+	if a.term == 0 || n.hs.Term != a.term || end >= a.index || n.log.lastIndex() <= end {
+		return
+	}
+	c.report(KindAckedOverwritten, t, []int{node, a.leader},
+		"node %d cut its log after index %d (%s), removing entries %d..%d, while in term %d, in which it had acknowledged its log through index %d to leader %d",
+		node, end, why, end+1, min(a.index, n.log.lastIndex()), a.term, a.index, a.leader)
+}
+
+// cut is a snapshot installed over a node's log without its suffix, while the node had
+// acknowledged entries after the snapshot in its current term: a violation unless the same
+// batch saves those entries again (an engine may report a kept suffix as a fresh write).
+type cut struct {
+	t        int64
+	snap     SnapshotObs
+	ack      ack
+	removed  []logEntry // the acknowledged entries after snap.Index, from snap.Index+1
+	restored bool
+}
+
+// noteCut records the cut snapshot s makes in node's log, if it removes entries the node
+// acknowledged in its current term; the batch's EntriesSaved may restate them, BatchSaved
+// decides.
+func (c *Invariants) noteCut(t int64, node int, n *nodeState, s SnapshotObs) {
+	a := n.acked
+	if a.term == 0 || n.hs.Term != a.term || s.Index >= a.index || n.log.lastIndex() <= s.Index {
+		return
+	}
+	k := &cut{t: t, snap: s, ack: a}
+	for i := s.Index + 1; i <= min(a.index, n.log.lastIndex()); i++ {
+		e, ok := n.log.entry(i)
+		if !ok {
+			break
+		}
+		k.removed = append(k.removed, e)
+	}
+	n.cut = k
+}
+
+// restated notes a write that puts back every entry a pending cut removed, as they were.
+func (c *Invariants) restated(n *nodeState, ents []EntryObs) {
+	k := n.cut
+	if k == nil || len(ents) < len(k.removed) || ents[0].Index != k.snap.Index+1 {
+		return
+	}
+	for i, e := range k.removed {
+		if ents[i].Term != e.term || ents[i].Digest != e.digest {
+			return
+		}
+	}
+	k.restored = true
+}
+
+// reportCut reports, at the end of a batch, a cut whose entries the batch did not restate.
+func (c *Invariants) reportCut(node int, n *nodeState) {
+	k := n.cut
+	n.cut = nil
+	if k == nil || k.restored || len(k.removed) == 0 {
+		return
+	}
+	last := k.snap.Index + uint64(len(k.removed))
+	c.report(KindAckedOverwritten, k.t, []int{node, k.ack.leader},
+		"node %d installed a snapshot at (index %d, term %d) and discarded the entries after it (%d..%d), while in term %d, in which it had acknowledged its log through index %d to leader %d (§7: a follower whose log holds the snapshot's last entry keeps what follows it)",
+		node, k.snap.Index, k.snap.Term, k.snap.Index+1, last, k.ack.term, k.ack.index, k.ack.leader)
 }

@@ -21,6 +21,7 @@ type written struct{ first, last, term uint64 }
 // holds them (not compacted).
 func (c *Invariants) BatchSaved(t int64, node int) {
 	n := c.live(node, "BatchSaved")
+	c.reportCut(node, n)
 	w := n.written
 	n.written = written{}
 	term := n.hs.Term

@@ -74,9 +74,10 @@ const (
 	// KindLiveness: after the heal point the cluster did not elect a leader, finish client
 	// operations or catch nodes up within the bound.
 	KindLiveness = "liveness"
-	// KindAckedOverwritten: a follower replaced an entry it had acknowledged to the leader of
-	// its current term (Figure 2, AppendEntries rule 1: it took a deposed leader's late
-	// message for the current leader's).
+	// KindAckedOverwritten: a follower replaced or removed an entry it had acknowledged to the
+	// leader of its current term (Figure 2, AppendEntries rule 1: it took a deposed leader's
+	// late message for the current leader's; or §7: it discarded the entries after a snapshot
+	// that matched its log).
 	KindAckedOverwritten = "acked-overwritten"
 	// KindTermAppend: a node in term T saved entries that differ from what the leader of T
 	// holds at their indexes (it took an earlier term's message for its leader's).
