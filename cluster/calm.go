@@ -10,9 +10,9 @@ import (
 )
 
 // calm tracks, per directed link between nodes, since when it has carried every message: not
-// cut by a partition, its sender not holding messages back nor paused or resumed since. Loss,
-// duplication, latency spikes, reordering, slow fsyncs and clock drift may be in effect: they
-// only delay what gets through, by at most calmSlack. Checks that need two nodes to have
+// cut by a partition, its sender not holding messages back, neither end paused or resumed
+// since. Loss, duplication, latency spikes, reordering, slow fsyncs and clock drift may be in
+// effect: they only delay what gets through, by at most calmSlack. Checks that need two nodes to have
 // heard of each other (a leader meeting a higher term) can then run during the load phase,
 // not only after the heal.
 type calm struct {
@@ -45,13 +45,23 @@ func (r *run) touchLinks() {
 	}
 }
 
-// touchSender records that what n sends was held back or released now (a hold, or a pause:
-// a paused node sends nothing; what reaches it waits and is delivered when it resumes).
+// touchSender records that what n sends was held back or released now (a hold).
 func (r *run) touchSender(n *node) {
 	c := &r.faults.calm
 	c.init()
 	for _, b := range r.nodes {
 		c.since[n.id*nemesis.MaxNodeIDs+b.id] = r.now()
+	}
+}
+
+// touchNode records that n was paused or resumed now: a paused node sends nothing, and what
+// reaches it waits, to be acted on only after it resumes, so links both from and to it start
+// over.
+func (r *run) touchNode(n *node) {
+	r.touchSender(n)
+	c := &r.faults.calm
+	for _, a := range r.nodes {
+		c.since[a.id*nemesis.MaxNodeIDs+n.id] = r.now()
 	}
 }
 

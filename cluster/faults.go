@@ -224,7 +224,7 @@ func crashMode(name string) simnet.CrashMode {
 }
 
 func (r *run) pause(n *node) {
-	r.touchSender(n)
+	r.touchNode(n)
 	if n.proc.State() == simnet.Running {
 		mustDisk(n, n.proc.Pause())
 		r.mark(Mark{Kind: MarkPause, Node: n.id})
@@ -235,7 +235,7 @@ func (r *run) pause(n *node) {
 }
 
 func (r *run) resume(n *node) {
-	r.touchSender(n)
+	r.touchNode(n)
 	if n.paused == 0 {
 		return
 	}
