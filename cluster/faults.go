@@ -137,6 +137,8 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 		return r.eachNode(ids, r.hold)
 	case nemesis.AckKill:
 		r.faults.ackKill = append(r.faults.ackKill, i)
+	case nemesis.SnapFail:
+		return r.eachNode(ids, func(n *node) { n.snapFail++ })
 	case nemesis.Transfer:
 		return r.transfer(f, i)
 	case nemesis.Add:
@@ -190,6 +192,8 @@ func (r *run) lift(f nemesis.Fault, i int, ids []int) {
 		r.eachNode(ids, func(n *node) { r.unhold(n, int(f.Value)) })
 	case nemesis.AckKill:
 		r.faults.ackKill = slices.DeleteFunc(r.faults.ackKill, func(j int) bool { return j == i })
+	case nemesis.SnapFail:
+		r.eachNode(ids, func(n *node) { n.snapFail = max(n.snapFail-1, 0) })
 	case nemesis.SlowDisk:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), r.baseSync())) })
 	case nemesis.DiskFull:

@@ -32,6 +32,7 @@ type node struct {
 	armed     *armedCrash            // a crash waiting for its next sync (crashsync.go)
 	paused    int                    // pause faults holding it
 	holding   int                    // hold faults keeping back what it sends
+	snapFail  int                    // snapshot-fail faults failing the snapshot transfers it starts
 	view      nodeView               // its persistent Raft state as observed, for the report
 	startedAt int64                  // when its current life began (simulated ns)
 	term      uint64                 // its current term as last observed

@@ -115,8 +115,10 @@ func (h *host) complete() {
 		h.n.buf = buf
 		to := simnet.NodeID(m.To)
 		// A removed or never-added peer is not attached; a cut link is refused at once, as a
-		// connection-oriented transport learns it.
-		sent := h.n.proc.Send(to, buf) == nil && h.n.net.Connected(simnet.NodeID(h.n.id), to)
+		// connection-oriented transport learns it. A snapshot-fail fault breaks every snapshot
+		// transfer the node starts, and the transport learns that too.
+		sent := !(m.Snapshot && h.n.snapFail > 0) &&
+			h.n.proc.Send(to, buf) == nil && h.n.net.Connected(simnet.NodeID(h.n.id), to)
 		h.n.describe(m)
 		if d, ok := delivery(m.Snapshot, sent); ok {
 			h.deliveries = append(h.deliveries, report{peer: m.To, d: d})

@@ -17,25 +17,26 @@ type Kind string
 // The nemesis menu. Every fault is lifted when it ends or, at the latest, when the heal phase
 // begins.
 const (
-	Crash     Kind = "crash"     // crash Nodes; Mode says what their unsynced writes become; restart after For
-	Churn     Kind = "churn"     // for For, kill every leader within Value ms of its election; restart it soon after
-	Pause     Kind = "pause"     // pause Nodes (no ticks, messages wait); resume after For
-	Partition Kind = "partition" // cut the network into Shape over Nodes
-	Loss      Kind = "loss"      // every link drops a message with probability Value
-	Duplicate Kind = "duplicate" // every link duplicates a message with probability Value
-	Delay     Kind = "delay"     // latency spike: Value milliseconds added to every link's floor
-	Reorder   Kind = "reorder"   // latency jitter: uniform 0..Value milliseconds, so messages overtake
-	Drift     Kind = "drift"     // Nodes' clocks run at rates spread from Value to 2-Value (e.g. 0.95..1.05)
-	Corrupt   Kind = "corrupt"   // flip a bit in a synced sector of Nodes[0]'s log, crash and restart it
-	SlowDisk  Kind = "slow-disk" // Nodes' syncs take Value milliseconds
-	DiskFull  Kind = "disk-full" // Nodes' disks refuse writes beyond what they hold now
-	Add       Kind = "add"       // add a fresh node as a learner (promoted by the leader once caught up)
-	Remove    Kind = "remove"    // remove Nodes[0] from the configuration (the leader if Leader)
-	Replace   Kind = "replace"   // add a fresh node, then remove Nodes[0]
-	Hold      Kind = "hold"      // hold back what Nodes (the leader) send for For, then deliver it late, Value copies each
-	AckKill   Kind = "ack-kill"  // within For, kill the leader right after it acknowledges a write, before its followers learn the commit
-	Transfer  Kind = "transfer"  // the leader hands leadership to a voter chosen by Shape: random, lagging or restarted
-	Joint     Kind = "joint"     // change several members at once through the joint configuration; Shape says how (JointShapes)
+	Crash     Kind = "crash"         // crash Nodes; Mode says what their unsynced writes become; restart after For
+	Churn     Kind = "churn"         // for For, kill every leader within Value ms of its election; restart it soon after
+	Pause     Kind = "pause"         // pause Nodes (no ticks, messages wait); resume after For
+	Partition Kind = "partition"     // cut the network into Shape over Nodes
+	Loss      Kind = "loss"          // every link drops a message with probability Value
+	Duplicate Kind = "duplicate"     // every link duplicates a message with probability Value
+	Delay     Kind = "delay"         // latency spike: Value milliseconds added to every link's floor
+	Reorder   Kind = "reorder"       // latency jitter: uniform 0..Value milliseconds, so messages overtake
+	Drift     Kind = "drift"         // Nodes' clocks run at rates spread from Value to 2-Value (e.g. 0.95..1.05)
+	Corrupt   Kind = "corrupt"       // flip a bit in a synced sector of Nodes[0]'s log, crash and restart it
+	SlowDisk  Kind = "slow-disk"     // Nodes' syncs take Value milliseconds
+	DiskFull  Kind = "disk-full"     // Nodes' disks refuse writes beyond what they hold now
+	Add       Kind = "add"           // add a fresh node as a learner (promoted by the leader once caught up)
+	Remove    Kind = "remove"        // remove Nodes[0] from the configuration (the leader if Leader)
+	Replace   Kind = "replace"       // add a fresh node, then remove Nodes[0]
+	Hold      Kind = "hold"          // hold back what Nodes (the leader) send for For, then deliver it late, Value copies each
+	AckKill   Kind = "ack-kill"      // within For, kill the leader right after it acknowledges a write, before its followers learn the commit
+	Transfer  Kind = "transfer"      // the leader hands leadership to a voter chosen by Shape: random, lagging or restarted
+	Joint     Kind = "joint"         // change several members at once through the joint configuration; Shape says how (JointShapes)
+	SnapFail  Kind = "snapshot-fail" // for For, every snapshot transfer Nodes (the leader) start fails, and their transport says so
 )
 
 // Kinds lists every fault kind with a one-line description, in menu order.
@@ -62,6 +63,7 @@ var Kinds = []struct {
 	{AckKill, "kill the leader right after it acknowledges a write, before its followers learn that the write committed"},
 	{Transfer, "leadership transfer to a random voter, the most lagging one, or the one restarted last"},
 	{Joint, "membership, several at once through the joint configuration (thesis §4.3): add, remove, replace or demote two or more members"},
+	{SnapFail, "snapshot transfers from nodes (often the leader) fail, as a broken snapshot stream does, and the transport reports each failure"},
 }
 
 func knownKind(k Kind) bool {
@@ -211,7 +213,7 @@ func (f Fault) Validate() error {
 
 func (f Fault) validateParams() error {
 	needNodes := map[Kind]bool{Crash: true, Pause: true, Partition: true, Drift: true, Corrupt: true,
-		SlowDisk: true, DiskFull: true, Remove: true, Replace: true, Hold: true}
+		SlowDisk: true, DiskFull: true, Remove: true, Replace: true, Hold: true, SnapFail: true}
 	switch {
 	case needNodes[f.Kind] && len(f.Nodes) == 0 && !f.Leader:
 		return fmt.Errorf("fault %s: needs nodes= or leader", f)

@@ -179,6 +179,12 @@ func drawFault(cfg Params, p kindPlan, r *rand.Rand) Fault {
 		f.Shape = HoldReleases[r.IntN(len(HoldReleases))]
 	case AckKill:
 		f.For = drawFor(r, 3*time.Second)
+	case SnapFail:
+		f.Nodes, f.Leader = drawTargets(cfg.Nodes, r)
+		if r.IntN(2) == 0 { // most often the leader: it sends the snapshots
+			f.Nodes, f.Leader = nil, true
+		}
+		f.For = drawFor(r, 3*time.Second)
 	case Transfer:
 		f.For = 0
 		f.Shape = TransferTargets[r.IntN(len(TransferTargets))]

@@ -347,7 +347,7 @@ const (
 
 func faultCategory(k nemesis.Kind) string {
 	switch k {
-	case nemesis.Partition, nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder, nemesis.Hold:
+	case nemesis.Partition, nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder, nemesis.Hold, nemesis.SnapFail:
 		return catNet
 	case nemesis.Crash, nemesis.Pause, nemesis.Churn, nemesis.AckKill:
 		return catProc

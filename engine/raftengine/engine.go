@@ -258,5 +258,6 @@ func digest(e raft.Entry) uint64 {
 	return h
 }
 
-// Report is a no-op: our raft learns of lost messages from their missing replies alone.
+// Report is a no-op: our raft learns of lost messages, snapshot chunks included (its
+// Outbound marks those), from their missing replies alone, resending a stalled transfer.
 func (e *raftEngine) Report(int, engine.Delivery) {}

@@ -158,7 +158,7 @@ func (e *raftEngine) outputs(rd raft.Ready, b *engine.Batch) {
 	}
 	start := 0
 	for i, m := range rd.Messages {
-		e.outbound = append(e.outbound, engine.Outbound{To: nodeOf(m.To), Data: e.out[start:e.ends[i]:e.ends[i]]})
+		e.outbound = append(e.outbound, engine.Outbound{To: nodeOf(m.To), Data: e.out[start:e.ends[i]:e.ends[i]], Snapshot: m.Type == raft.MsgSnap})
 		start = e.ends[i]
 	}
 	b.Messages = e.outbound
