@@ -13,34 +13,36 @@ import (
 // node is a server slot: its disk and process outlive crashes; its host (one life) does not.
 // It reaches its run only through w.
 type node struct {
-	w         nodeWorld
-	spec      *nodeSpec
-	k         *simnet.Kernel
-	net       *simnet.Network
-	inv       *checker.Invariants
-	buf       []byte // encoding scratch, reused for every datagram
-	id        int
-	disk      *simnet.Disk
-	proc      *simnet.Process
-	h         *host                  // the current life; nil while down
-	joining   bool                   // added by a membership change: boots with no founding voters
-	started   bool                   // has booted once: later boots are restarts
-	corrupt   bool                   // refused to start: its durable data is damaged
-	damaged   bool                   // the nemesis flipped a bit in its durable data
-	removed   bool                   // removed from the configuration and shut down for good
-	holds     int                    // faults (crash) keeping it down; the supervisor restarts it at 0
-	armed     *armedCrash            // a crash waiting for its next sync (crashsync.go)
-	paused    int                    // pause faults holding it
-	holding   int                    // hold faults keeping back what it sends
-	snapFail  int                    // snapshot-fail faults failing the snapshot transfers it starts
-	view      nodeView               // its persistent Raft state as observed, for the report
-	startedAt int64                  // when its current life began (simulated ns)
-	term      uint64                 // its current term as last observed
-	termAt    int64                  // when it entered term (simulated ns)
-	terms     []termChange           // its latest term changes, oldest first (at most maxTermChanges)
-	protocol  engine.Protocol        // the protocol settings of its current life
-	ledAt     int64                  // when it last became leader (simulated ns)
-	reads     map[uint64]readArrival // by client session: its latest read's first arrival
+	w          nodeWorld
+	spec       *nodeSpec
+	k          *simnet.Kernel
+	net        *simnet.Network
+	inv        *checker.Invariants
+	buf        []byte // encoding scratch, reused for every datagram
+	id         int
+	disk       *simnet.Disk
+	proc       *simnet.Process
+	h          *host                  // the current life; nil while down
+	joining    bool                   // added by a membership change: boots with no founding voters
+	started    bool                   // has booted once: later boots are restarts
+	corrupt    bool                   // refused to start: its durable data is damaged
+	damaged    bool                   // the nemesis flipped a bit in its durable data
+	removed    bool                   // removed from the configuration and shut down for good
+	holds      int                    // faults (crash) keeping it down; the supervisor restarts it at 0
+	armed      *armedCrash            // a crash waiting for its next sync (crashsync.go)
+	paused     int                    // pause faults holding it
+	holding    int                    // hold faults keeping back what it sends
+	snapFail   int                    // snapshot-fail faults failing the snapshot transfers it starts
+	diskFaults int                    // slow-disk and disk-full faults in effect on it
+	troubledAt int64                  // when a snapshot-fail, slow-disk or disk-full fault on it last started or ended
+	view       nodeView               // its persistent Raft state as observed, for the report
+	startedAt  int64                  // when its current life began (simulated ns)
+	term       uint64                 // its current term as last observed
+	termAt     int64                  // when it entered term (simulated ns)
+	terms      []termChange           // its latest term changes, oldest first (at most maxTermChanges)
+	protocol   engine.Protocol        // the protocol settings of its current life
+	ledAt      int64                  // when it last became leader (simulated ns)
+	reads      map[uint64]readArrival // by client session: its latest read's first arrival
 }
 
 // nodeWorld is what a node tells its run: what it found wrong, what it did, and what became
@@ -105,6 +107,7 @@ func (idleHost) Tick()                         {}
 func (idleHost) Receive(simnet.NodeID, []byte) {}
 
 func (n *node) newHost() (*host, error) {
+	n.disk.ForgetLatency() // an earlier life that never waited for its operations leaves no debt
 	cfg := engine.Config{
 		ID: n.id, Disk: n.disk, Rand: n.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
 		ElectionTicks: n.spec.cfg.ElectionTicks, HeartbeatTicks: n.spec.cfg.HeartbeatTicks, Forward: n.spec.cfg.Forwarding,

@@ -114,7 +114,7 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 	prevTerm, ok := n.log.term(prev)
 	if !ok {
 		// The entries the follower needs are compacted away: send the snapshot.
-		pr.becomeSnapshot(n.snap.Meta.Index, n.snap.Meta.Term)
+		pr.becomeSnapshot(n.snap, n.snapCRC)
 		n.sendSnapChunks(pr)
 		return false
 	}

@@ -36,6 +36,11 @@ type progress struct {
 // snapTransfer tracks the chunks of a snapshot sent to one follower.
 type snapTransfer struct {
 	index, term uint64
+	// snap and crc are the snapshot being sent, kept until the transfer ends: a leader that
+	// compacts again meanwhile finishes this one rather than starting over with its newer
+	// snapshot, which under load it would replace again before any transfer could finish.
+	snap Snapshot
+	crc  uint32
 	// acked is the offset the follower confirmed holding; sent is how far chunks went out.
 	// Invariant: acked <= sent.
 	acked uint64
@@ -63,11 +68,11 @@ func (pr *progress) becomeReplicate() {
 	pr.inflights.reset()
 }
 
-func (pr *progress) becomeSnapshot(index, term uint64) {
+func (pr *progress) becomeSnapshot(snap Snapshot, crc uint32) {
 	pr.state = ProgressSnapshot
 	pr.probeSent = false
 	pr.inflights.reset()
-	pr.snap = snapTransfer{index: index, term: term}
+	pr.snap = snapTransfer{index: snap.Meta.Index, term: snap.Meta.Term, snap: snap, crc: crc}
 }
 
 // paused reports whether MsgApps to the member must wait.

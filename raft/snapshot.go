@@ -9,14 +9,10 @@ import (
 // transfer to make progress before resending from the last acknowledged offset.
 const snapResendHeartbeats = 3
 
-// sendSnapChunks sends the next chunks of the leader's snapshot to pr, keeping at most
-// MaxInflightMsgs chunks beyond the acknowledged offset in flight.
+// sendSnapChunks sends the next chunks of the snapshot being transferred to pr, keeping at
+// most MaxInflightMsgs chunks beyond the acknowledged offset in flight.
 func (n *Node) sendSnapChunks(pr *progress) {
-	if pr.snap.index != n.snap.Meta.Index || pr.snap.term != n.snap.Meta.Term {
-		// The leader compacted again since the transfer began: send the newer snapshot.
-		pr.becomeSnapshot(n.snap.Meta.Index, n.snap.Meta.Term)
-	}
-	data := n.snap.Data
+	data := pr.snap.snap.Data
 	size := uint64(len(data))
 	chunk := uint64(n.cfg.SnapshotChunkBytes)
 	window := uint64(n.cfg.MaxInflightMsgs) * chunk
@@ -26,8 +22,8 @@ func (n *Node) sendSnapChunks(pr *progress) {
 			return
 		}
 		end := min(st.sent+chunk, size)
-		n.send(Message{To: pr.id, Type: MsgSnap, Snap: n.snap.Meta, SnapSize: size,
-			SnapCRC: n.snapCRC, SnapOffset: st.sent, SnapData: data[st.sent:end:end],
+		n.send(Message{To: pr.id, Type: MsgSnap, Snap: st.snap.Meta, SnapSize: size,
+			SnapCRC: st.crc, SnapOffset: st.sent, SnapData: data[st.sent:end:end],
 			SnapDone: end == size})
 		st.sent = end
 		st.doneSent = end == size
@@ -35,7 +31,8 @@ func (n *Node) sendSnapChunks(pr *progress) {
 }
 
 // tickSnapshotTransfers resends from the acknowledged offset any transfer that made no
-// progress for snapResendHeartbeats heartbeat intervals (chunks or acks were lost).
+// progress for snapResendHeartbeats heartbeat intervals (chunks or acks were lost); one of
+// which nothing was acknowledged starts over with the leader's newest snapshot.
 func (n *Node) tickSnapshotTransfers() {
 	for i := range n.prs {
 		pr := &n.prs[i]
@@ -43,11 +40,16 @@ func (n *Node) tickSnapshotTransfers() {
 			continue
 		}
 		pr.snap.idleTicks++
-		if pr.snap.idleTicks >= snapResendHeartbeats*n.cfg.HeartbeatTick {
-			pr.snap.idleTicks = 0
-			pr.snap.sent = pr.snap.acked
-			pr.snap.doneSent = false
+		if pr.snap.idleTicks < snapResendHeartbeats*n.cfg.HeartbeatTick {
+			continue
 		}
+		if pr.snap.acked == 0 && pr.snap.index != n.snap.Meta.Index {
+			pr.becomeSnapshot(n.snap, n.snapCRC)
+			continue
+		}
+		pr.snap.idleTicks = 0
+		pr.snap.sent = pr.snap.acked
+		pr.snap.doneSent = false
 	}
 }
 
@@ -77,7 +79,7 @@ func (n *Node) handleSnapResp(pr *progress, m Message) {
 		// data failed its checksum): start over from where it is.
 		st.acked, st.sent, st.doneSent = m.SnapOffset, m.SnapOffset, false
 		st.idleTicks = 0
-	case m.SnapOffset > st.acked && m.SnapOffset <= uint64(len(n.snap.Data)):
+	case m.SnapOffset > st.acked && m.SnapOffset <= uint64(len(st.snap.Data)):
 		st.acked = m.SnapOffset
 		st.idleTicks = 0
 		if st.acked > st.sent {

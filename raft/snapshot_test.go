@@ -143,9 +143,9 @@ func TestCompactErrors(t *testing.T) {
 	assert.Equal(t, voters3, lead.snap.Meta.Conf.Voters)
 }
 
-// A leader that compacts again while a transfer is in flight sends the newer snapshot
-// from offset 0.
-func TestLeaderCompactsDuringTransfer(t *testing.T) {
+// A leader that compacts again while a transfer makes no progress at all sends the newer
+// snapshot from offset 0 when it resends.
+func TestLeaderCompactsDuringStalledTransfer(t *testing.T) {
 	pn := newCluster(t, 3, func(c *Config) { c.SnapshotChunkBytes = 2; c.MaxInflightMsgs = 1 })
 	lead := pn.nodes[1]
 	pn.cut[3] = true
@@ -173,6 +173,61 @@ func TestLeaderCompactsDuringTransfer(t *testing.T) {
 	assert.Equal(t, uint64(0), snaps[0].SnapOffset)
 	pn.drop = nil
 	for range 3 {
+		lead.Tick()
+		pn.stabilize()
+	}
+	assert.Equal(t, lead.log.lastIndex(), pn.nodes[3].log.lastIndex(), "the follower caught up")
+}
+
+// A leader that compacts again while a transfer is progressing finishes the snapshot it
+// began: starting over with each newer one, under a write load that compacts faster than a
+// transfer ends, no follower would ever catch up.
+func TestLeaderCompactsDuringTransferFinishesIt(t *testing.T) {
+	pn := newCluster(t, 3, func(c *Config) { c.SnapshotChunkBytes = 2; c.MaxInflightMsgs = 1 })
+	lead := pn.nodes[1]
+	pn.cut[3] = true
+	require.NoError(t, lead.Propose([]byte("a")))
+	pn.stabilize()
+	require.NoError(t, lead.Compact(lead.log.applied, []byte("snap-one")))
+	first := lead.snap.Meta.Index
+	pn.cut[3] = false
+	var snaps []Message
+	pn.drop = func(m Message) bool { // the first chunk goes out and waits (kept, not delivered)
+		if m.Type == MsgSnap {
+			snaps = append(snaps, m)
+			return true
+		}
+		return false
+	}
+	lead.Tick()
+	pn.stabilize()
+	require.Len(t, snaps, 1)
+	require.Equal(t, first, snaps[0].Snap.Index)
+
+	require.NoError(t, lead.Propose([]byte("b")))
+	pn.stabilize()
+	require.NoError(t, lead.Compact(lead.log.applied, []byte("snap-two")))
+	require.Greater(t, lead.snap.Meta.Index, first)
+	var sent []Message
+	pn.drop = func(m Message) bool { // records the chunks, drops nothing
+		if m.Type == MsgSnap {
+			sent = append(sent, m)
+		}
+		return false
+	}
+	pn.deliver(snaps[0]) // the follower acknowledges it: the transfer is progressing
+	pn.stabilize()
+	require.NotEmpty(t, sent)
+	finished := false
+	for _, m := range sent {
+		if m.Snap.Index != first {
+			require.True(t, finished, "a newer snapshot went out before the one under way was finished: %v", m)
+			continue
+		}
+		finished = finished || m.SnapDone
+	}
+	require.True(t, finished, "the snapshot under way is finished")
+	for range 6 {
 		lead.Tick()
 		pn.stabilize()
 	}

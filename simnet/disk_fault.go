@@ -48,6 +48,11 @@ func (d *Disk) TakeLatency() Time {
 	return t
 }
 
+// ForgetLatency drops the cost of the operations since the last TakeLatency, for a host that
+// will never wait for it: a life that ended (a boot that failed, a crash) before it asked.
+// The next life starts owing nothing.
+func (d *Disk) ForgetLatency() { d.latency = 0 }
+
 // Durable returns a copy of file name's durable contents: what a LoseUnsynced crash would
 // leave if the name's directory entry is durable.
 func (d *Disk) Durable(name string) ([]byte, error) {
