@@ -22,8 +22,10 @@ type faultState struct {
 	split   map[int][]int // joint faults that split the network (in network too): the leader's side
 	// untilElection are the hold faults in effect that release at the next election.
 	untilElection []int
-	ended         []bool // per schedule index: the fault has ended (early, for a hold)
-	calm          calm   // the fault-free stretches (calm.go)
+	ended         []bool      // per schedule index: the fault has ended (early, for a hold)
+	calm          calm        // the fault-free stretches (calm.go)
+	stalls        []stallMark // by node id: each follower's stretch behind the leader (stall.go)
+	lossAt        int64       // when a loss fault last started or ended (simulated ns)
 }
 
 type faultEvent run // the run itself, seen as an event handler
@@ -121,15 +123,24 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 	case nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder:
 		r.faults.links = append(r.faults.links, i)
 		r.applyLinks()
+		if f.Kind == nemesis.Loss {
+			r.faults.lossAt = r.now()
+		}
 	case nemesis.Drift:
 		return r.drift(ids, f.Value)
 	case nemesis.Corrupt:
 		return len(ids) > 0 && r.corrupt(r.nodes[ids[0]], i)
 	case nemesis.SlowDisk:
 		lat := simnet.FixedLatency(simnet.Time(f.Value * float64(simnet.Millisecond)))
-		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), lat)) })
+		return r.eachNode(ids, func(n *node) {
+			mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), lat))
+			n.diskFaults, n.troubledAt = n.diskFaults+1, r.now()
+		})
 	case nemesis.DiskFull:
-		return r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetCapacity(max(n.disk.Used(), 1))) })
+		return r.eachNode(ids, func(n *node) {
+			mustDisk(n, n.disk.SetCapacity(max(n.disk.Used(), 1)))
+			n.diskFaults, n.troubledAt = n.diskFaults+1, r.now()
+		})
 	case nemesis.Hold:
 		if f.Shape == "election" && len(ids) > 0 {
 			r.faults.untilElection = append(r.faults.untilElection, i)
@@ -138,7 +149,7 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 	case nemesis.AckKill:
 		r.faults.ackKill = append(r.faults.ackKill, i)
 	case nemesis.SnapFail:
-		return r.eachNode(ids, func(n *node) { n.snapFail++ })
+		return r.eachNode(ids, func(n *node) { n.snapFail, n.troubledAt = n.snapFail+1, r.now() })
 	case nemesis.Transfer:
 		return r.transfer(f, i)
 	case nemesis.Add:
@@ -185,6 +196,9 @@ func (r *run) lift(f nemesis.Fault, i int, ids []int) {
 	case nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder:
 		r.faults.links = slices.DeleteFunc(r.faults.links, func(j int) bool { return j == i })
 		r.applyLinks()
+		if f.Kind == nemesis.Loss {
+			r.faults.lossAt = r.now()
+		}
 	case nemesis.Drift:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.proc.SetClockRate(1)) })
 	case nemesis.Hold:
@@ -193,11 +207,17 @@ func (r *run) lift(f nemesis.Fault, i int, ids []int) {
 	case nemesis.AckKill:
 		r.faults.ackKill = slices.DeleteFunc(r.faults.ackKill, func(j int) bool { return j == i })
 	case nemesis.SnapFail:
-		r.eachNode(ids, func(n *node) { n.snapFail = max(n.snapFail-1, 0) })
+		r.eachNode(ids, func(n *node) { n.snapFail, n.troubledAt = max(n.snapFail-1, 0), r.now() })
 	case nemesis.SlowDisk:
-		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), r.baseSync())) })
+		r.eachNode(ids, func(n *node) {
+			mustDisk(n, n.disk.SetLatency(simnet.FixedLatency(0), r.baseSync()))
+			n.diskFaults, n.troubledAt = max(n.diskFaults-1, 0), r.now()
+		})
 	case nemesis.DiskFull:
-		r.eachNode(ids, func(n *node) { mustDisk(n, n.disk.SetCapacity(simnet.DefaultDiskCapacity)) })
+		r.eachNode(ids, func(n *node) {
+			mustDisk(n, n.disk.SetCapacity(simnet.DefaultDiskCapacity))
+			n.diskFaults, n.troubledAt = max(n.diskFaults-1, 0), r.now()
+		})
 	}
 }
 

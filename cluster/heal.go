@@ -31,7 +31,7 @@ func (e *healEvent) OnEvent(now simnet.Time, _ uint64) {
 }
 
 func (r *run) healNode(n *node) {
-	n.holds, n.snapFail = 0, 0
+	n.holds, n.snapFail, n.diskFaults = 0, 0, 0
 	for n.holding > 0 {
 		r.unhold(n, 1)
 	}

@@ -16,7 +16,8 @@ import (
 // leader sends it waits, so no transfer fails for want of a link), so it needs a snapshot
 // once it resumes; the leader's snapshot transfers fail for two seconds from then on. A host that reports the failures (ReportSnapshot) lets etcd raft retry and the follower
 // catch up; without the reports (mutant etcd-no-report-snapshot) the leader waits for a
-// transfer that will never end and the follower stays behind to the end. Our raft, which
+// transfer that will never end and the follower stays behind to the end (stalled-follower
+// during the load phase once the transfers work again, liveness after the heal). Our raft, which
 // resends a stalled transfer itself, catches up either way.
 func TestSnapshotFailNeedsReport(t *testing.T) {
 	cfg := DefaultConfig()
@@ -42,6 +43,16 @@ func TestSnapshotFailNeedsReport(t *testing.T) {
 	}
 	res := run("etcd", sched, "etcd-no-report-snapshot")
 	require.Contains(t, res.Kinds(), checker.KindLiveness, "%v", res.Violations)
+	stalls := 0
+	for _, v := range res.Violations {
+		if v.Kind == KindStalledFollower {
+			stalls++
+			require.Equal(t, 2, v.Nodes[0], "node 2 is the follower left behind: %v", v)
+			require.Less(t, v.Time, int64(cfg.Duration), "seen during the load phase, once the transfers work again: %v", v)
+			require.Greater(t, v.Time, int64(5900*time.Millisecond), "not while they still fail: %v", v)
+		}
+	}
+	require.Equal(t, 1, stalls, "%v", res.Violations)
 	res = run("etcd", sched[:1], "etcd-no-report-snapshot")
 	require.False(t, res.Failed(), "without failed transfers the missing reports do no harm: %v", res.Violations)
 }

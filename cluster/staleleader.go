@@ -75,7 +75,8 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 // such a member the whole cluster must have been quiet (up, and calm): while a partition
 // lasts, a follower between the two sides can be kept in ever higher terms by the vote
 // requests of candidates l cannot hear, its own timer reset by each, and a node that just
-// restarted has a fresh timer.
+// restarted has a fresh timer. Its term must have held as long: while it grants votes to
+// candidates of ever higher terms that l does not hear, their requests reset its timer.
 func (r *run) heardSince(l *node, st engine.Status, o *node, ost engine.Status, since, quiet int64) (int64, bool) {
 	switch {
 	case ost.IsLeader && inConf(ost, l.id):
@@ -83,7 +84,10 @@ func (r *run) heardSince(l *node, st engine.Status, o *node, ost engine.Status, 
 	case !inConf(st, o.id) || o == l:
 		return since, false
 	case r.eng.Semantics.QuietBelowTermWithoutChecks && !o.protocol.CheckQuorum && !o.protocol.PreVote:
-		return max(since, quiet, r.calmSince(l, o)), true
+		// Its own term must have held too: a member granting votes to candidates of ever
+		// higher terms (ones l does not hear, outside its configuration) has its timer reset
+		// by each and never campaigns itself (seed 1263 of etcd).
+		return max(since, quiet, r.calmSince(l, o), o.termAt), true
 	}
 	return max(since, r.calmSince(l, o)), true
 }
@@ -178,6 +182,7 @@ func (e *staleWatch) OnEvent(now simnet.Time, _ uint64) {
 			r.violate(checker.StaleLeaderViolation(s))
 		}
 	}
+	r.watchStalls(int64(now))
 	r.watchStaleLeaders()
 }
 
