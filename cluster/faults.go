@@ -25,7 +25,6 @@ type faultState struct {
 	ended         []bool      // per schedule index: the fault has ended (early, for a hold)
 	calm          calm        // the fault-free stretches (calm.go)
 	stalls        []stallMark // by node id: each follower's stretch behind the leader (stall.go)
-	lossAt        int64       // when a loss fault last started or ended (simulated ns)
 }
 
 type faultEvent run // the run itself, seen as an event handler
@@ -123,9 +122,6 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 	case nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder:
 		r.faults.links = append(r.faults.links, i)
 		r.applyLinks()
-		if f.Kind == nemesis.Loss {
-			r.faults.lossAt = r.now()
-		}
 	case nemesis.Drift:
 		return r.drift(ids, f.Value)
 	case nemesis.Corrupt:
@@ -196,9 +192,6 @@ func (r *run) lift(f nemesis.Fault, i int, ids []int) {
 	case nemesis.Loss, nemesis.Duplicate, nemesis.Delay, nemesis.Reorder:
 		r.faults.links = slices.DeleteFunc(r.faults.links, func(j int) bool { return j == i })
 		r.applyLinks()
-		if f.Kind == nemesis.Loss {
-			r.faults.lossAt = r.now()
-		}
 	case nemesis.Drift:
 		r.eachNode(ids, func(n *node) { mustDisk(n, n.proc.SetClockRate(1)) })
 	case nemesis.Hold:

@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/raftcheck/raftcheck/checker"
@@ -42,7 +44,6 @@ func (r *run) watchStalls(now int64) {
 		return
 	}
 	st := l.h.eng.Status()
-	window := stallTimeouts*int64(r.cfg.ElectionTicks)*int64(r.cfg.Tick) + r.calmSlack()
 	for _, f := range r.liveMembers() {
 		if f == l || !inConf(st, f.id) {
 			continue
@@ -56,7 +57,7 @@ func (r *run) watchStalls(now int64) {
 			*m = stallMark{since: now, leader: l.id, term: st.Term, commit: commit, target: st.Commit}
 			continue
 		}
-		if now-m.since >= window && !m.reported {
+		if now-m.since >= r.stallWindow(m.since) && !m.reported {
 			m.reported = true
 			r.violate(checker.Violation{Kind: KindStalledFollower, Time: now, Nodes: []int{f.id, l.id},
 				Detail: fmt.Sprintf("node %d stayed at commit index %d from %s to %s although leader %d of term %d had committed through %d by then and the two could reach each other all along: replication to it stalled",
@@ -66,24 +67,45 @@ func (r *run) watchStalls(now int64) {
 }
 
 // stallQuiet says whether nothing that stops replication from leader l to follower f in term
-// has been in effect since: both up and in term, the links calm, no message loss, l's
-// snapshot transfers not failing, neither disk slowed nor full (a sync of hundreds of
-// milliseconds a round trip stretches catching up past any fixed window).
+// has been in effect since: both up and in term, the links calm, l's snapshot transfers not
+// failing, neither disk slowed nor full (a sync of hundreds of milliseconds a round trip
+// stretches catching up past any fixed window).
 func (r *run) stallQuiet(l, f *node, term uint64, since int64) bool {
 	return l.ledAt <= since && f.startedAt <= since && f.term == term && f.termAt <= since &&
 		r.calmSince(l, f) <= since && r.calmSince(f, l) <= since &&
-		l.snapFail == 0 && l.diskFaults == 0 && f.diskFaults == 0 && l.troubledAt <= since && f.troubledAt <= since &&
-		!r.lossInEffect() && r.faults.lossAt <= since
+		l.snapFail == 0 && l.diskFaults == 0 && f.diskFaults == 0 && l.troubledAt <= since && f.troubledAt <= since
 }
 
-// lossInEffect reports a loss fault in effect.
-func (r *run) lossInEffect() bool {
-	for _, i := range r.faults.links {
-		if r.schedule[i].Kind == nemesis.Loss {
-			return true
+// stallWindow is how long a follower may gain nothing since since: stallTimeouts election
+// timeouts, or, while messages are lost, enough heartbeat intervals that a leader which tries
+// once each (a heartbeat, its reply, the append it prompts: all three must get through) fails
+// every time with probability below 10^-9, plus the latency the faults in effect add.
+func (r *run) stallWindow(since int64) int64 {
+	beat := int64(r.cfg.HeartbeatTicks) * int64(r.cfg.Tick)
+	w := stallTimeouts * int64(r.cfg.ElectionTicks) * int64(r.cfg.Tick)
+	if loss := r.lossSince(since); loss > 0 {
+		through := math.Pow(1-loss, 3)
+		tries := math.Ceil(math.Log(1e-9) / math.Log(1-through))
+		w = max(w, int64(tries)*beat)
+	}
+	return w + r.calmSlack()
+}
+
+// lossSince is the highest loss probability of the loss faults in effect at any time since
+// since (simulated ns).
+func (r *run) lossSince(since int64) float64 {
+	var loss float64
+	for i, f := range r.schedule {
+		if f.Kind != nemesis.Loss {
+			continue
+		}
+		active := slices.Contains(r.faults.links, i)
+		endedAfter := r.faults.ended[i] && int64(f.At+f.For) > since
+		if active || endedAfter {
+			loss = max(loss, f.Value)
 		}
 	}
-	return false
+	return loss
 }
 
 // fmtSeconds renders simulated ns as a duration, to the millisecond.

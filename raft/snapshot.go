@@ -79,6 +79,11 @@ func (n *Node) handleSnapResp(pr *progress, m Message) {
 		// data failed its checksum): start over from where it is.
 		st.acked, st.sent, st.doneSent = m.SnapOffset, m.SnapOffset, false
 		st.idleTicks = 0
+	case m.Reject && m.SnapOffset == st.acked && st.sent > st.acked:
+		// A later chunk came first: the one the follower expects was lost or is late. Go back
+		// to it now (go-back-N) rather than wait for the resend timeout, which under loss
+		// would cost a timeout per lost chunk.
+		st.sent, st.doneSent = st.acked, false
 	case m.SnapOffset > st.acked && m.SnapOffset <= uint64(len(st.snap.Data)):
 		st.acked = m.SnapOffset
 		st.idleTicks = 0

@@ -233,3 +233,34 @@ func TestLeaderCompactsDuringTransferFinishesIt(t *testing.T) {
 	}
 	assert.Equal(t, lead.log.lastIndex(), pn.nodes[3].log.lastIndex(), "the follower caught up")
 }
+
+// A follower that gets a later chunk first rejects it with the offset it expects; the leader
+// goes back to that offset at once (go-back-N), without waiting for the resend timeout.
+func TestSnapshotChunkLostGoesBack(t *testing.T) {
+	pn := newCluster(t, 3, func(c *Config) { c.SnapshotChunkBytes = 2; c.MaxInflightMsgs = 2 })
+	lead := pn.nodes[1]
+	pn.cut[3] = true
+	require.NoError(t, lead.Propose([]byte("a")))
+	pn.stabilize()
+	require.NoError(t, lead.Compact(lead.log.applied, []byte("snap-one")))
+	pn.cut[3] = false
+	dropped := false
+	var offsets []uint64
+	pn.drop = func(m Message) bool {
+		if m.Type != MsgSnap {
+			return false
+		}
+		offsets = append(offsets, m.SnapOffset)
+		if m.SnapOffset == 0 && !dropped {
+			dropped = true // the first chunk is lost once
+			return true
+		}
+		return false
+	}
+	lead.Tick() // the heartbeat whose reply starts the transfer
+	pn.stabilize()
+	require.True(t, dropped)
+	require.GreaterOrEqual(t, len(offsets), 3)
+	assert.Equal(t, []uint64{0, 2, 0}, offsets[:3], "chunk 0 sent again right after the reject of chunk 2")
+	assert.Equal(t, lead.log.lastIndex(), pn.nodes[3].log.lastIndex(), "the follower caught up without another tick")
+}
