@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
@@ -57,7 +56,7 @@ func (r *run) watchStalls(now int64) {
 			*m = stallMark{since: now, leader: l.id, term: st.Term, commit: commit, target: st.Commit}
 			continue
 		}
-		if now-m.since >= r.stallWindow(m.since) && !m.reported {
+		if now-m.since >= r.stallWindow() && !m.reported {
 			m.reported = true
 			r.violate(checker.Violation{Kind: KindStalledFollower, Time: now, Nodes: []int{f.id, l.id},
 				Detail: fmt.Sprintf("node %d stayed at commit index %d from %s to %s although leader %d of term %d had committed through %d by then and the two could reach each other all along: replication to it stalled",
@@ -67,45 +66,36 @@ func (r *run) watchStalls(now int64) {
 }
 
 // stallQuiet says whether nothing that stops replication from leader l to follower f in term
-// has been in effect since: both up and in term, the links calm, l's snapshot transfers not
-// failing, neither disk slowed nor full (a sync of hundreds of milliseconds a round trip
+// has been in effect since: both up and in term, the links calm and free of loss, delay and
+// reordering, l's snapshot transfers not failing, neither disk slowed nor full (a sync of hundreds of milliseconds a round trip
 // stretches catching up past any fixed window).
 func (r *run) stallQuiet(l, f *node, term uint64, since int64) bool {
 	return l.ledAt <= since && f.startedAt <= since && f.term == term && f.termAt <= since &&
 		r.calmSince(l, f) <= since && r.calmSince(f, l) <= since &&
-		l.snapFail == 0 && l.diskFaults == 0 && f.diskFaults == 0 && l.troubledAt <= since && f.troubledAt <= since
+		l.snapFail == 0 && l.diskFaults == 0 && f.diskFaults == 0 && l.troubledAt <= since && f.troubledAt <= since &&
+		!r.netFaultSince(since)
 }
 
-// stallWindow is how long a follower may gain nothing since since: stallTimeouts election
-// timeouts, or, while messages are lost, enough heartbeat intervals that a leader which tries
-// once each (a heartbeat, its reply, the append it prompts: all three must get through) fails
-// every time with probability below 10^-9, plus the latency the faults in effect add.
-func (r *run) stallWindow(since int64) int64 {
-	beat := int64(r.cfg.HeartbeatTicks) * int64(r.cfg.Tick)
-	w := stallTimeouts * int64(r.cfg.ElectionTicks) * int64(r.cfg.Tick)
-	if loss := r.lossSince(since); loss > 0 {
-		through := math.Pow(1-loss, 3)
-		tries := math.Ceil(math.Log(1e-9) / math.Log(1-through))
-		w = max(w, int64(tries)*beat)
-	}
-	return w + r.calmSlack()
+// stallWindow is how long a follower may gain nothing: stallTimeouts election timeouts plus
+// the latency the faults in effect add.
+func (r *run) stallWindow() int64 {
+	return stallTimeouts*int64(r.cfg.ElectionTicks)*int64(r.cfg.Tick) + r.calmSlack()
 }
 
-// lossSince is the highest loss probability of the loss faults in effect at any time since
-// since (simulated ns).
-func (r *run) lossSince(since int64) float64 {
-	var loss float64
+// netFaultSince reports a loss, delay or reorder fault in effect at any time since since
+// (simulated ns). Each stretches catching up by a factor no fixed window bounds: a lagging
+// follower needs several round trips (a probe, a rejection, the chunks of a snapshot), and
+// every one of them pays the added latency or risks a loss (seeds 5482, 5870, 6454).
+func (r *run) netFaultSince(since int64) bool {
 	for i, f := range r.schedule {
-		if f.Kind != nemesis.Loss {
+		if f.Kind != nemesis.Loss && f.Kind != nemesis.Delay && f.Kind != nemesis.Reorder {
 			continue
 		}
-		active := slices.Contains(r.faults.links, i)
-		endedAfter := r.faults.ended[i] && int64(f.At+f.For) > since
-		if active || endedAfter {
-			loss = max(loss, f.Value)
+		if slices.Contains(r.faults.links, i) || r.faults.ended[i] && int64(f.At+f.For) > since {
+			return true
 		}
 	}
-	return loss
+	return false
 }
 
 // fmtSeconds renders simulated ns as a duration, to the millisecond.
