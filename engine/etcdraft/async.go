@@ -147,9 +147,9 @@ func (e *node) writeAppend(b *engine.Batch) error {
 	if hs != nil {
 		e.durable = [2]uint64{hs.GetTerm(), hs.GetVote()}
 		if a.leading && hs.GetCommit() > e.commit {
-			o.Quorums = []engine.Conf{a.conf, e.conf()}
+			o.Quorums = append(append(o.Quorums[:0], e.confsSince...), a.conf, e.conf())
 		}
-		e.commit = hs.GetCommit()
+		e.commit, e.confsSince = hs.GetCommit(), e.confsSince[:0]
 		if err := e.store.SetHardState(hs); err != nil {
 			return err
 		}

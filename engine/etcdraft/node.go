@@ -33,6 +33,10 @@ type node struct {
 	leader bool
 	term   uint64
 	commit uint64 // the commit index of the last HardState observed
+	// confsSince are the configurations that were in force since then and are no longer:
+	// a leader's commit index may have moved under any of them (a peer's acknowledgement
+	// stepped before the host applied a change that a Ready had handed it).
+	confsSince []engine.Conf
 	// pendingConf mirrors etcd's pendingConfIndex on a leader: the last index that may hold
 	// a configuration change (at first, the log's end when it was elected). etcd turns a
 	// change proposed while it is above the applied index into an empty entry, silently;

@@ -39,12 +39,12 @@ func (e *node) observe(o *engine.Observations) {
 	}
 	e.trackPendingConf(e.leader && !wasLeader)
 	if o.HardState != nil {
-		// etcd configures on apply, and applies only in Ready: a leader's commit index moved
-		// under the configuration in force when this Ready began, which is the only one.
+		// etcd configures on apply: a leader's commit index moved under the configuration in
+		// force now, or one in force since the last HardState (confsSince).
 		if wasLeader && e.leader && o.HardState.Commit > e.commit {
-			o.Quorums = []engine.Conf{e.conf()}
+			o.Quorums = append(append(o.Quorums[:0], e.confsSince...), e.conf())
 		}
-		e.commit = o.HardState.Commit
+		e.commit, e.confsSince = o.HardState.Commit, e.confsSince[:0]
 	}
 	if e.leader {
 		e.matches = e.progress(e.matches[:0])

@@ -209,6 +209,7 @@ func (e *node) applyConf(ent *pb.Entry) (*engine.MemberChange, *engine.JointChan
 	if v2.LeaveJoint() && e.mut.ignoreLeave {
 		return nil, &engine.JointChange{} // "an empty change changes nothing"
 	}
+	e.confsSince = append(e.confsSince, e.conf())
 	e.store.confs.record(ent.GetIndex(), e.rn.ApplyConfChange(cc))
 	if isBootstrap(ent) {
 		return nil, nil
