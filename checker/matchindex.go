@@ -94,13 +94,20 @@ func (c *Invariants) checkAckedKept(t int64, node int, n *nodeState, ents []Entr
 // one node fewer: a snapshot installed over a matching log (§7: the entries after the
 // snapshot's last one are retained), or a truncation without a conflict.
 func (c *Invariants) checkAckedRetained(t int64, node int, n *nodeState, end uint64, why string) {
-	a := n.acked
-	if a.term == 0 || n.hs.Term != a.term || end >= a.index || n.log.lastIndex() <= end {
+	if !ackedAfter(n, end) {
 		return
 	}
+	a := n.acked
 	c.report(KindAckedOverwritten, t, []int{node, a.leader},
 		"node %d cut its log after index %d (%s), removing entries %d..%d, while in term %d, in which it had acknowledged its log through index %d to leader %d",
 		node, end, why, end+1, min(a.index, n.log.lastIndex()), a.term, a.index, a.leader)
+}
+
+// ackedAfter reports whether n's log holds entries after index end that n acknowledged to
+// the leader of its current term.
+func ackedAfter(n *nodeState, end uint64) bool {
+	a := n.acked
+	return a.term != 0 && n.hs.Term == a.term && end < a.index && n.log.lastIndex() > end
 }
 
 // cut is a snapshot installed over a node's log without its suffix, while the node had
@@ -118,10 +125,10 @@ type cut struct {
 // acknowledged in its current term; the batch's EntriesSaved may restate them, BatchSaved
 // decides.
 func (c *Invariants) noteCut(t int64, node int, n *nodeState, s SnapshotObs) {
-	a := n.acked
-	if a.term == 0 || n.hs.Term != a.term || s.Index >= a.index || n.log.lastIndex() <= s.Index {
+	if !ackedAfter(n, s.Index) {
 		return
 	}
+	a := n.acked
 	k := &cut{t: t, snap: s, ack: a}
 	for i := s.Index + 1; i <= min(a.index, n.log.lastIndex()); i++ {
 		e, ok := n.log.entry(i)

@@ -33,9 +33,9 @@ type stallMark struct {
 // watchStalls checks every follower of the leader (called with the periodic stale-leader
 // check, load phase only): one behind the leader's commit index of stallTimeouts election
 // timeouts ago, both of them up and in the leader's term all along, the links between them
-// calm, no loss in effect, no snapshot transfer of the leader's failing and neither disk slow
-// or full, that has not gained a committed entry since, is reported: replication to it
-// stalled (a leader waiting for a snapshot outcome it was told and ignored, a flow-control
+// calm with no loss, delay or reordering in effect, no snapshot transfer of the leader's
+// failing and neither disk slow or full, that has not gained a committed entry since, is
+// reported: replication to it stalled (a leader waiting for a snapshot outcome it was told and ignored, a flow-control
 // window never reopened).
 func (r *run) watchStalls(now int64) {
 	l := r.leader()
@@ -67,8 +67,8 @@ func (r *run) watchStalls(now int64) {
 
 // stallQuiet says whether nothing that stops replication from leader l to follower f in term
 // has been in effect since: both up and in term, the links calm and free of loss, delay and
-// reordering, l's snapshot transfers not failing, neither disk slowed nor full (a sync of hundreds of milliseconds a round trip
-// stretches catching up past any fixed window).
+// reordering, l's snapshot transfers not failing, neither disk slowed nor full (a sync of
+// hundreds of milliseconds a round trip stretches catching up past any fixed window).
 func (r *run) stallQuiet(l, f *node, term uint64, since int64) bool {
 	return l.ledAt <= since && f.startedAt <= since && f.term == term && f.termAt <= since &&
 		r.calmSince(l, f) <= since && r.calmSince(f, l) <= since &&

@@ -143,17 +143,26 @@ func TestCompactErrors(t *testing.T) {
 	assert.Equal(t, voters3, lead.snap.Meta.Conf.Voters)
 }
 
-// A leader that compacts again while a transfer makes no progress at all sends the newer
-// snapshot from offset 0 when it resends.
-func TestLeaderCompactsDuringStalledTransfer(t *testing.T) {
-	pn := newCluster(t, 3, func(c *Config) { c.SnapshotChunkBytes = 2; c.MaxInflightMsgs = 1 })
+// leaderPastFollower returns a 3-node cluster whose leader (node 1) compacted past node 3
+// while it was cut off, node 3 now reachable again: it needs a snapshot, sent in 2-byte
+// chunks, inflight at a time.
+func leaderPastFollower(t *testing.T, inflight int) (*paperNet, *Node) {
+	t.Helper()
+	pn := newCluster(t, 3, func(c *Config) { c.SnapshotChunkBytes = 2; c.MaxInflightMsgs = inflight })
 	lead := pn.nodes[1]
 	pn.cut[3] = true
 	require.NoError(t, lead.Propose([]byte("a")))
 	pn.stabilize()
 	require.NoError(t, lead.Compact(lead.log.applied, []byte("snap-one")))
-	first := lead.snap.Meta.Index
 	pn.cut[3] = false
+	return pn, lead
+}
+
+// A leader that compacts again while a transfer makes no progress at all sends the newer
+// snapshot from offset 0 when it resends.
+func TestLeaderCompactsDuringStalledTransfer(t *testing.T) {
+	pn, lead := leaderPastFollower(t, 1)
+	first := lead.snap.Meta.Index
 	pn.drop = func(m Message) bool { return m.Type == MsgSnap } // the transfer makes no progress
 	lead.Tick()
 	pn.stabilize()
@@ -183,14 +192,8 @@ func TestLeaderCompactsDuringStalledTransfer(t *testing.T) {
 // began: starting over with each newer one, under a write load that compacts faster than a
 // transfer ends, no follower would ever catch up.
 func TestLeaderCompactsDuringTransferFinishesIt(t *testing.T) {
-	pn := newCluster(t, 3, func(c *Config) { c.SnapshotChunkBytes = 2; c.MaxInflightMsgs = 1 })
-	lead := pn.nodes[1]
-	pn.cut[3] = true
-	require.NoError(t, lead.Propose([]byte("a")))
-	pn.stabilize()
-	require.NoError(t, lead.Compact(lead.log.applied, []byte("snap-one")))
+	pn, lead := leaderPastFollower(t, 1)
 	first := lead.snap.Meta.Index
-	pn.cut[3] = false
 	var snaps []Message
 	pn.drop = func(m Message) bool { // the first chunk goes out and waits (kept, not delivered)
 		if m.Type == MsgSnap {
@@ -237,13 +240,7 @@ func TestLeaderCompactsDuringTransferFinishesIt(t *testing.T) {
 // A follower that gets a later chunk first rejects it with the offset it expects; the leader
 // goes back to that offset at once (go-back-N), without waiting for the resend timeout.
 func TestSnapshotChunkLostGoesBack(t *testing.T) {
-	pn := newCluster(t, 3, func(c *Config) { c.SnapshotChunkBytes = 2; c.MaxInflightMsgs = 2 })
-	lead := pn.nodes[1]
-	pn.cut[3] = true
-	require.NoError(t, lead.Propose([]byte("a")))
-	pn.stabilize()
-	require.NoError(t, lead.Compact(lead.log.applied, []byte("snap-one")))
-	pn.cut[3] = false
+	pn, lead := leaderPastFollower(t, 2)
 	dropped := false
 	var offsets []uint64
 	pn.drop = func(m Message) bool {

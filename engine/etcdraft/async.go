@@ -3,6 +3,7 @@ package etcdraft
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/raftcheck/raftcheck/engine"
 	etcd "go.etcd.io/raft/v3"
@@ -147,7 +148,7 @@ func (e *node) writeAppend(b *engine.Batch) error {
 	if hs != nil {
 		e.durable = [2]uint64{hs.GetTerm(), hs.GetVote()}
 		if a.leading && hs.GetCommit() > e.commit {
-			o.Quorums = append(append(o.Quorums[:0], e.confsSince...), a.conf, e.conf())
+			o.Quorums = append(slices.Clone(e.confsSince), a.conf, e.conf())
 		}
 		e.commit, e.confsSince = hs.GetCommit(), e.confsSince[:0]
 		if err := e.store.SetHardState(hs); err != nil {

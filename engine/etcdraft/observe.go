@@ -42,7 +42,7 @@ func (e *node) observe(o *engine.Observations) {
 		// etcd configures on apply: a leader's commit index moved under the configuration in
 		// force now, or one in force since the last HardState (confsSince).
 		if wasLeader && e.leader && o.HardState.Commit > e.commit {
-			o.Quorums = append(append(o.Quorums[:0], e.confsSince...), e.conf())
+			o.Quorums = append(slices.Clone(e.confsSince), e.conf())
 		}
 		e.commit, e.confsSince = o.HardState.Commit, e.confsSince[:0]
 	}
