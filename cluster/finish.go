@@ -14,7 +14,9 @@ func (r *run) finish() {
 	now := r.now()
 	r.res.Stats.Ended = now
 	pending := r.closePending(now)
-	r.inv.CheckHealed(now, r.liveVoters())
+	if r.healed && !r.aborted { // a run ended early (an engine panic, a bound) had no heal to apply everything in
+		r.inv.CheckHealed(now, r.liveVoters())
+	}
 	for _, n := range r.nodes { // replicas at the same applied index must agree
 		if n.h != nil && !n.h.dead {
 			r.inv.StateDigest(now, n.id, n.h.kv.AppliedIndex(), n.h.kv.Digest())
