@@ -189,5 +189,7 @@ func (c Config) String() string {
 
 // nemesisParams is what schedule generation needs of c.
 func (c Config) nemesisParams() nemesis.Params {
-	return nemesis.Params{Nodes: c.Nodes, Duration: c.Duration, Interval: c.FaultInterval, Spec: c.Nemesis, Odd: c.Roll.odd(c.Nodes)}
+	p := nemesis.Params{Nodes: c.Nodes, Duration: c.Duration, Interval: c.FaultInterval, Spec: c.Nemesis, Odd: c.Roll.odd(c.Nodes)}
+	p.OddFrom, p.OddUntil = c.Roll.oddStretch(c.Nodes, c.Duration)
+	return p
 }

@@ -111,7 +111,7 @@ func (n *node) newHost() (*host, error) {
 	cfg := engine.Config{
 		ID: n.id, Disk: n.disk, Rand: n.k.Stream(fmt.Sprintf("raft/%d/%d", n.id, n.proc.Epoch())),
 		ElectionTicks: n.spec.cfg.ElectionTicks, HeartbeatTicks: n.spec.cfg.HeartbeatTicks, Forward: n.spec.cfg.Forwarding,
-		Mutants: n.spec.mutants, Protocol: n.spec.cfg.Roll.protocol(n.spec.cfg.Protocol, n.id, n.k.Now()), Image: n.image, SegmentBytes: n.spec.cfg.WALSegmentBytes,
+		Mutants: n.spec.mutants, Protocol: n.spec.cfg.Roll.protocol(n.spec.cfg.Protocol, n.spec.cfg.Nodes, n.id, n.k.Now()), Image: n.image, SegmentBytes: n.spec.cfg.WALSegmentBytes,
 		AsyncWrites: n.spec.cfg.AsyncWrites,
 	}
 	if n.k.Trace().Recording() {

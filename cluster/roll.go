@@ -13,9 +13,9 @@ import (
 
 // Roll is a rolling change of protocol settings, the way operators migrate a live cluster:
 // every node starts with the rolled settings at the opposite of To; from At, nodes 0, 1, ...,
-// Nodes-1 are restarted one every Every with the settings at To. Nodes from Nodes on (and
-// nodes added later) keep the old settings, so a roll that stops part way leaves the cluster
-// mixed to the end. The zero Roll changes nothing.
+// Nodes-1 are restarted one every Every with the settings at To. Nodes from Nodes on keep the
+// old settings, so a roll that stops part way leaves the cluster mixed to the end; a node
+// added later starts with the settings most of the initial nodes have at that time. The zero Roll changes nothing.
 //
 // Its text form (a flag's value, a repro file's "roll") is
 // "SETTINGS=on|off,at=D,every=D,nodes=N" with SETTINGS one of prevote, check_quorum or
@@ -164,14 +164,14 @@ func (r Roll) Fit(nodes int, d simnet.Duration) Roll {
 	return r
 }
 
-// drawRoll draws a rolling change for half the seeds: the settings (both together in half of
+// drawRoll draws a rolling change for three seeds in four: the settings (both together in half of
 // those), their new value (on for three in four), when it starts (in the first half of the
 // run), the time between two nodes and how many nodes it reaches. A roll often stops part
 // way, with one node left (on the old settings) or one node done, the canary: the mixes
 // that last. Every value is drawn whatever the engine permits, so the draws do not depend
 // on it.
 func drawRoll(r *rand.Rand, c Config, s engine.Semantics) Roll {
-	rolls, which, on := r.IntN(2) == 0, r.IntN(4), r.IntN(4) > 0
+	rolls, which, on := r.IntN(4) > 0, r.IntN(4), r.IntN(4) > 0
 	at := simnet.Duration(time.Duration(r.Int64N(int64(c.Duration)/2 + 1)).Truncate(time.Millisecond))
 	every := simnet.Duration([]time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second}[r.IntN(4)])
 	nodes := []int{1, c.Nodes - 1, c.Nodes - 1, c.Nodes, 1 + r.IntN(c.Nodes)}[r.IntN(5)]
@@ -188,13 +188,28 @@ func (r Roll) settings(base engine.Protocol, done bool) [2]bool {
 	return [2]bool{p.PreVote, p.CheckQuorum}
 }
 
-// protocol is the protocol node id starts with at time t: base, with the rolled settings at
-// their new value if the roll has reached the node by t, else at their old one.
-func (r Roll) protocol(base engine.Protocol, id int, t simnet.Time) engine.Protocol {
+// protocol is the protocol node id of a cluster of nodes initial members starts with at time
+// t: base, with the rolled settings at their new value if the roll has reached the node by t,
+// else at their old one. A node added later is configured as most of the initial members are
+// at t, the way an operator deploys a new node: a roll that stopped with one node left keeps
+// that one node odd after replacements, and a canary stays alone.
+func (r Roll) protocol(base engine.Protocol, nodes, id int, t simnet.Time) engine.Protocol {
 	if r.IsZero() {
 		return base
 	}
+	if id >= nodes {
+		return r.set(base, r.To == (2*r.reached(t) > nodes))
+	}
 	return r.set(base, r.To == (id < r.Nodes && t >= r.when(id)))
+}
+
+// reached is how many nodes the roll has restarted by t.
+func (r Roll) reached(t simnet.Time) int {
+	n := 0
+	for n < r.Nodes && t >= r.when(n) {
+		n++
+	}
+	return n
 }
 
 // set returns base with the rolled settings at v.
@@ -232,6 +247,19 @@ func (r Roll) odd(nodes int) []int {
 		}
 	}
 	return out
+}
+
+// oddStretch is the stretch of a run of duration d in which the odd nodes (odd) are the
+// smaller side: from the roll's last step to the end for a roll that stops part way, and for
+// one that reaches every node, from its first step until it has reached a majority.
+func (r Roll) oddStretch(nodes int, d simnet.Duration) (from, until simnet.Duration) {
+	switch {
+	case r.IsZero():
+		return 0, 0
+	case r.Nodes >= nodes:
+		return r.At, simnet.Duration(r.when((nodes - 1) / 2))
+	}
+	return simnet.Duration(r.when(r.Nodes - 1)), d
 }
 
 // note describes the roll for the report.

@@ -53,12 +53,12 @@ func TestRollProtocol(t *testing.T) {
 	base := engine.Protocol{PreVote: true, CheckQuorum: true, MaxAppend: 4}
 	r := Roll{CheckQuorum: true, To: true, At: simnet.Duration(time.Second), Every: simnet.Duration(time.Second), Nodes: 2}
 	at := func(s int) simnet.Time { return simnet.Time(s) * simnet.Second }
-	require.Equal(t, engine.Protocol{PreVote: true, CheckQuorum: false, MaxAppend: 4}, r.protocol(base, 0, at(0)))
-	require.Equal(t, engine.Protocol{PreVote: true, CheckQuorum: true, MaxAppend: 4}, r.protocol(base, 0, at(1)))
-	require.False(t, r.protocol(base, 1, at(1)).CheckQuorum, "node 1 is reached a second later")
-	require.True(t, r.protocol(base, 1, at(2)).CheckQuorum)
-	require.False(t, r.protocol(base, 2, at(20)).CheckQuorum, "node 2 is beyond the roll")
-	require.Equal(t, base, Roll{}.protocol(base, 0, at(5)))
+	require.Equal(t, engine.Protocol{PreVote: true, CheckQuorum: false, MaxAppend: 4}, r.protocol(base, 5, 0, at(0)))
+	require.Equal(t, engine.Protocol{PreVote: true, CheckQuorum: true, MaxAppend: 4}, r.protocol(base, 5, 0, at(1)))
+	require.False(t, r.protocol(base, 5, 1, at(1)).CheckQuorum, "node 1 is reached a second later")
+	require.True(t, r.protocol(base, 5, 1, at(2)).CheckQuorum)
+	require.False(t, r.protocol(base, 5, 2, at(20)).CheckQuorum, "node 2 is beyond the roll")
+	require.Equal(t, base, Roll{}.protocol(base, 5, 0, at(5)))
 	require.Equal(t, [2]bool{true, false}, r.settings(base, false))
 	require.Equal(t, [2]bool{true, true}, r.settings(base, true))
 }
@@ -150,5 +150,14 @@ func TestRollOdd(t *testing.T) {
 	require.Nil(t, Roll{}.odd(5))
 	c := DefaultConfig()
 	c.Roll, c.Roll.Nodes = r, 4
-	require.Equal(t, []int{4}, c.nemesisParams().Odd)
+	p := c.nemesisParams()
+	require.Equal(t, []int{4}, p.Odd)
+	require.Equal(t, [2]simnet.Duration{simnet.Duration(4 * time.Second), c.Duration}, [2]simnet.Duration{p.OddFrom, p.OddUntil},
+		"a roll that stops part way leaves node 4 odd from its last step to the end")
+	r.Nodes = 5
+	from, until := r.oddStretch(5, c.Duration)
+	require.Equal(t, [2]simnet.Duration{simnet.Duration(time.Second), simnet.Duration(3 * time.Second)}, [2]simnet.Duration{from, until},
+		"a roll that reaches every node leaves node 0 odd until it has reached three")
+	from, until = Roll{}.oddStretch(5, c.Duration)
+	require.Zero(t, until-from)
 }

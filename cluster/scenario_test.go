@@ -16,7 +16,7 @@ import (
 // schedules.
 func short() Config {
 	cfg := DefaultConfig()
-	cfg.Duration, cfg.HealTime, cfg.Tuning = simnet.Duration(6*time.Second), simnet.Duration(10*time.Second), "fixed"
+	cfg.Duration, cfg.HealTime, cfg.Tuning, cfg.Host = simnet.Duration(6*time.Second), simnet.Duration(10*time.Second), "fixed", "fixed"
 	return cfg
 }
 

@@ -63,6 +63,11 @@ type Params struct {
 	// them, as other faults aim at the leader: a node running other rules is where a mixed
 	// cluster's bugs show, once its term runs ahead alone.
 	Odd []int
+	// OddFrom and OddUntil bound the stretch in which the Odd nodes are odd and the rest
+	// agree (for a roll that stops part way, from its last step to the end). When partitions
+	// are on, that stretch gets partitions of its own, each isolating an odd node long enough
+	// for its election timer to fire alone (partitionsOdd).
+	OddFrom, OddUntil simnet.Duration
 }
 
 // kindPlan is how one fault kind behaves in one run: how often it strikes and how hard.
@@ -86,8 +91,50 @@ func Generate(cfg Params, stream func(name string) *rand.Rand) (Schedule, error)
 	for _, p := range plans {
 		s = append(s, generateKind(cfg, p, stream("nemesis/"+string(p.kind)))...)
 	}
+	if len(cfg.Odd) > 0 && cfg.OddUntil > cfg.OddFrom && slices.Contains(nem.Kinds, Partition) {
+		s = append(s, partitionsOdd(cfg, stream("nemesis/odd"))...)
+	}
 	s.Sort()
 	return s, nil
+}
+
+// Partitions aimed at a mixed stretch (partitionsOdd) start once per oddInterval on average
+// and cut the odd node off for at least minOddIsolation: several election timeouts of any
+// tuning, so that it campaigns alone, in terms the others have not reached.
+const (
+	oddInterval     = 5 * time.Second
+	minOddIsolation = 2 * time.Second
+)
+
+// partitionsOdd draws the partitions aimed at the mixed stretch [OddFrom, OddUntil): each
+// isolates one of the odd nodes, the first at a time drawn in the stretch, the others a
+// Poisson process over it; and in half the runs whose stretch lasts to the end, one more
+// lasts until the heal, so that the node rejoins, its term ahead, once every other fault has
+// ended. They draw from a stream of their own, so every other fault's draws are unchanged.
+func partitionsOdd(cfg Params, r *rand.Rand) Schedule {
+	span := time.Duration(cfg.OddUntil - cfg.OddFrom)
+	s := Schedule{isolateOddAt(cfg, r, time.Duration(r.Int64N(int64(span))))}
+	mean := oddInterval.Seconds()
+	for t := r.ExpFloat64() * mean; t < span.Seconds() && len(s) < maxFaultsPerKind; t += r.ExpFloat64() * mean {
+		s = append(s, isolateOddAt(cfg, r, time.Duration(t*float64(time.Second))))
+	}
+	if cfg.OddUntil == cfg.Duration && r.IntN(2) == 0 {
+		f := isolateOddAt(cfg, r, 0)
+		isolated := min(time.Duration(f.For), span)
+		f.At = cfg.OddUntil - simnet.Duration(isolated.Truncate(time.Millisecond))
+		f.For = cfg.OddUntil - f.At + simnet.Duration(minOddIsolation) // the heal ends it
+		s = append(s, f)
+	}
+	return s
+}
+
+// isolateOddAt draws a partition that isolates one of the odd nodes from OddFrom+after.
+func isolateOddAt(cfg Params, r *rand.Rand, after time.Duration) Fault {
+	f := Fault{Kind: Partition, Shape: "isolate", Nodes: r.Perm(cfg.Nodes)}
+	isolateOdd(&f, cfg.Odd[r.IntN(len(cfg.Odd))])
+	f.At = cfg.OddFrom + simnet.Duration(after.Truncate(time.Millisecond))
+	f.For = max(drawFor(r, 2*time.Second), simnet.Duration(minOddIsolation))
+	return f
 }
 
 func planKinds(cfg Params, nem Nemesis, r *rand.Rand) []kindPlan {

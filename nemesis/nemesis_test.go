@@ -154,3 +154,54 @@ func TestGenerateIsolatesOddNodes(t *testing.T) {
 	require.Greater(t, partitions, 8)
 	require.Greater(t, isolated, partitions/2, "most partitions isolate the odd node")
 }
+
+// TestGenerateAimsAtMixedStretch: with partitions on, a run whose odd node is odd from 20 s
+// on gets partitions that isolate it in that stretch, each long enough for its election
+// timer to fire alone; in about half the seeds one lasts until the heal. Faults of other
+// kinds keep their draws, and without partitions on there are none.
+func TestGenerateAimsAtMixedStretch(t *testing.T) {
+	cfg := defaultParams()
+	cfg.Spec, cfg.Odd = "partition,crash", []int{4}
+	cfg.OddFrom = simnet.Duration(20 * time.Second)
+	cfg.OddUntil = cfg.Duration
+	kind := func(s Schedule, k Kind) (out Schedule) {
+		for _, f := range s {
+			if f.Kind == k {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	const seeds = 40
+	throughHeal := 0
+	for seed := uint64(1); seed <= seeds; seed++ {
+		mixed, err := Generate(cfg, streams(seed))
+		require.NoError(t, err)
+		plain := cfg
+		plain.OddFrom, plain.OddUntil = 0, 0
+		before, err := Generate(plain, streams(seed))
+		require.NoError(t, err)
+		require.Equal(t, kind(before, Crash), kind(mixed, Crash), "seed %d: crashes unchanged", seed)
+		aimed := 0
+		for _, f := range kind(mixed, Partition) {
+			require.NoError(t, f.Validate())
+			if f.At < cfg.OddFrom {
+				continue
+			}
+			if f.Shape == "isolate" && f.Nodes[0] == 4 && f.For >= simnet.Duration(minOddIsolation) {
+				aimed++
+				if f.At+f.For == cfg.Duration+simnet.Duration(minOddIsolation) { // until the heal ends it
+					throughHeal++
+				}
+			}
+		}
+		require.GreaterOrEqual(t, aimed, 1, "seed %d: %v", seed, mixed)
+	}
+	require.Greater(t, throughHeal, seeds/4, "about half the seeds isolate the odd node until the heal")
+	require.Less(t, throughHeal, seeds*3/4+1)
+
+	cfg.Spec = "crash"
+	s, err := Generate(cfg, streams(1))
+	require.NoError(t, err)
+	require.Empty(t, kind(s, Partition), "no partitions unless partitions are on")
+}
