@@ -26,8 +26,9 @@ func (r *run) staleSettle() int64 {
 }
 
 // leadersBehind lists every live member that leads a term below another live member's, both
-// since at least settle, the link from the other to the leader reachable since then too
-// (calm.go). With byLeader (used while faults may still strike) the higher term must have a
+// since at least settle, the other up and the link from it to the leader reachable since
+// then too (calm.go): a member restarted with a higher term from its disk has only just
+// been able to answer (seed 1305). With byLeader (used while faults may still strike) the higher term must have a
 // way to the leader: the other member leads it with the stale leader in its configuration
 // (its heartbeats carry it), or the other member is in the stale leader's configuration with
 // both links calm (it answers the leader's heartbeats with its term, Figure 2; an engine that
@@ -51,7 +52,7 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 		}
 		for _, o := range live {
 			ost := o.h.eng.Status()
-			since := max(r.calmSince(o, l), l.ledAt, o.aboveSince(st.Term))
+			since := max(r.calmSince(o, l), l.ledAt, o.aboveSince(st.Term), o.startedAt)
 			if byLeader {
 				var ok bool
 				if since, ok = r.heardSince(l, st, o, ost, since, quiet); !ok {
