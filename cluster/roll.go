@@ -164,14 +164,14 @@ func (r Roll) Fit(nodes int, d simnet.Duration) Roll {
 	return r
 }
 
-// drawRoll draws a rolling change for three seeds in four: the settings (both together in half of
+// drawRoll draws a rolling change for half the seeds: the settings (both together in half of
 // those), their new value (on for three in four), when it starts (in the first half of the
 // run), the time between two nodes and how many nodes it reaches. A roll often stops part
 // way, with one node left (on the old settings) or one node done, the canary: the mixes
 // that last. Every value is drawn whatever the engine permits, so the draws do not depend
 // on it.
 func drawRoll(r *rand.Rand, c Config, s engine.Semantics) Roll {
-	rolls, which, on := r.IntN(4) > 0, r.IntN(4), r.IntN(4) > 0
+	rolls, which, on := r.IntN(2) == 0, r.IntN(4), r.IntN(4) > 0
 	at := simnet.Duration(time.Duration(r.Int64N(int64(c.Duration)/2 + 1)).Truncate(time.Millisecond))
 	every := simnet.Duration([]time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second}[r.IntN(4)])
 	nodes := []int{1, c.Nodes - 1, c.Nodes - 1, c.Nodes, 1 + r.IntN(c.Nodes)}[r.IntN(5)]
