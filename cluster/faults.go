@@ -145,7 +145,12 @@ func (r *run) apply(f nemesis.Fault, i int, ids []int) bool {
 	case nemesis.AckKill:
 		r.faults.ackKill = append(r.faults.ackKill, i)
 	case nemesis.SnapFail:
-		return r.eachNode(ids, func(n *node) { n.snapFail, n.troubledAt = n.snapFail+1, r.now() })
+		return r.eachNode(ids, func(n *node) {
+			n.snapFail, n.troubledAt = n.snapFail+1, r.now()
+			if n.h != nil && !n.h.dead && n.proc.State() == simnet.Running {
+				n.h.compact() // a follower behind it now needs a snapshot: the transfer the fault fails
+			}
+		})
 	case nemesis.Transfer:
 		return r.transfer(f, i)
 	case nemesis.Add:

@@ -272,8 +272,15 @@ func (h *host) serveReads() {
 
 // maybeCompact snapshots the state machine every CompactEvery applied entries.
 func (h *host) maybeCompact() {
-	every := h.n.spec.cfg.CompactEvery
-	if every == 0 || h.applied < every {
+	if every := h.n.spec.cfg.CompactEvery; every > 0 && h.applied >= every {
+		h.compact()
+	}
+}
+
+// compact snapshots the state machine at its applied index and compacts the log up to it, if
+// compaction is on and anything was applied since the last time.
+func (h *host) compact() {
+	if h.n.spec.cfg.CompactEvery == 0 || h.applied == 0 {
 		return
 	}
 	index, snap := h.kv.AppliedIndex(), h.kv.Snapshot()

@@ -36,7 +36,7 @@ const (
 	AckKill   Kind = "ack-kill"      // within For, kill the leader right after it acknowledges a write, before its followers learn the commit
 	Transfer  Kind = "transfer"      // the leader hands leadership to a voter chosen by Shape: random, lagging or restarted
 	Joint     Kind = "joint"         // change several members at once through the joint configuration; Shape says how (JointShapes)
-	SnapFail  Kind = "snapshot-fail" // for For, every snapshot transfer Nodes (the leader) start fails, and their transport says so
+	SnapFail  Kind = "snapshot-fail" // Nodes (the leader) compact their logs; for For, every snapshot transfer they start fails, and their transport says so
 )
 
 // Kinds lists every fault kind with a one-line description, in menu order.
@@ -63,7 +63,7 @@ var Kinds = []struct {
 	{AckKill, "kill the leader right after it acknowledges a write, before its followers learn that the write committed"},
 	{Transfer, "leadership transfer to a random voter, the most lagging one, or the one restarted last"},
 	{Joint, "membership, several at once through the joint configuration (thesis §4.3): add, remove, replace or demote two or more members"},
-	{SnapFail, "snapshot transfers from nodes (often the leader) fail, as a broken snapshot stream does, and the transport reports each failure"},
+	{SnapFail, "nodes (often the leader) compact their logs, so a follower behind needs a snapshot, and their snapshot transfers fail, as a broken snapshot stream does; the transport reports each failure"},
 }
 
 func knownKind(k Kind) bool {
