@@ -27,11 +27,14 @@ import (
 // candidate or leader: at construction and bootstrap, and in Step (a message of another term,
 // a vote won or lost, MsgHup, MsgTimeoutNow, MsgCheckQuorum), Tick (which steps MsgHup and
 // MsgCheckQuorum) and ApplyConfChange (a leader removed from the configuration may step
-// down). Those calls run within the gate. Propose, ProposeConfChange and ReadIndex step local
-// messages (term 0) that no role handles by changing role or term; Ready, HasReady, Advance
-// (whose automatic leave of a joint configuration is a proposal), status and progress, and
-// ReportUnreachable/ReportSnapshot (local messages too) never reach reset: they run outside
-// the gate, so a sweep's simulations contend only on the calls that may draw.
+// down), and Advance, which steps the messages etcd addresses to the node itself once its
+// append is persisted: its own (pre-)vote, which wins the election when the others' answers
+// came first (a slow disk delays the Advance: etcd seed 17191 drew from the real
+// crypto/rand.Reader there). Those calls run within the gate. Propose, ProposeConfChange and
+// ReadIndex step local messages (term 0) that no role handles by changing role or term;
+// Ready, HasReady, status and progress, and ReportUnreachable/ReportSnapshot (local messages
+// too) never reach reset: they run outside the gate, so a sweep's simulations contend only on
+// the calls that may draw.
 // TestDeterministicInParallel and cluster's TestEngineDeterminism would see a draw outside the
 // gate as runs that differ between serial and parallel execution.
 //
@@ -134,7 +137,10 @@ func (g gatedNode) HasReady() bool { return g.rn.HasReady() }
 
 func (g gatedNode) Ready() etcd.Ready { return g.rn.Ready() }
 
-func (g gatedNode) Advance(rd etcd.Ready) { g.rn.Advance(rd) }
+// Advance steps what etcd addressed to the node itself until its append was persisted (its
+// own vote among them): a vote that completes a quorum makes it (pre-)candidate or leader,
+// which draws. It runs within the gate.
+func (g gatedNode) Advance(rd etcd.Ready) { within(g.src, func() { g.rn.Advance(rd) }) }
 
 func (g gatedNode) BasicStatus() etcd.BasicStatus { return g.rn.BasicStatus() }
 
