@@ -137,6 +137,7 @@ func (e *env) merge(files []shardFile, dirs []string, o outputFlags) error {
 	for _, f := range files {
 		t.sum.Parallel += f.summary.Parallel
 		t.sum.Interrupted = t.sum.Interrupted || f.summary.Interrupted
+		t.sum.Unreproducible = append(t.sum.Unreproducible, f.summary.Unreproducible...)
 		t.sum.WallSeconds = max(t.sum.WallSeconds, f.summary.WallSeconds)
 	}
 	for _, l := range runs {

@@ -33,6 +33,9 @@ type sweepSummaryJSON struct {
 	// runs were chosen by guided search (sweep --guided or --coverage only; 0 otherwise).
 	Covered int  `json:"covered,omitempty"`
 	Guided  bool `json:"guided,omitempty"`
+	// Unreproducible are failing seeds whose second run differed (confirm): a bug in
+	// raftcheck or an engine's adapter.
+	Unreproducible []uint64 `json:"unreproducible,omitempty"`
 }
 
 // failure is one failing seed for the text summary and sweep.html.
@@ -134,12 +137,13 @@ func (t *tally) writePage(dir string) (string, error) {
 
 // sweepState is the collecting side of a sweep: it sees the outcomes in seed order.
 type sweepState struct {
-	e       *env
-	f       *sweepFlags
-	tally   *tally
-	prog    progress
-	start   time.Time
-	reports int // HTML reports written
+	e         *env
+	f         *sweepFlags
+	tally     *tally
+	prog      progress
+	start     time.Time
+	reports   int // HTML reports written
+	confirmed int // failing seeds run a second time (confirm)
 }
 
 func newSweepState(e *env, cfg cluster.Config, rng seedRange, f *sweepFlags, prog progress) *sweepState {
@@ -154,6 +158,9 @@ func (st *sweepState) handle(o outcome) error {
 	line, kinds, fail, err := st.record(o)
 	if err != nil {
 		return err
+	}
+	if len(kinds) > 0 && o.res != nil && st.confirmed < st.f.maxReports {
+		st.confirm(o)
 	}
 	if st.f.o.json {
 		if err := writeJSONLine(st.e.stdout, line); err != nil {
@@ -190,6 +197,9 @@ func (st *sweepState) finish(interrupted bool) error {
 
 // sweepVerdict is exit 3 if a seed panicked, 1 if one failed, else 0.
 func sweepVerdict(s *sweepSummaryJSON) error {
+	if err := unreproducibleErr(s); err != nil {
+		return err
+	}
 	if s.Violations["panic"] > 0 {
 		return &exitError{code: exitInternal, err: fmt.Errorf("%d seeds panicked (kind \"panic\"); replay them to see the panic", s.Violations["panic"])}
 	}

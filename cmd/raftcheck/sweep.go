@@ -37,9 +37,13 @@ so the runs and results do not depend on --parallel. Every mutant run gets a rep
 --out/guided/run-K.json. --baseline (with --guided) also measures the plain range, and
 sweep.html plots both curves. The summary gives the features covered.
 
+The first --max-reports failing seeds of a plain sweep run a second time, to confirm that they
+replay: a seed whose second run differs is named on stderr and in the JSON summary
+("unreproducible"), a bug in raftcheck or the engine's adapter rather than in the Raft.
+
 Exit code: 1 if any seed failed, 3 if any seed panicked (a panic counts as a failure of kind
-"panic"; the sweep goes on), 0 otherwise; 130 when Ctrl-C stopped it (after the seeds in
-flight, and the summary of those that ran).`
+"panic"; the sweep goes on) or a failing seed did not reproduce, 0 otherwise; 130 when Ctrl-C
+stopped it (after the seeds in flight, and the summary of those that ran).`
 
 // maxSweepSeeds bounds one sweep's range.
 const maxSweepSeeds = 1 << 40
