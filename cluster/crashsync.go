@@ -38,10 +38,14 @@ func tearsWrites(m simnet.CrashMode) bool {
 	return m == simnet.TornSectors || m == simnet.RandomSectors
 }
 
-// diskWait is told that n's host waits lat for its disk: it notes when the wait ends, and an
-// armed crash strikes halfway.
+// diskWait is told that n's host waits lat for its disk: it notes when the wait ends (and, for
+// a wait longer than a tick, that the node answers nothing until then), and an armed crash
+// strikes halfway.
 func (r *run) diskWait(n *node, lat simnet.Time) {
 	n.diskDoneAt = int64(r.k.Now() + lat)
+	if lat > simnet.Time(r.cfg.Tick) { // deaf longer than a heartbeat interval: a slow disk's queue
+		n.deafUntil = n.diskDoneAt
+	}
 	if n.armed != nil {
 		r.k.Schedule(r.k.Now()+lat/2, (*crashStrike)(r), uint64(n.id))
 	}

@@ -36,6 +36,7 @@ type node struct {
 	diskFaults int                    // slow-disk and disk-full faults in effect on it
 	troubledAt int64                  // when a snapshot-fail, slow-disk or disk-full fault on it last started or ended (or the disk work it slowed completed)
 	diskDoneAt int64                  // when the disk work its host last waited for completes
+	deafUntil  int64                  // the end of its last disk wait longer than a tick: it answered nothing during it
 	view       nodeView               // its persistent Raft state as observed, for the report
 	startedAt  int64                  // when its current life began (simulated ns)
 	term       uint64                 // its current term as last observed

@@ -28,7 +28,9 @@ func (r *run) staleSettle() int64 {
 // leadersBehind lists every live member that leads a term below another live member's, both
 // since at least settle, the other up and the link from it to the leader reachable since
 // then too (calm.go): a member restarted with a higher term from its disk has only just
-// been able to answer (seed 1305). With byLeader (used while faults may still strike) the higher term must have a
+// been able to answer (seed 1305), and a node whose host waited longer than a tick for its
+// disk (a slow disk's queue: each operation issued pays the fault's latency in turn, which
+// calmSlack counts once) heard and answered nothing while it waited. With byLeader (used while faults may still strike) the higher term must have a
 // way to the leader: the other member leads it with the stale leader in its configuration
 // (its heartbeats carry it), or the other member is in the stale leader's configuration with
 // both links calm (it answers the leader's heartbeats with its term, Figure 2; an engine that
@@ -52,7 +54,7 @@ func (r *run) leadersBehind(now, settle int64, byLeader bool) []checker.StaleLea
 		}
 		for _, o := range live {
 			ost := o.h.eng.Status()
-			since := max(r.calmSince(o, l), l.ledAt, o.aboveSince(st.Term), o.startedAt)
+			since := max(r.calmSince(o, l), l.ledAt, o.aboveSince(st.Term), o.startedAt, o.deafUntil, l.deafUntil)
 			if byLeader {
 				var ok bool
 				if since, ok = r.heardSince(l, st, o, ost, since, quiet); !ok {
