@@ -85,6 +85,9 @@ type nodeState struct {
 	required mark
 	// written is what the latest EntriesSaved wrote, for BatchSaved.
 	written written
+	// dropped is the suffix (from index dropped.from) the batch's snapshot discarded, which
+	// the batch may write again as it was (termappend.go).
+	dropped dropped
 	// cut is the batch's snapshot that removed acknowledged entries, for BatchSaved.
 	cut *cut
 	// undo is what the latest Synced changed, for SyncInterrupted.

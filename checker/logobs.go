@@ -44,7 +44,8 @@ func (c *Invariants) EntriesSaved(t int64, node int, ents []EntryObs) {
 	}
 	c.checkCommittedKept(t, node, n, ents)
 	c.checkAckedKept(t, node, n, ents)
-	if same := n.log.samePrefix(ents); same < n.required.index {
+	same := n.log.samePrefix(ents)
+	if same < n.required.index {
 		// A crash may now leave either the synced log or this write: only their common
 		// prefix is certain (entries rewritten as they were stay where they were).
 		e, _ := n.log.at(same)
@@ -60,7 +61,16 @@ func (c *Invariants) EntriesSaved(t int64, node int, ents []EntryObs) {
 		ch := n.log.appendEntry(e.Term, e.Digest)
 		c.matchEntry(t, node, n, e, ch)
 	}
-	n.written = written{first: first, last: ents[len(ents)-1].Index, term: n.hs.Term}
+	// What the log held already, rewritten as it was, was not taken from anyone: an engine may
+	// restate a suffix it kept, whether the checker saw it kept or, through a snapshot, cut and
+	// written again (seed 40218: a deposed leader's own entries, kept after a snapshot that
+	// matched them, written again as a follower of the next term).
+	held := max(same, n.dropped.heldThrough(ents))
+	if last := ents[len(ents)-1].Index; held < last {
+		n.written = written{first: max(first, held+1), last: last, term: n.hs.Term}
+	} else {
+		n.written = written{}
+	}
 }
 
 // contiguous returns the longest prefix of ents with consecutive indexes from a non-zero
@@ -199,6 +209,7 @@ func (c *Invariants) SnapshotInstalled(t int64, node int, s SnapshotObs) {
 		}
 	} else {
 		c.noteCut(t, node, n, s)
+		n.dropped.note(n.log, s.Index)
 		n.log.reset(s.Index, s.Term, c.snapshotChain(node, s.Index, s.Term))
 		n.log.anchored = true
 		n.divergedAt = 0

@@ -4,6 +4,41 @@ package checker
 // node's term when it saved them, before the batch's hard state.
 type written struct{ first, last, term uint64 }
 
+// dropped is the suffix of a node's log, from index from, that a snapshot installed in the
+// current batch discarded.
+type dropped struct {
+	from uint64
+	ents []logEntry
+}
+
+// note records the entries of l after index i, which a snapshot at i is about to discard.
+func (d *dropped) note(l shadowLog, i uint64) {
+	d.from, d.ents = i+1, d.ents[:0]
+	for j := i + 1; j <= l.lastIndex(); j++ {
+		e, ok := l.entry(j)
+		if !ok {
+			break
+		}
+		d.ents = append(d.ents, e)
+	}
+}
+
+// heldThrough is the last index up to which ents (consecutive, from ents[0].Index) restate
+// the dropped suffix as it was, or ents[0].Index-1 if they do not begin by restating it.
+func (d *dropped) heldThrough(ents []EntryObs) uint64 {
+	held := ents[0].Index - 1
+	if len(d.ents) == 0 || ents[0].Index != d.from {
+		return held
+	}
+	for k, e := range ents {
+		if k == len(d.ents) || d.ents[k].term != e.Term || d.ents[k].digest != e.Digest {
+			break
+		}
+		held = e.Index
+	}
+	return held
+}
+
 // BatchSaved observes that every fact of node's latest batch up to its hard state has been
 // reported (call it after the batch's HardStateSaved, or after its EntriesSaved when it has
 // no hard state): the batch's term is now known.
@@ -23,7 +58,7 @@ func (c *Invariants) BatchSaved(t int64, node int) {
 	n := c.live(node, "BatchSaved")
 	c.reportCut(node, n)
 	w := n.written
-	n.written = written{}
+	n.written, n.dropped.ents = written{}, n.dropped.ents[:0]
 	term := n.hs.Term
 	lr, ok := c.leaders[term]
 	if w.last == 0 || w.term != term || !ok || lr.node == node {

@@ -48,6 +48,25 @@ func TestTermAppend(t *testing.T) {
 			inv.EntriesSaved(7, 2, old)
 			inv.BatchSaved(7, 2)
 		}, []want{{KindTermAppend, 7, []int{2, 1}, []string{"in term 2 a node takes entries only from its leader"}}}},
+		{"the deposed leader's own entry, written again as it was", func(inv *Invariants) {
+			inv.HardStateSaved(6, 0, HardState{Term: 2})
+			inv.BatchSaved(6, 0)
+			inv.EntriesSaved(7, 0, old)
+			inv.BatchSaved(7, 0)
+		}, nil},
+		{"the deposed leader's own entry, cut by a snapshot and written again in the batch", func(inv *Invariants) {
+			inv.HardStateSaved(6, 0, HardState{Term: 2})
+			inv.BatchSaved(6, 0)
+			inv.SnapshotInstalled(7, 0, SnapshotObs{Index: 2, Term: 1})
+			inv.EntriesSaved(7, 0, old)
+			inv.BatchSaved(7, 0)
+		}, nil},
+		{"cut by a snapshot, then a deposed leader's entry where there was none", func(inv *Invariants) {
+			enter(inv)
+			inv.SnapshotInstalled(7, 2, SnapshotObs{Index: 2, Term: 1})
+			inv.EntriesSaved(7, 2, old)
+			inv.BatchSaved(7, 2)
+		}, []want{{KindTermAppend, 7, []int{2, 1}, []string{"node 2, in term 2, saved " + fmtEntry(3, 1, 31)}}}},
 		{"saved in term 1, then term 2 arrives in the same batch", func(inv *Invariants) {
 			inv.EntriesSaved(6, 2, old)
 			inv.HardStateSaved(6, 2, HardState{Term: 2})
