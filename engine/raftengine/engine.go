@@ -24,7 +24,7 @@ type raftEngine struct {
 	leader   bool
 	term     uint64      // the term last reported in engine.Observations
 	commit   uint64      // the commit index last reported
-	voters   engine.Conf // the configuration as of the last batch with a hard state
+	voters   engine.Conf // the configuration as of the last batch
 
 	progress []raft.PeerStatus // scratch for the leader's progress
 	matches  []checker.Match

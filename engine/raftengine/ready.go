@@ -63,11 +63,17 @@ func (e *raftEngine) persist(rd raft.Ready, o *engine.Observations) error {
 			o.Confs = append(o.Confs, o.Saved[i])
 		}
 	}
+	committed := false
 	if !rd.HardState.IsEmpty() {
 		hs := obsHardState(rd.HardState)
 		o.HardState = &hs
-		e.commit, o.Quorums = hs.Commit, e.quorums(hs.Commit > e.commit && e.leader)
+		committed = hs.Commit > e.commit && e.leader
+		e.commit = hs.Commit
 	}
+	// Every batch, not only those with a hard state: a configuration entry appended in a
+	// batch without one (commit and term unchanged) takes effect at once, and the next
+	// commit may be counted under it.
+	o.Quorums = e.quorums(committed)
 	o.Synced = o.Synced || sync || rd.Snapshot != nil && len(rd.Entries) == 0 && rd.HardState.IsEmpty()
 	if rd.SoftState != nil || rd.HardState.Term != e.term && !rd.HardState.IsEmpty() {
 		st := e.node.Status()
