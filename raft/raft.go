@@ -81,6 +81,13 @@ func (n *Node) acceptLowerTerm(m Message) bool {
 		n.send(Message{To: m.From, Type: MsgAppResp})
 	case m.Type == MsgPreVote:
 		n.send(Message{To: m.From, Type: MsgPreVoteResp, Reject: true})
+	case m.Type == MsgVote:
+		// Figure 2, RequestVote rule 1: reply false with our term, so that the candidate
+		// adopts it. (etcd ignores the request; but a candidate whose vote requests go
+		// only to nodes of a higher term is stranded if none of them ever sends it that
+		// term, as when the node running terms up has an older configuration without the
+		// candidate in it: seed 63516.)
+		n.send(Message{To: m.From, Type: MsgVoteResp, Reject: true})
 	}
 	return false
 }
