@@ -15,7 +15,8 @@ import (
 // every node starts with the rolled settings at the opposite of To; from At, nodes 0, 1, ...,
 // Nodes-1 are restarted one every Every with the settings at To. Nodes from Nodes on keep the
 // old settings, so a roll that stops part way leaves the cluster mixed to the end; a node
-// added later starts with the settings most of the initial nodes have at that time. The zero Roll changes nothing.
+// added later starts with the settings most of the initial nodes have at that time. The
+// zero Roll changes nothing.
 //
 // Its text form (a flag's value, a repro file's "roll") is
 // "SETTINGS=on|off,at=D,every=D,nodes=N" with SETTINGS one of prevote, check_quorum or

@@ -30,8 +30,9 @@ func (r *run) staleSettle() int64 {
 // then too (calm.go): a member restarted with a higher term from its disk has only just
 // been able to answer (seed 1305), and a node whose host waited longer than a tick for its
 // disk (a slow disk's queue: each operation issued pays the fault's latency in turn, which
-// calmSlack counts once) heard and answered nothing while it waited. With byLeader (used while faults may still strike) the higher term must have a
-// way to the leader: the other member leads it with the stale leader in its configuration
+// calmSlack counts once) heard and answered nothing while it waited. With byLeader (used
+// while faults may still strike) the higher term must have a way to the leader: the other
+// member leads it with the stale leader in its configuration
 // (its heartbeats carry it), or the other member is in the stale leader's configuration with
 // both links calm (it answers the leader's heartbeats with its term, Figure 2; an engine that
 // leaves them unanswered, as etcd raft does without CheckQuorum and PreVote, relies on the

@@ -169,10 +169,7 @@ func TestLeaderCompactsDuringStalledTransfer(t *testing.T) {
 	require.Equal(t, ProgressSnapshot, lead.progress(3).state)
 	require.Equal(t, first, lead.progress(3).snap.index)
 
-	require.NoError(t, lead.Propose([]byte("b")))
-	pn.stabilize()
-	require.NoError(t, lead.Compact(lead.log.applied, []byte("snap-two")))
-	require.Greater(t, lead.snap.Meta.Index, first)
+	compactPast(t, pn, lead, first)
 	for range snapResendHeartbeats * lead.cfg.HeartbeatTick {
 		lead.Tick()
 	}
@@ -207,10 +204,7 @@ func TestLeaderCompactsDuringTransferFinishesIt(t *testing.T) {
 	require.Len(t, snaps, 1)
 	require.Equal(t, first, snaps[0].Snap.Index)
 
-	require.NoError(t, lead.Propose([]byte("b")))
-	pn.stabilize()
-	require.NoError(t, lead.Compact(lead.log.applied, []byte("snap-two")))
-	require.Greater(t, lead.snap.Meta.Index, first)
+	compactPast(t, pn, lead, first)
 	var sent []Message
 	pn.drop = func(m Message) bool { // records the chunks, drops nothing
 		if m.Type == MsgSnap {
@@ -260,4 +254,14 @@ func TestSnapshotChunkLostGoesBack(t *testing.T) {
 	require.GreaterOrEqual(t, len(offsets), 3)
 	assert.Equal(t, []uint64{0, 2, 0}, offsets[:3], "chunk 0 sent again right after the reject of chunk 2")
 	assert.Equal(t, lead.log.lastIndex(), pn.nodes[3].log.lastIndex(), "the follower caught up without another tick")
+}
+
+// compactPast has leader lead commit one more entry and compact again, past the snapshot at
+// index first that a transfer is sending.
+func compactPast(t *testing.T, pn *paperNet, lead *Node, first uint64) {
+	t.Helper()
+	require.NoError(t, lead.Propose([]byte("b")))
+	pn.stabilize()
+	require.NoError(t, lead.Compact(lead.log.applied, []byte("snap-two")))
+	require.Greater(t, lead.snap.Meta.Index, first)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
 
 	"github.com/raftcheck/raftcheck/cluster"
@@ -14,7 +13,7 @@ import (
 // seeds (those that get an HTML report), which costs one run each, and names every seed
 // whose second run differs. That is a bug in raftcheck or in an engine's adapter (a run must
 // be a function of its seed), not in the Raft under test; the sweep then exits 3.
-func (st *sweepState) confirm(o outcome) {
+func (st *sweepState) confirm(o outcome, replay string) {
 	st.confirmed++
 	res, err := st.e.safeRun(o.seed, st.tally.sum.Config, cluster.Options{Wall: st.e.now}, "")
 	var again string
@@ -28,8 +27,8 @@ func (st *sweepState) confirm(o outcome) {
 	}
 	s := &st.tally.sum
 	s.Unreproducible = append(s.Unreproducible, o.seed)
-	fmt.Fprintf(st.e.stderr, "sweep: seed %d does not reproduce: trace %016x, then %s. A run must be a function of its seed: this is a bug in raftcheck or in the engine's adapter, not in the Raft under test; please report it with %s\n",
-		o.seed, o.res.TraceHash, again, filepath.Join(st.f.o.out, fmt.Sprintf("seed-%d.json", o.seed)))
+	fmt.Fprintf(st.e.stderr, "sweep: seed %d does not reproduce: trace %016x, then %s. A run must be a function of its seed: this is a bug in raftcheck or in the engine's adapter, not in the Raft under test; please report it with its repro file (%s)\n",
+		o.seed, o.res.TraceHash, again, replay)
 }
 
 // unreproducibleErr is the verdict of a sweep some of whose failing seeds did not reproduce.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -34,6 +35,7 @@ func TestSweepConfirmsFailingSeeds(t *testing.T) {
 		"--json", "--progress", "none", "--out", dir)...)
 	require.Equal(t, exitInternal, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "seed 2 does not reproduce: trace ")
+	assert.Contains(t, r.stderr, "replay "+filepath.Join(dir, "seed-2.json")+")")
 	assert.Contains(t, r.stderr, "1 failing seeds did not reproduce when run again ([2])")
 	assert.Equal(t, map[uint64]int{1: 2, 2: 2, 3: 2, 4: 1}, calls, "the first three failing seeds run twice")
 	lines := jsonLines(r.stdout)

@@ -160,7 +160,7 @@ func (st *sweepState) handle(o outcome) error {
 		return err
 	}
 	if len(kinds) > 0 && o.res != nil && st.confirmed < st.f.maxReports {
-		st.confirm(o)
+		st.confirm(o, fail.replay)
 	}
 	if st.f.o.json {
 		if err := writeJSONLine(st.e.stdout, line); err != nil {
